@@ -1,0 +1,40 @@
+"""ASGI entry point: HTTP through Django, websockets (support chat, live notifications) through Channels."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import OriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+from social.routing import websocket_urlpatterns as social_websockets  # noqa: E402
+from support.routing import websocket_urlpatterns as support_websockets  # noqa: E402
+
+
+def _allowed_origins() -> list[str]:
+    # Browsers send Origin on websocket handshakes; only our own hosts may open a socket with a session cookie.
+    origins = list(settings.SUPPORT_ALLOWED_ORIGINS) or list(settings.ALLOWED_HOSTS)
+    return [
+        *origins,
+        *(
+            f"{host}:*"
+            for host in settings.ALLOWED_HOSTS
+            if not host.startswith("[") and host != "*"
+        ),
+    ]
+
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": OriginValidator(
+            AuthMiddlewareStack(URLRouter([*support_websockets, *social_websockets])),
+            _allowed_origins(),
+        ),
+    }
+)

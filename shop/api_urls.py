@@ -1,0 +1,5 @@
+"""Shop REST API under /api/v1/."""
+
+from shop.api import accounts, catalog, commerce
+
+urlpatterns = [*catalog.urlpatterns, *commerce.urlpatterns, *accounts.urlpatterns]

@@ -1,0 +1,6 @@
+"""Shop writes, split by area. Other code imports from `shop.services`."""
+
+from shop.services.accounts import *  # noqa: F403
+from shop.services.catalog import *  # noqa: F403
+from shop.services.commerce import *  # noqa: F403
+from shop.services.stock import *  # noqa: F403

@@ -1,0 +1,51 @@
+"""Notifications: stored first, then pushed to the recipient's open sockets after the transaction commits."""
+
+from __future__ import annotations
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from social.models import Notification
+
+__all__ = ["notification_create", "user_group_name"]
+
+
+def user_group_name(user_id: int) -> str:
+    """The channel-layer group every websocket of one signed-in user joins (notifications, chat, logout)."""
+    return f"user.{user_id}"
+
+
+def notification_create(
+    *, recipient_id: int, kind: str, message: str, url: str = "", actor_id: int | None = None
+) -> Notification:
+    notification = Notification.objects.create(
+        recipient_id=recipient_id, kind=kind, message=message[:300], url=url, actor_id=actor_id
+    )
+
+    def push() -> None:
+        unread = Notification.objects.filter(
+            recipient_id=recipient_id, read_at__isnull=True
+        ).count()
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        try:
+            async_to_sync(layer.group_send)(
+                user_group_name(recipient_id),
+                {
+                    "type": "notification.new",
+                    "id": notification.id,
+                    "kind": kind,
+                    "message": notification.message,
+                    "url": url,
+                    "unread": unread,
+                },
+            )
+        except Exception:  # noqa: BLE001 - the row is stored; a lost push is repaired by the next page load.
+            import logging
+
+            logging.getLogger(__name__).warning("notification push failed", exc_info=True)
+
+    transaction.on_commit(push)
+    return notification

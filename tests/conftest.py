@@ -1,0 +1,83 @@
+"""Shared fixtures. Tests run fast on embedded defaults; with DATABASE_URL/REDIS_URL the same suite runs on
+PostgreSQL and Redis (CI). Tests marked `postgres` or `redis` fail in CI when the part is missing and skip, with
+the reason, on a developer machine that lacks it.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+
+from tests.factories import ProductFactory, UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    missing = []
+    if item.get_closest_marker("postgres") and not settings.IS_POSTGRES:
+        missing.append("PostgreSQL (set DATABASE_URL=postgres://...)")
+    if item.get_closest_marker("redis") and not settings.REDIS_URL:
+        missing.append("Redis (set REDIS_URL=redis://...)")
+    if missing:
+        reason = "needs " + " and ".join(missing)
+        if IN_CI:
+            pytest.fail(f"{reason}: CI must provide it")
+        pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media_and_cache(settings, tmp_path):
+    """Uploads go to a temporary folder; the cache starts empty (throttles, cached lists)."""
+    from django.core.cache import cache
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(username="shopper1")
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory(username="shopper2")
+
+
+@pytest.fixture
+def moderator(db):
+    from django.contrib.auth.models import Group
+
+    moderator = UserFactory(username="mod1", is_staff=True)
+    group, _ = Group.objects.get_or_create(name="moderators")
+    moderator.groups.add(group)
+    return moderator
+
+
+@pytest.fixture
+def product(db):
+    return ProductFactory(stock=10)
+
+
+@pytest.fixture
+def shopper_client(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def shopper_api(api_client, user):
+    api_client.force_authenticate(user)
+    return api_client
