@@ -109,3 +109,8 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient_id}"
+
+
+# Group buying and moderation keep their models in their own modules; Django discovers them through here.
+from social.models_groupbuy import *  # noqa: E402, F403
+from social.models_moderation import *  # noqa: E402, F403

@@ -1,3 +1,4 @@
 """Social reads. Split by area; import from `social.selectors`."""
 
 from social.selectors.graph import *  # noqa: F403
+from social.selectors.interactions import *  # noqa: F403

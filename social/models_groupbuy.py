@@ -1,0 +1,3 @@
+"""Group buying (shop together) models."""
+
+__all__: list[str] = []
