@@ -1,1 +1,3 @@
 from django.contrib import admin  # noqa: F401
+
+from support import admin_assistant  # noqa: F401

@@ -1,0 +1,1 @@
+"""The support assistant: a plain function over text plus context."""
