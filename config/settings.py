@@ -300,5 +300,14 @@ RECSYS_RETRAIN_EVERY_SECONDS = env_int("RECSYS_RETRAIN_EVERY_SECONDS", 3600)
 # --- support --------------------------------------------------------------------------------------------
 SUPPORT_MAX_MESSAGE_BYTES = env_int("SUPPORT_MAX_MESSAGE_BYTES", 4096)
 SUPPORT_ALLOWED_ORIGINS = env_list("SUPPORT_ALLOWED_ORIGINS", [])
+# Assistant retrieval: "tfidf" (default) or "semantic" (needs `pip install -e '.[semantic]'`).
+SUPPORT_RETRIEVAL_BACKEND = os.environ.get("SUPPORT_RETRIEVAL_BACKEND", "tfidf")
+# Below this retrieval confidence (0..1) the assistant hands the conversation to a person.
+SUPPORT_ASSISTANT_MIN_CONFIDENCE = env_float("SUPPORT_ASSISTANT_MIN_CONFIDENCE", 0.2)
+# Optional OpenAI-compatible endpoint that rewrites the grounded answer; off while the base URL is empty.
+SUPPORT_LLM_BASE_URL = os.environ.get("SUPPORT_LLM_BASE_URL", "")
+SUPPORT_LLM_MODEL = os.environ.get("SUPPORT_LLM_MODEL", "")
+SUPPORT_LLM_API_KEY = os.environ.get("SUPPORT_LLM_API_KEY", "")
+SUPPORT_LLM_TIMEOUT_SECONDS = env_float("SUPPORT_LLM_TIMEOUT_SECONDS", 8.0)
 
 AUTH_USER_MODEL = "shop.User"
