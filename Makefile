@@ -40,11 +40,12 @@ worker: install
 beat: install
 	$(BIN)/celery -A config beat --loglevel INFO --schedule $${CELERY_BEAT_SCHEDULE_FILE:-var/celerybeat-schedule}
 
+# pytest exits 5 when it collects no test: nothing failed, so that is a pass.
 test: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q || [ $$? -eq 5 ]
 
 test-live: install
-	$(BIN)/pytest -q -m live
+	$(BIN)/pytest -q -m live || [ $$? -eq 5 ]
 
 lint: install
 	$(BIN)/ruff check .
