@@ -300,6 +300,13 @@ RECSYS_RETRAIN_EVERY_SECONDS = env_int("RECSYS_RETRAIN_EVERY_SECONDS", 3600)
 # --- support --------------------------------------------------------------------------------------------
 SUPPORT_MAX_MESSAGE_BYTES = env_int("SUPPORT_MAX_MESSAGE_BYTES", 4096)
 SUPPORT_ALLOWED_ORIGINS = env_list("SUPPORT_ALLOWED_ORIGINS", [])
+# Chat limits: messages per user per window (error frame beyond), open sockets per user, largest frame accepted.
+SUPPORT_RATE_LIMIT_MESSAGES = env_int("SUPPORT_RATE_LIMIT_MESSAGES", 20)
+SUPPORT_RATE_LIMIT_WINDOW_SECONDS = env_int("SUPPORT_RATE_LIMIT_WINDOW_SECONDS", 10)
+SUPPORT_MAX_SOCKETS_PER_USER = env_int("SUPPORT_MAX_SOCKETS_PER_USER", 10)
+SUPPORT_MAX_FRAME_BYTES = env_int("SUPPORT_MAX_FRAME_BYTES", 16384)
+# Hand waiting conversations to online moderators round-robin, up to each one's capacity.
+SUPPORT_AUTO_ASSIGN = env_bool("SUPPORT_AUTO_ASSIGN", True)
 # Assistant retrieval: "tfidf" (default) or "semantic" (needs `pip install -e '.[semantic]'`).
 SUPPORT_RETRIEVAL_BACKEND = os.environ.get("SUPPORT_RETRIEVAL_BACKEND", "tfidf")
 # Below this retrieval confidence (0..1) the assistant hands the conversation to a person.
