@@ -132,16 +132,21 @@ else:
         }
     }
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if TESTING and IS_POSTGRES:
+    # One test database per test run, so that several runs on one server never drop each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker, channel layer, cache ----------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Key prefixes keep several deployments (or concurrent test runs) apart on one Redis.
+REDIS_PREFIX = os.environ.get("REDIS_PREFIX", f"test{os.getpid()}" if TESTING else "socialshop")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "socialshop"),
+            "KEY_PREFIX": REDIS_PREFIX,
         }
     }
     CHANNEL_LAYERS = {
@@ -152,7 +157,7 @@ if REDIS_URL:
                 "hosts": [{"address": REDIS_URL, "max_connections": 1000}],
                 "capacity": 1500,
                 "expiry": 30,
-                "prefix": os.environ.get("CHANNEL_PREFIX", "socialshop"),
+                "prefix": REDIS_PREFIX,
             },
         }
     }
@@ -173,6 +178,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3 * 3600)
 }
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"

@@ -28,15 +28,28 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip(reason)
 
 
+def _clear_cache() -> None:
+    """Empty this run's cache. On Redis only this run's keys go (by prefix), not other runs' or the broker's."""
+    from django.core.cache import cache
+
+    if not settings.REDIS_URL:
+        cache.clear()
+        return
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = list(client.scan_iter(f"{settings.REDIS_PREFIX}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media_and_cache(settings, tmp_path):
     """Uploads go to a temporary folder; the cache starts empty (throttles, cached lists)."""
-    from django.core.cache import cache
-
     settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()
+    _clear_cache()
     yield
-    cache.clear()
+    _clear_cache()
 
 
 @pytest.fixture

@@ -39,7 +39,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-LIVE_DATABASE_NAME = "socialshop_live"
+# Per test run, so that two runs on one machine never share a database, queue or channel names.
+LIVE_NAME = f"socialshop_live_{os.getpid()}"
 LIVE_REDIS_DB = 2
 
 
@@ -228,19 +229,18 @@ def _live_env(tmp: Path) -> tuple[dict[str, str], bool]:
 
         base, _, _ = database_url.rpartition("/")
         with psycopg.connect(database_url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{LIVE_DATABASE_NAME}" WITH (FORCE)')
-            connection.execute(f'CREATE DATABASE "{LIVE_DATABASE_NAME}"')
-        env["DATABASE_URL"] = f"{base}/{LIVE_DATABASE_NAME}"
+            connection.execute(f'DROP DATABASE IF EXISTS "{LIVE_NAME}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{LIVE_NAME}"')
+        env["DATABASE_URL"] = f"{base}/{LIVE_NAME}"
     else:
         env.pop("DATABASE_URL", None)
         env["SQLITE_PATH"] = str(tmp / "live.sqlite3")
     redis_url = os.environ.get("REDIS_URL", "")
     if redis_url:
-        import redis
-
         base = redis_url.rsplit("/", 1)[0] if redis_url.count("/") > 2 else redis_url
         env["REDIS_URL"] = f"{base}/{LIVE_REDIS_DB}"
-        redis.Redis.from_url(env["REDIS_URL"]).flushdb()
+        env["REDIS_PREFIX"] = LIVE_NAME
+        env["CELERY_QUEUE"] = LIVE_NAME
         env["CELERY_TASK_ALWAYS_EAGER"] = "0"
     else:
         env.pop("REDIS_URL", None)
@@ -262,6 +262,18 @@ def live_stack(tmp_path_factory) -> Iterator[LiveStack]:
         yield stack
     finally:
         stack.close()
+        _drop_live_database(env)
+
+
+def _drop_live_database(env: dict[str, str]) -> None:
+    database_url = env.get("DATABASE_URL", "")
+    if not database_url.startswith("postgres"):
+        return
+    import psycopg
+
+    maintenance = os.environ["DATABASE_URL"]
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{LIVE_NAME}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
