@@ -1,0 +1,404 @@
+"""Scoring with a trained model: vectorised top-k, new-user representations, similar items, bought together,
+trending and explanations.
+
+Top-k is one dense matrix product per chunk of users (user representations times item representations, plus
+user and item biases), which gives the same numbers as LightFM's `predict` but scores every item for every user
+at once. Excluded items (already bought, sold out) get minus infinity before the partial sort.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Hashable, Mapping, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from recsys.core.dataset import user_feature_row
+from recsys.core.model import TrainedModel
+from recsys.core.types import Neighbours, Reason
+
+__all__ = [
+    "UserVectors",
+    "bought_together",
+    "explain",
+    "score_matrix",
+    "similar_items",
+    "top_k",
+    "top_k_from_scores",
+    "trending",
+    "user_representation_from_features",
+]
+
+UserVectors = tuple[np.ndarray, np.ndarray]
+"""(embeddings n x d, biases n) of users, as returned by `user_representation_from_features`."""
+
+_POPULARITY_ONLY = 1000.0
+
+
+def _popularity_z(model: TrainedModel) -> np.ndarray:
+    pop = np.log1p(model.item_popularity.astype(np.float64))
+    std = pop.std()
+    return ((pop - pop.mean()) / (std if std > 0 else 1.0)).astype(np.float32)
+
+
+def score_matrix(
+    model: TrainedModel,
+    vectors: np.ndarray,
+    biases: np.ndarray,
+    *,
+    blend_weights: np.ndarray | None = None,
+) -> np.ndarray:
+    """Dense scores (users x items). With blend weights, each user's scores are standardised and
+    `weight * standardised log popularity` is added (0 leaves that user's scores as the model gives them)."""
+    scores = vectors @ model.item_representations.T
+    scores += biases[:, None]
+    scores += model.item_biases[None, :]
+    if blend_weights is not None and np.any(blend_weights > 0):
+        blended = blend_weights > 0
+        part = scores[blended]
+        mean = part.mean(axis=1, keepdims=True)
+        std = part.std(axis=1, keepdims=True)
+        std[std == 0] = 1.0
+        weights = blend_weights[blended][:, None].astype(np.float32)
+        scale = np.where(weights >= _POPULARITY_ONLY, 0.0, 1.0).astype(np.float32)
+        scores[blended] = scale * (part - mean) / std + weights * _popularity_z(model)[None, :]
+    return scores
+
+
+def top_k_from_scores(
+    scores: np.ndarray, k: int, *, exclude: sp.csr_matrix | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Best `k` columns per row, best first; excluded entries removed; short rows padded with -1/-inf."""
+    scores = np.array(scores, dtype=np.float32, copy=True)
+    n_rows, n_items = scores.shape
+    if exclude is not None and exclude.nnz:
+        exclude = exclude.tocsr()
+        rows = np.repeat(np.arange(exclude.shape[0]), np.diff(exclude.indptr))
+        scores[rows, exclude.indices] = -np.inf
+    width = min(k, n_items)
+    if width == 0:
+        return np.full((n_rows, k), -1, dtype=np.int64), np.full((n_rows, k), -np.inf, np.float32)
+    if width < n_items:
+        part = np.argpartition(-scores, width - 1, axis=1)[:, :width]
+    else:
+        part = np.tile(np.arange(n_items), (n_rows, 1))
+    part_scores = np.take_along_axis(scores, part, axis=1)
+    order = np.lexsort((part, -part_scores), axis=1) if n_rows else part
+    items = np.take_along_axis(part, order, axis=1).astype(np.int64)
+    values = np.take_along_axis(part_scores, order, axis=1)
+    items[~np.isfinite(values)] = -1
+    if width < k:
+        items = np.hstack([items, np.full((n_rows, k - width), -1, dtype=np.int64)])
+        values = np.hstack([values, np.full((n_rows, k - width), -np.inf, dtype=np.float32)])
+    return items, values
+
+
+def top_k(
+    model: TrainedModel,
+    user_rows: Sequence[int] | np.ndarray | None = None,
+    *,
+    user_feature_rows: sp.csr_matrix | None = None,
+    user_vectors: UserVectors | None = None,
+    k: int = 10,
+    exclude: sp.csr_matrix | None = None,
+    chunk_size: int = 2048,
+    blend: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Top `k` item rows and scores for each user, best first.
+
+    Give exactly one of: `user_rows` (rows of the model's users; scored from their training feature rows),
+    `user_feature_rows` (one feature row per user in the model's user feature space, e.g. new users) or
+    `user_vectors` (from `user_representation_from_features`). `exclude` has one row per requested user and
+    marks items to leave out. Returns `(items, scores)`, both shaped (n_users, k); -1 pads short lists.
+    With `blend`, the model's validated popularity blend applies (trained users by their history size, other
+    users as cold); without it the scores equal LightFM's `predict`.
+    """
+    given = [x is not None for x in (user_rows, user_feature_rows, user_vectors)]
+    if sum(given) != 1:
+        raise ValueError("give exactly one of user_rows, user_feature_rows, user_vectors")
+    if user_rows is not None:
+        rows = np.asarray(user_rows, dtype=np.int64)
+        n = len(rows)
+        blend_weights = model.blend.weights_for_counts(model.user_train_counts[rows])
+    else:
+        n = user_feature_rows.shape[0] if user_feature_rows is not None else len(user_vectors[0])
+        blend_weights = np.full(n, model.blend.cold_weight)
+    if exclude is not None and exclude.shape != (n, model.n_items):
+        raise ValueError(f"exclude must be shaped {(n, model.n_items)}, got {exclude.shape}")
+    if not blend:
+        blend_weights = None
+    all_items = np.empty((n, k), dtype=np.int64)
+    all_scores = np.empty((n, k), dtype=np.float32)
+    for start in range(0, n, chunk_size):
+        stop = min(start + chunk_size, n)
+        if user_rows is not None:
+            vectors, biases = model.user_representations(model.user_features[rows[start:stop]])
+        elif user_feature_rows is not None:
+            vectors, biases = model.user_representations(user_feature_rows[start:stop])
+        else:
+            vectors = np.asarray(user_vectors[0][start:stop], dtype=np.float32)
+            biases = np.asarray(user_vectors[1][start:stop], dtype=np.float32)
+        scores = score_matrix(
+            model,
+            vectors,
+            biases,
+            blend_weights=None if blend_weights is None else blend_weights[start:stop],
+        )
+        items, values = top_k_from_scores(
+            scores, k, exclude=None if exclude is None else exclude[start:stop]
+        )
+        all_items[start:stop], all_scores[start:stop] = items, values
+    return all_items, all_scores
+
+
+def _followee_taste(model: TrainedModel, followee_rows: np.ndarray) -> UserVectors | None:
+    trained = followee_rows[model.user_train_counts[followee_rows] > 0]
+    if len(trained) == 0:
+        return None
+    vectors, biases = model.user_representations(model.user_features[trained])
+    return vectors.mean(axis=0), np.float32(biases.mean())
+
+
+def user_representation_from_features(
+    model: TrainedModel,
+    *,
+    followees: Sequence[Hashable] = (),
+    favourite_categories: Sequence[str] = (),
+    attributes: Mapping[str, str] | None = None,
+    user_key: Hashable | None = None,
+) -> UserVectors:
+    """A representation for a user the model was not trained on (or whose follows changed), without retraining.
+
+    Mixes (1) the learned embeddings of the user's features (one per followee the model knows, attributes,
+    chosen categories), (2) the mean taste of the followees themselves (their own trained representations,
+    weighted by the model's validated `followee_taste_weight`), and (3) for chosen categories, the mean
+    representation of trained users who interacted with items of that category. Returns arrays shaped (1, d)
+    and (1,), ready for `top_k(..., user_vectors=...)`; a user with nothing known gets zeros (popularity via the
+    item biases).
+    """
+    dim = model.no_components
+    parts: list[tuple[float, np.ndarray, float]] = []
+    row = user_feature_row(
+        feature_names=model.user_feature_index(),
+        params=model.params,
+        user_key=user_key,
+        followees=followees,
+        attributes=attributes,
+        favourite_categories=favourite_categories,
+    )
+    if row.nnz:
+        vectors, biases = model.user_representations(row)
+        parts.append((1.0, vectors[0], float(biases[0])))
+    user_index = model.user_index()
+    followee_rows = np.array([user_index[f] for f in followees if f in user_index], dtype=np.int64)
+    if len(followee_rows) and model.followee_taste_weight > 0:
+        taste = _followee_taste(model, followee_rows)
+        if taste is not None:
+            weight = model.followee_taste_weight
+            parts = [(w * (1.0 - weight), v, b) for w, v, b in parts]
+            parts.append((weight, taste[0], float(taste[1])))
+    centroids = [
+        model.category_centroids[c] for c in favourite_categories if c in model.category_centroids
+    ]
+    if centroids and not any(name.startswith("likes:") for name in _row_names(model, row)):
+        vector = np.mean([c[0] for c in centroids], axis=0)
+        bias = float(np.mean([c[1] for c in centroids]))
+        parts.append((model.params.favourite_category_weight, vector, bias))
+    if not parts:
+        return np.zeros((1, dim), dtype=np.float32), np.zeros(1, dtype=np.float32)
+    total = sum(w for w, _, _ in parts) or 1.0
+    vector = sum(w * v for w, v, _ in parts) / total
+    bias = sum(w * b for w, _, b in parts) / total
+    return np.asarray(vector, dtype=np.float32)[None, :], np.array([bias], dtype=np.float32)
+
+
+def _row_names(model: TrainedModel, row: sp.csr_matrix) -> list[str]:
+    return [model.user_feature_names[c] for c in row.indices]
+
+
+def similar_items(
+    model: TrainedModel,
+    k: int = 8,
+    *,
+    item_rows: Sequence[int] | np.ndarray | None = None,
+    exclude_items: np.ndarray | None = None,
+    chunk_size: int = 2048,
+) -> Neighbours:
+    """The `k` items closest to each item by cosine similarity of item representations (itself left out).
+
+    `exclude_items` (item rows, e.g. sold out) never appear as neighbours. Rows follow `item_rows` (all items by
+    default).
+    """
+    embeddings = model.item_representations.astype(np.float32)
+    norms = np.linalg.norm(embeddings, axis=1)
+    norms[norms == 0] = 1.0
+    unit = embeddings / norms[:, None]
+    rows = np.arange(model.n_items) if item_rows is None else np.asarray(item_rows, dtype=np.int64)
+    items = np.empty((len(rows), k), dtype=np.int64)
+    scores = np.empty((len(rows), k), dtype=np.float32)
+    for start in range(0, len(rows), chunk_size):
+        chunk = rows[start : start + chunk_size]
+        sims = unit[chunk] @ unit.T
+        sims[np.arange(len(chunk)), chunk] = -np.inf
+        if exclude_items is not None and len(exclude_items):
+            sims[:, exclude_items] = -np.inf
+        items[start : start + len(chunk)], scores[start : start + len(chunk)] = top_k_from_scores(
+            sims, k
+        )
+    return Neighbours(items=items, scores=scores)
+
+
+def bought_together(
+    basket_ids: np.ndarray,
+    item_rows: np.ndarray,
+    *,
+    n_items: int,
+    k: int = 8,
+    min_count: int = 1,
+) -> Neighbours:
+    """Items most often bought in the same basket (an order, or a shopper's purchases) as each item.
+
+    `basket_ids[i]` and `item_rows[i]` describe one purchase. Scores are co-purchase counts; pairs seen fewer than
+    `min_count` times are dropped; ties go to the lower item row.
+    """
+    _, baskets = np.unique(np.asarray(basket_ids), return_inverse=True)
+    items = np.asarray(item_rows, dtype=np.int64)
+    if len(items) == 0:
+        return Neighbours(
+            items=np.full((n_items, k), -1, dtype=np.int64),
+            scores=np.full((n_items, k), -np.inf, dtype=np.float32),
+        )
+    matrix = sp.csr_matrix(
+        (np.ones(len(items), dtype=np.float32), (baskets, items)),
+        shape=(baskets.max() + 1, n_items),
+    )
+    matrix.data[:] = 1.0
+    matrix.sum_duplicates()
+    matrix.data[:] = 1.0
+    co = (matrix.T @ matrix).tocsr()
+    co.setdiag(0)
+    co.eliminate_zeros()
+    co.data[co.data < min_count] = 0
+    co.eliminate_zeros()
+    out_items = np.full((n_items, k), -1, dtype=np.int64)
+    out_scores = np.full((n_items, k), -np.inf, dtype=np.float32)
+    for row in range(n_items):
+        start, stop = co.indptr[row], co.indptr[row + 1]
+        if start == stop:
+            continue
+        cols, counts = co.indices[start:stop], co.data[start:stop]
+        order = np.lexsort((cols, -counts))[:k]
+        out_items[row, : len(order)] = cols[order]
+        out_scores[row, : len(order)] = counts[order]
+    return Neighbours(items=out_items, scores=out_scores)
+
+
+def trending(
+    item_rows: np.ndarray,
+    timestamps: np.ndarray,
+    *,
+    n_items: int,
+    now: float,
+    weights: np.ndarray | None = None,
+    half_life_days: float = 7.0,
+    k: int = 10,
+    exclude_items: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Items by popularity decayed with age: each event counts `weight * 0.5 ** (age / half_life)`.
+
+    Returns `(item_rows, scores)` of the best `k`, best first (items with no events are left out).
+    """
+    item_rows = np.asarray(item_rows, dtype=np.int64)
+    age_days = np.clip((now - np.asarray(timestamps, dtype=np.float64)) / 86400.0, 0.0, None)
+    decay = 0.5 ** (age_days / half_life_days)
+    if weights is not None:
+        decay = decay * np.asarray(weights, dtype=np.float64)
+    scores = np.bincount(item_rows, weights=decay, minlength=n_items).astype(np.float32)
+    scores[scores <= 0] = -np.inf
+    if exclude_items is not None and len(exclude_items):
+        scores[np.asarray(exclude_items, dtype=np.int64)] = -np.inf
+    items, values = top_k_from_scores(scores[None, :], k)
+    keep = items[0] >= 0
+    return items[0][keep], values[0][keep]
+
+
+def explain(
+    model: TrainedModel,
+    *,
+    item_row: int,
+    user_row: int | None = None,
+    user_feature_row: sp.csr_matrix | None = None,
+    history_item_rows: Collection[int] = (),
+    followee_item_rows: Mapping[Hashable, Collection[int]] | None = None,
+    favourite_categories: Collection[str] = (),
+    min_similarity: float = 0.3,
+    limit: int = 3,
+) -> list[Reason]:
+    """The reasons behind one recommendation, strongest first.
+
+    - `followee`: a followed account that interacted with the item (from `followee_item_rows`, keyed by the
+      followee's key; strength 2 + count) or whose follow feature pushed the score up (its contribution).
+    - `similar_item`: the item in the user's history (`history_item_rows`) closest in embedding (cosine at least
+      `min_similarity`); the key is that item's key.
+    - `category`: the item's category (or an ancestor) is a favourite, or the user's chosen-category feature
+      contributed.
+    - `attribute`: a profile attribute feature contributed.
+    - `popular`: nothing personal stood out.
+    The serving side turns these into sentences and must only name followees the viewer can see.
+    """
+    reasons: list[Reason] = []
+    item_vector = model.item_representations[item_row]
+    for followee, rows in (followee_item_rows or {}).items():
+        if item_row in rows:
+            reasons.append(Reason("followee", followee, 2.0))
+    if user_feature_row is None and user_row is not None:
+        user_feature_row = model.user_features[user_row]
+    if user_feature_row is not None and user_feature_row.nnz:
+        row = sp.csr_matrix(user_feature_row)
+        contributions = row.data * (
+            model.user_feature_embeddings[row.indices] @ item_vector
+            + model.user_feature_biases[row.indices]
+        )
+        for col, value in zip(row.indices, contributions, strict=True):
+            name = model.user_feature_names[col]
+            if value <= 0:
+                continue
+            prefix, _, key = name.partition(":")
+            if prefix == "follows":
+                if not any(r.kind == "followee" and str(r.key) == key for r in reasons):
+                    reasons.append(Reason("followee", _original_user_key(model, key), float(value)))
+            elif prefix == "likes":
+                reasons.append(Reason("category", key, float(value)))
+            elif prefix == "attr":
+                reasons.append(Reason("attribute", key, float(value)))
+    history = np.array([r for r in history_item_rows if r != item_row], dtype=np.int64)
+    if len(history):
+        embeddings = model.item_representations
+        norms = np.linalg.norm(embeddings[history], axis=1) * (np.linalg.norm(item_vector) or 1.0)
+        norms[norms == 0] = 1.0
+        sims = (embeddings[history] @ item_vector) / norms
+        best = int(np.argmax(sims))
+        if sims[best] >= min_similarity:
+            reasons.append(
+                Reason("similar_item", model.item_keys[history[best]], float(sims[best]))
+            )
+    if favourite_categories:
+        feats = model.item_features[item_row]
+        for col in feats.indices:
+            name = model.item_feature_names[col]
+            if name.startswith("category:") and name[len("category:") :] in favourite_categories:
+                reasons.append(Reason("category", name[len("category:") :], 1.0))
+                break
+    reasons.sort(key=lambda r: -r.strength)
+    unique: list[Reason] = []
+    for reason in reasons:
+        if not any(r.kind == reason.kind and r.key == reason.key for r in unique):
+            unique.append(reason)
+    return unique[:limit] if unique else [Reason("popular", None, 0.0)]
+
+
+def _original_user_key(model: TrainedModel, text_key: str) -> Hashable:
+    for key in model.user_keys.tolist():
+        if str(key) == text_key:
+            return key
+    return text_key

@@ -1,0 +1,301 @@
+"""Training: LightFM (WARP by default) with early stopping on a validation split, then a refit on all data.
+
+A per-user random `validation_fraction` of the training interactions is held back; after each epoch the model's
+precision@k on it is recorded (the validation curve) and the best epoch is kept; training stops after `patience`
+epochs without improvement. The popularity blend (for users with little history, for everyone when popularity
+wins) and the weight given to followees' own taste for cold users are chosen on validation data, never on test
+data: the cold part holds back a few users who follow someone and scores them from their follows only. Then, with
+`refit`, a fresh model with the same seed is trained for the best number of epochs on everything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+import scipy.sparse as sp
+
+from recsys.core import lightfm_backend as backend
+from recsys.core.evaluation import cold_user_split, evaluate_scores, holdout_split
+from recsys.core.model import TrainedModel
+from recsys.core.scoring import score_matrix, user_representation_from_features
+from recsys.core.types import Dataset, PopularityBlend, TrainingParams
+
+__all__ = ["BLEND_GRID", "TASTE_GRID", "train"]
+
+BLEND_GRID = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 1000.0)
+TASTE_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def _prepared(matrix: sp.csr_matrix, weights: sp.csr_matrix, params: TrainingParams):
+    coo = weights.tocoo()
+    interactions = sp.coo_matrix(
+        (np.ones(coo.nnz, dtype=np.float32), (coo.row, coo.col)), shape=weights.shape
+    )
+    if not params.use_sample_weights or coo.nnz == 0:
+        return interactions, None
+    data = coo.data.astype(np.float32)
+    data = data / data.mean()
+    return interactions, sp.coo_matrix((data, (coo.row, coo.col)), shape=weights.shape)
+
+
+def _assemble(
+    lightfm,
+    dataset: Dataset,
+    train_matrix: sp.csr_matrix,
+    params: TrainingParams,
+    **extra,
+) -> TrainedModel:
+    user_emb, user_bias, item_emb, item_bias = backend.model_arrays(lightfm)
+    item_features = dataset.item_features.astype(np.float32)
+    item_repr = np.asarray(item_features @ item_emb, dtype=np.float32)
+    item_b = np.asarray(item_features @ item_bias, dtype=np.float32).ravel()
+    model = TrainedModel(
+        params=params,
+        lightfm=lightfm,
+        user_keys=dataset.user_keys,
+        item_keys=dataset.item_keys,
+        user_features=dataset.user_features,
+        item_features=dataset.item_features,
+        user_feature_names=dataset.user_feature_names,
+        item_feature_names=dataset.item_feature_names,
+        user_feature_embeddings=np.asarray(user_emb, dtype=np.float32),
+        user_feature_biases=np.asarray(user_bias, dtype=np.float32),
+        item_representations=item_repr,
+        item_biases=item_b,
+        user_train_counts=np.diff(train_matrix.tocsr().indptr).astype(np.int64),
+        item_popularity=np.asarray((train_matrix > 0).sum(axis=0)).ravel().astype(np.int64),
+        user_follows=dataset.user_follows,
+        **extra,
+    )
+    return dataclasses.replace(model, category_centroids=_category_centroids(model, train_matrix))
+
+
+def _category_centroids(
+    model: TrainedModel, train_matrix: sp.csr_matrix
+) -> dict[str, tuple[np.ndarray, float]]:
+    cols = [c for c, name in enumerate(model.item_feature_names) if name.startswith("category:")]
+    if not cols:
+        return {}
+    users = np.flatnonzero(np.diff(train_matrix.indptr) > 0)
+    if len(users) == 0:
+        return {}
+    membership = (model.item_features[:, cols] > 0).astype(np.float32)
+    user_cat = ((train_matrix[users] > 0).astype(np.float32) @ membership).tocsc()
+    vectors, biases = model.user_representations(model.user_features[users])
+    centroids = {}
+    for j, col in enumerate(cols):
+        start, stop = user_cat.indptr[j], user_cat.indptr[j + 1]
+        if start == stop:
+            continue
+        rows, weight = user_cat.indices[start:stop], user_cat.data[start:stop]
+        weight = weight / weight.sum()
+        centroids[model.item_feature_names[col][len("category:") :]] = (
+            (weight[:, None] * vectors[rows]).sum(axis=0).astype(np.float32),
+            float((weight * biases[rows]).sum()),
+        )
+    return centroids
+
+
+def _precision(model: TrainedModel, fit: sp.csr_matrix, validation: sp.csr_matrix, users, k):
+    def score(rows):
+        vectors, biases = model.user_representations(model.user_features[rows])
+        return score_matrix(model, vectors, biases)
+
+    return evaluate_scores(score, train=fit, test=validation, k=k, users=users).overall.precision
+
+
+def _fit(dataset, fit_matrix, fit_weights, params, epochs: int, lightfm=None):
+    lightfm = lightfm or backend.new_model(
+        no_components=params.no_components,
+        loss=params.loss,
+        learning_rate=params.learning_rate,
+        item_alpha=params.item_alpha,
+        user_alpha=params.user_alpha,
+        max_sampled=params.max_sampled,
+        seed=params.seed,
+    )
+    interactions, weights = _prepared(fit_matrix, fit_weights, params)
+    for _ in range(epochs):
+        backend.fit_epoch(
+            lightfm,
+            interactions=interactions,
+            sample_weight=weights,
+            user_features=dataset.user_features,
+            item_features=dataset.item_features,
+            num_threads=params.num_threads,
+        )
+    return lightfm
+
+
+def _fixed_scorer(model, user_rows, vectors, biases, weight):
+    """Scores for users whose representations were computed up front (`user_rows` sorted)."""
+
+    def score(rows):
+        index = np.searchsorted(user_rows, rows)
+        return score_matrix(
+            model, vectors[index], biases[index], blend_weights=np.full(len(rows), weight)
+        )
+
+    return score
+
+
+def _tune_blend(model, fit, validation, users, params) -> tuple[float, float]:
+    counts = np.diff(fit.indptr)[users]
+    light = users[counts <= params.light_user_threshold]
+    heavy = users[counts > params.light_user_threshold]
+    chosen = []
+    for group in (light, heavy):
+        if len(group) == 0:
+            chosen.append(0.0)
+            continue
+        best, best_score = 0.0, -1.0
+        vectors, biases = model.user_representations(model.user_features[group])
+        for weight in BLEND_GRID:
+            score = _fixed_scorer(model, group, vectors, biases, weight)
+            value = evaluate_scores(score, train=fit, test=validation, k=params.k, users=group)
+            if value.overall.precision > best_score + 1e-9:
+                best, best_score = weight, value.overall.precision
+        chosen.append(best)
+    return chosen[0], chosen[1]
+
+
+def _tune_cold(model, dataset, fit, cold_rows, params) -> tuple[float, float]:
+    """Choose the followee-taste weight and the cold blend on held-back users who follow someone."""
+    follows = dataset.user_follows
+    test = dataset.interactions[cold_rows]
+    test_full = sp.csr_matrix(dataset.interactions.shape, dtype=np.float32).tolil()
+    test_full[cold_rows] = test
+    test_full = test_full.tocsr()
+    best = (0.0, 0.0, -1.0)
+    for taste in TASTE_GRID:
+        candidate = dataclasses.replace(model, followee_taste_weight=taste)
+        vectors, biases = [], []
+        for row in cold_rows:
+            followees = [
+                dataset.user_keys[c]
+                for c in follows.indices[follows.indptr[row] : follows.indptr[row + 1]]
+            ]
+            v, b = user_representation_from_features(candidate, followees=followees)
+            vectors.append(v[0])
+            biases.append(b[0])
+        vectors, biases = np.asarray(vectors, np.float32), np.asarray(biases, np.float32)
+        for weight in BLEND_GRID:
+            score = _fixed_scorer(candidate, cold_rows, vectors, biases, weight)
+
+            value = evaluate_scores(score, train=fit, test=test_full, k=params.k, users=cold_rows)
+            if value.overall.precision > best[2] + 1e-9:
+                best = (taste, weight, value.overall.precision)
+    return best[0], best[1]
+
+
+def train(dataset: Dataset, params: TrainingParams | None = None) -> TrainedModel:
+    """Train on `dataset.interactions` (weighted by `dataset.weights`) with the dataset's features.
+
+    Returns a `TrainedModel` with the validation curve (precision@k per epoch), the best epoch, the chosen
+    popularity blend and followee-taste weight, and timings. Same data, params and seed with `num_threads=1`
+    give the same model.
+    """
+    params = params or dataset.params
+    started = time.perf_counter()
+    matrix, weights = dataset.interactions.tocsr(), dataset.weights.tocsr()
+    curve: list[float] = []
+    best_epoch = params.max_epochs
+    blend = PopularityBlend(light_threshold=params.light_user_threshold)
+    taste = 0.5 if dataset.user_follows.nnz else 0.0
+    epochs_run = 0
+    if params.validation_fraction > 0 and matrix.nnz:
+        cold_rows = np.array([], dtype=np.int64)
+        if params.tune_blend and dataset.user_follows.nnz and params.cold_validation_fraction > 0:
+            cold_rows = cold_user_split(
+                matrix,
+                dataset.user_follows,
+                fraction=params.cold_validation_fraction,
+                seed=params.seed + 1,
+            )
+        keep = np.ones(dataset.n_users, dtype=bool)
+        keep[cold_rows] = False
+        keep_diag = sp.diags(keep.astype(np.float32))
+        warm_matrix = (keep_diag @ matrix).tocsr()
+        warm_weights = (keep_diag @ weights).tocsr()
+        warm_matrix.eliminate_zeros()
+        warm_weights.eliminate_zeros()
+        fit, fit_weights, validation = holdout_split(
+            warm_matrix,
+            warm_weights,
+            test_fraction=params.validation_fraction,
+            seed=params.seed + 2,
+        )
+        users = np.flatnonzero(np.diff(validation.indptr) > 0)
+        if len(users) > params.validation_max_users:
+            users = np.sort(
+                np.random.default_rng(params.seed + 3).choice(
+                    users, params.validation_max_users, replace=False
+                )
+            )
+        lightfm = _fit(dataset, fit, fit_weights, params, 0)
+        best_state, best_value, since_best = None, -1.0, 0
+        for epoch in range(1, params.max_epochs + 1):
+            _fit(dataset, fit, fit_weights, params, 1, lightfm)
+            epochs_run = epoch
+            value = _precision(
+                _assemble(lightfm, dataset, fit, params), fit, validation, users, params.k
+            )
+            curve.append(round(float(value), 6))
+            if value > best_value + 1e-9:
+                best_value, best_epoch, since_best = value, epoch, 0
+                best_state = backend.snapshot_state(lightfm)
+            else:
+                since_best += 1
+                if since_best >= params.patience and epoch >= params.min_epochs:
+                    break
+        backend.restore_state(lightfm, best_state)
+        validated = _assemble(lightfm, dataset, fit, params)
+        if params.tune_blend:
+            light_w, heavy_w = _tune_blend(validated, fit, validation, users, params)
+            cold_w = light_w
+            if len(cold_rows):
+                taste, cold_w = _tune_cold(validated, dataset, fit, cold_rows, params)
+            blend = PopularityBlend(light_w, heavy_w, cold_w, params.light_user_threshold)
+        if not params.refit:
+            return dataclasses.replace(
+                _assemble(
+                    lightfm,
+                    dataset,
+                    matrix,
+                    params,
+                    blend=blend,
+                    followee_taste_weight=taste,
+                    validation_curve=tuple(curve),
+                    best_epoch=best_epoch,
+                    epochs_run=epochs_run,
+                ),
+                train_seconds=time.perf_counter() - started,
+                counts=_counts(dataset),
+            )
+    lightfm = _fit(dataset, matrix, weights, params, best_epoch)
+    return _assemble(
+        lightfm,
+        dataset,
+        matrix,
+        params,
+        blend=blend,
+        followee_taste_weight=taste,
+        validation_curve=tuple(curve),
+        best_epoch=best_epoch,
+        epochs_run=epochs_run + best_epoch,
+        train_seconds=time.perf_counter() - started,
+        counts=_counts(dataset),
+    )
+
+
+def _counts(dataset: Dataset) -> dict[str, int]:
+    return {
+        "users": dataset.n_users,
+        "items": dataset.n_items,
+        "interactions": int(dataset.interactions.nnz),
+        "user_features": len(dataset.user_feature_names),
+        "item_features": len(dataset.item_feature_names),
+        "follows": int(dataset.user_follows.nnz),
+    }
