@@ -65,8 +65,7 @@ class Conversation(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(rating__isnull=True)
-                | models.Q(rating__gte=1, rating__lte=5),
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
                 name="support_rating_1_to_5",
             ),
         ]
