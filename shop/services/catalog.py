@@ -1,1 +1,299 @@
-__all__: list[str] = []
+"""Catalogue writes: products and their search vectors, restocking and back-in-stock alerts, reviews with the
+denormalised rating summary, wishlists and product events.
+
+The product's `rating_avg`/`rating_count` are recomputed with one aggregate after every review change, so they
+can never drift. Notifications and feed shares go out after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Avg, Count, F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shop.models import Product, ProductEvent, Review, StockAlert, Tag, WishlistItem
+
+__all__ = [
+    "product_create",
+    "product_event_record",
+    "product_rating_refresh",
+    "product_refresh_search_vector",
+    "product_restock",
+    "product_set_active",
+    "product_update",
+    "review_delete",
+    "review_save",
+    "stock_alert_create",
+    "stock_alerts_notify",
+    "wishlist_add",
+    "wishlist_remove",
+]
+
+logger = logging.getLogger(__name__)
+
+_SEARCH_VECTOR_SQL = """
+UPDATE shop_product AS p SET search_vector =
+    setweight(to_tsvector('english', coalesce(p.name, '')), 'A')
+    || setweight(to_tsvector('english', coalesce((
+        SELECT string_agg(t.name, ' ') FROM shop_tag t
+        JOIN shop_product_tags pt ON pt.tag_id = t.id WHERE pt.product_id = p.id), '')), 'B')
+    || setweight(to_tsvector('english', coalesce(p.description, '')), 'C')
+"""
+
+
+def _social_function(name: str):
+    """A social-area service if it exists yet (the areas are built in parallel), else None."""
+    try:
+        module = importlib.import_module("social.services")
+    except ImportError:  # pragma: no cover - social is an installed app
+        return None
+    return getattr(module, name, None)
+
+
+# --- products -------------------------------------------------------------------------------------------
+
+
+def product_refresh_search_vector(product_ids: list[int] | None = None) -> int:
+    """Fill `search_vector` (name A, tags B, description C) on PostgreSQL; returns rows updated (0 on SQLite)."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        if product_ids is None:
+            cursor.execute(_SEARCH_VECTOR_SQL)
+        else:
+            ids = [int(pid) for pid in product_ids]
+            if not ids:
+                return 0
+            cursor.execute(_SEARCH_VECTOR_SQL + " WHERE p.id = ANY(%s)", [ids])
+        return cursor.rowcount
+
+
+def product_create(*, tags: list[Tag] | None = None, **fields) -> Product:
+    product = Product(**fields)
+    product.full_clean()
+    product.save()
+    if tags:
+        product.tags.set(tags)
+    product_refresh_search_vector([product.id])
+    return product
+
+
+def product_update(*, product: Product, tags: list[Tag] | None = None, **fields) -> Product:
+    for name, value in fields.items():
+        setattr(product, name, value)
+    product.full_clean()
+    product.save()
+    if tags is not None:
+        product.tags.set(tags)
+    product_refresh_search_vector([product.id])
+    return product
+
+
+def product_set_active(*, product_ids: list[int], active: bool) -> int:
+    return Product.objects.filter(id__in=product_ids).update(is_active=active)
+
+
+def product_event_record(
+    *, product_id: int, kind: str, user_id: int | None = None, session_key: str = ""
+) -> ProductEvent:
+    if kind not in ProductEvent.Kind.values:
+        raise ValueError(f"unknown product event kind: {kind!r}")
+    return ProductEvent.objects.create(
+        product_id=product_id,
+        kind=kind,
+        user_id=user_id,
+        session_key=(session_key or "")[:40],
+        created_at=timezone.now(),
+    )
+
+
+# --- stock and back-in-stock alerts ---------------------------------------------------------------------
+
+
+def product_restock(*, product: Product, quantity: int, actor=None) -> Product:
+    """Add units; shoppers waiting for the product are notified after commit."""
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        raise ValidationError({"quantity": _("Restock by a whole number of at least 1.")})
+    if quantity > 1_000_000:
+        raise ValidationError({"quantity": _("Restock by at most 1,000,000 units at a time.")})
+    Product.objects.filter(id=product.id).update(stock=F("stock") + quantity)
+    product.refresh_from_db(fields=["stock"])
+    product_id = product.id
+    transaction.on_commit(lambda: stock_alerts_notify(product_id=product_id))
+    logger.info(
+        "product %s restocked by %s (actor %s)", product_id, quantity, getattr(actor, "pk", None)
+    )
+    return product
+
+
+def stock_alerts_notify(*, product_id: int) -> int:
+    """Notify and close the open alerts of a product that has stock; returns how many were notified."""
+    product = Product.objects.filter(id=product_id, is_active=True, stock__gt=0).first()
+    if product is None:
+        return 0
+    notification_create = _social_function("notification_create")
+    notified = 0
+    with transaction.atomic():
+        alerts = list(
+            StockAlert.objects.select_for_update()
+            .filter(product_id=product_id, notified_at__isnull=True)
+            .order_by("id")
+        )
+        now = timezone.now()
+        for alert in alerts:
+            if notification_create is not None:
+                notification_create(
+                    recipient_id=alert.user_id,
+                    kind="back_in_stock",
+                    message=_("%(name)s is back in stock.") % {"name": product.name},
+                    url=product.get_absolute_url(),
+                )
+            alert.notified_at = now
+            notified += 1
+        StockAlert.objects.bulk_update(alerts, ["notified_at"])
+    return notified
+
+
+def stock_alert_create(*, user, product: Product) -> StockAlert:
+    """'Tell me when it is back' for a sold-out product; asking twice keeps one open alert."""
+    if product.stock > 0:
+        raise ValidationError(_("This product is in stock; you can order it now."))
+    existing = StockAlert.objects.filter(
+        user=user, product=product, notified_at__isnull=True
+    ).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            return StockAlert.objects.create(user=user, product=product)
+    except IntegrityError:  # a concurrent request created it
+        return StockAlert.objects.get(user=user, product=product, notified_at__isnull=True)
+
+
+# --- reviews --------------------------------------------------------------------------------------------
+
+
+def product_rating_refresh(*, product_id: int) -> None:
+    """Recompute `rating_avg`/`rating_count` from the visible reviews (call after any review change)."""
+    aggregates = Review.objects.filter(product_id=product_id, is_hidden=False).aggregate(
+        average=Avg("rating"), count=Count("id")
+    )
+    average = Decimal(str(aggregates["average"] or 0)).quantize(Decimal("0.01"))
+    Product.objects.filter(id=product_id).update(
+        rating_avg=average, rating_count=aggregates["count"]
+    )
+
+
+def _clean_photo(photo):
+    try:
+        uploads = importlib.import_module("social.uploads")
+    except ImportError:
+        uploads = None
+    if uploads is not None and hasattr(uploads, "clean_image_upload"):
+        try:
+            return uploads.clean_image_upload(photo)
+        except ValidationError as exc:
+            raise ValidationError({"photo": exc.messages}) from exc
+    # Fallback until social.uploads exists: check that it is a real, not too large picture.
+    from django.conf import settings
+    from PIL import Image
+
+    if photo.size > settings.MAX_IMAGE_UPLOAD_BYTES:
+        raise ValidationError({"photo": _("The picture is too large.")})
+    try:
+        with Image.open(photo) as image:
+            image.verify()
+    except Exception as exc:  # noqa: BLE001 - any decoder error means "not a picture"
+        raise ValidationError({"photo": _("Upload a valid picture (JPEG, PNG or WebP).")}) from exc
+    photo.seek(0)
+    return photo
+
+
+@transaction.atomic
+def review_save(
+    *,
+    user,
+    product: Product,
+    rating: int,
+    title: str = "",
+    body: str = "",
+    photo=None,
+    remove_photo: bool = False,
+    share: bool = False,
+) -> Review:
+    """Create the shopper's review of a product, or update it if they already wrote one."""
+    errors = {}
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        errors["rating"] = _("Choose from 1 to 5 stars.")
+    title = (title or "").strip()
+    body = (body or "").strip()
+    if len(title) > 120:
+        errors["title"] = _("Keep the title to 120 characters.")
+    if len(body) > 5000:
+        errors["body"] = _("Keep the review to 5000 characters.")
+    if "\x00" in title + body:
+        errors["body"] = _("The text contains characters that are not allowed.")
+    if errors:
+        raise ValidationError(errors)
+    cleaned_photo = _clean_photo(photo) if photo else None
+
+    from shop.selectors import user_has_purchased
+
+    review = Review.objects.select_for_update().filter(product=product, user=user).first()
+    if review is None:
+        review = Review(product=product, user=user)
+    review.rating = rating
+    review.title = title
+    review.body = body
+    review.verified_purchase = user_has_purchased(user_id=user.id, product_id=product.id)
+    if remove_photo and review.photo:
+        review.photo.delete(save=False)
+        review.photo = ""
+    if cleaned_photo is not None:
+        if review.photo:
+            review.photo.delete(save=False)
+        review.photo.save(getattr(cleaned_photo, "name", "review.jpg"), cleaned_photo, save=False)
+    review.save()
+    product_rating_refresh(product_id=product.id)
+    if share:
+        review_share = _social_function("review_share")
+        if review_share is not None:
+            transaction.on_commit(lambda: review_share(review=review))
+    return review
+
+
+@transaction.atomic
+def review_delete(*, review: Review, actor) -> None:
+    """The author (or staff) deletes a review; the product's rating follows."""
+    if review.user_id != actor.id and not actor.is_staff:
+        raise ValidationError(_("You can only delete your own review."))
+    product_id = review.product_id
+    if review.photo:
+        review.photo.delete(save=False)
+    review.delete()
+    product_rating_refresh(product_id=product_id)
+
+
+# --- wishlist -------------------------------------------------------------------------------------------
+
+
+def wishlist_add(*, user, product: Product) -> WishlistItem:
+    item = WishlistItem.objects.filter(user=user, product=product).first()
+    if item:
+        return item
+    try:
+        with transaction.atomic():
+            return WishlistItem.objects.create(user=user, product=product)
+    except IntegrityError:
+        return WishlistItem.objects.get(user=user, product=product)
+
+
+def wishlist_remove(*, user, product_id: int) -> bool:
+    deleted, _rows = WishlistItem.objects.filter(user=user, product_id=product_id).delete()
+    return deleted > 0

@@ -1,3 +1,249 @@
-from django.urls import path  # noqa: F401
+"""Catalogue pages: home, category, product list and search (htmx swaps the results), product page with
+reviews, wishlist and back-in-stock alerts. Views parse input, call one selector or service and render."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from shop import selectors, services
+from shop.models import ProductEvent, Review
+
+PAGE_SIZE = 24
+
+
+class ReviewForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=gettext_lazy("Your rating"),
+        choices=[(n, n) for n in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=120, required=False)
+    body = forms.CharField(
+        label=gettext_lazy("Your review"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    photo = forms.FileField(label=gettext_lazy("Photo (optional)"), required=False)
+    remove_photo = forms.BooleanField(label=gettext_lazy("Remove my photo"), required=False)
+    share = forms.BooleanField(label=gettext_lazy("Publish to my feed"), required=False)
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.headers.get("Referer") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _page_number(request: HttpRequest, name: str = "page") -> int:
+    try:
+        return selectors.page_number_parse(request.GET.get(name))
+    except ValidationError:
+        return 1
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    sections = selectors.home_sections()
+    return render(request, "shop/home.html", {"sections": sections})
+
+
+def _product_listing(request: HttpRequest, *, category=None) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    try:
+        filters = selectors.product_filters_parse(request.GET, category=category)
+        page = selectors.product_page(
+            filters=filters, page=_page_number(request), per_page=PAGE_SIZE
+        )
+    except ValidationError as exc:
+        errors = exc.message_dict
+        filters, page = None, None
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "category": category,
+        "filters": filters,
+        "page": page,
+        "errors": errors,
+        "params": request.GET,
+        "query_string": params.urlencode(),
+        "sorts": _sort_choices(),
+        "all_categories": selectors.category_list() if category is None else [],
+    }
+    status = 400 if errors else 200
+    template = "shop/partials/product_results.html" if request.htmx else "shop/product_list.html"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _sort_choices() -> list[tuple[str, str]]:
+    return [
+        ("", _("Best match / newest")),
+        ("price_asc", _("Price: low to high")),
+        ("price_desc", _("Price: high to low")),
+        ("newest", _("Newest")),
+        ("rating", _("Top rated")),
+        ("popular", _("Most popular")),
+    ]
+
+
+@require_GET
+def product_list(request: HttpRequest) -> HttpResponse:
+    return _product_listing(request)
+
+
+@require_GET
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    return _product_listing(request, category=selectors.category_get(slug=slug))
+
+
+def _product_page(request: HttpRequest, slug: str, *, form: ReviewForm | None = None, status=200):
+    detail = selectors.product_detail(
+        slug=slug, user=request.user, review_page_number=_page_number(request, "reviews_page")
+    )
+    if form is None:
+        initial = {}
+        if detail.own_review:
+            initial = {
+                "rating": detail.own_review.rating,
+                "title": detail.own_review.title,
+                "body": detail.own_review.body,
+            }
+        form = ReviewForm(initial=initial)
+    response = render(
+        request,
+        "shop/product_detail.html",
+        {"detail": detail, "product": detail.product, "review_form": form},
+        status=status,
+    )
+    return detail, response
+
+
+@require_GET
+def product(request: HttpRequest, slug: str) -> HttpResponse:
+    detail, response = _product_page(request, slug)
+    services.product_event_record(
+        product_id=detail.product.id,
+        kind=ProductEvent.Kind.VIEW,
+        user_id=request.user.id if request.user.is_authenticated else None,
+        session_key=request.session.session_key or "",
+    )
+    return response
+
+
+@login_required
+@require_POST
+def review_save(request: HttpRequest, slug: str) -> HttpResponse:
+    product_obj = selectors.product_get_active(slug=slug)
+    form = ReviewForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.review_save(
+                user=request.user,
+                product=product_obj,
+                rating=form.cleaned_data["rating"],
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                photo=form.cleaned_data["photo"],
+                remove_photo=form.cleaned_data["remove_photo"],
+                share=form.cleaned_data["share"],
+            )
+        except ValidationError as exc:
+            for field, field_errors in exc.message_dict.items():
+                for error in field_errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("Thank you, your review is saved."))
+            return redirect(product_obj.get_absolute_url() + "#reviews")
+    return _product_page(request, slug, form=form, status=400)[1]
+
+
+@login_required
+@require_POST
+def review_delete(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = get_object_or_404(
+        Review.objects.select_related("product"), id=review_id, user=request.user
+    )
+    slug = review.product.slug
+    services.review_delete(review=review, actor=request.user)
+    messages.success(request, _("Your review was deleted."))
+    return redirect("shop:product", slug=slug)
+
+
+@login_required
+@require_GET
+def wishlist(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "shop/wishlist.html", {"products": selectors.wishlist_for_user(user=request.user)}
+    )
+
+
+@login_required
+@require_POST
+def wishlist_toggle(request: HttpRequest, product_id: int) -> HttpResponse:
+    product_obj = selectors.product_get_active(product_id=product_id)
+    if request.POST.get("action") == "remove":
+        services.wishlist_remove(user=request.user, product_id=product_obj.id)
+        in_wishlist = False
+    else:
+        services.wishlist_add(user=request.user, product=product_obj)
+        in_wishlist = True
+    if request.htmx:
+        return render(
+            request,
+            "shop/partials/wishlist_button.html",
+            {"product": product_obj, "in_wishlist": in_wishlist},
+        )
+    messages.success(
+        request,
+        _("Added to your wishlist.") if in_wishlist else _("Removed from your wishlist."),
+    )
+    return redirect(_safe_next(request, product_obj.get_absolute_url()))
+
+
+@login_required
+@require_POST
+def stock_alert(request: HttpRequest, product_id: int) -> HttpResponse:
+    product_obj = selectors.product_get_active(product_id=product_id)
+    try:
+        services.stock_alert_create(user=request.user, product=product_obj)
+    except ValidationError as exc:
+        message, status = exc.messages[0], 400
+    else:
+        message, status = _("We will tell you when it is back in stock."), 200
+    if request.htmx:
+        if status == 200:
+            return HttpResponse(format_html('<p role="status">{}</p>', message))
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    (messages.success if status == 200 else messages.error)(request, message)
+    return redirect(product_obj.get_absolute_url())
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("products/", product_list, name="product_list"),
+    path("category/<slug:slug>/", category, name="category"),
+    path("product/<slug:slug>/", product, name="product"),
+    path("product/<slug:slug>/review/", review_save, name="review_save"),
+    path("reviews/<int:review_id>/delete/", review_delete, name="review_delete"),
+    path("wishlist/", wishlist, name="wishlist"),
+    path("wishlist/<int:product_id>/toggle/", wishlist_toggle, name="wishlist_toggle"),
+    path("product/<int:product_id>/stock-alert/", stock_alert, name="stock_alert"),
+]
