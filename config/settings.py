@@ -302,6 +302,30 @@ SOCIAL_FEED_PAGE_SIZE = env_int("SOCIAL_FEED_PAGE_SIZE", 20)
 # --- recsys ---------------------------------------------------------------------------------------------
 RECSYS_ARTIFACT_DIR = Path(os.environ.get("RECSYS_ARTIFACT_DIR", BASE_DIR / "var" / "models"))
 RECSYS_RETRAIN_EVERY_SECONDS = env_int("RECSYS_RETRAIN_EVERY_SECONDS", 3600)
+# Serving (recsys-serving): hyper-parameters handed to recsys.core.TrainingParams, then the pipeline's own knobs.
+RECSYS_TRAINING = {
+    "no_components": env_int("RECSYS_COMPONENTS", 32),
+    "loss": os.environ.get("RECSYS_LOSS", "warp"),
+    "learning_rate": env_float("RECSYS_LEARNING_RATE", 0.05),
+    "item_alpha": env_float("RECSYS_ITEM_ALPHA", 0.0),
+    "user_alpha": env_float("RECSYS_USER_ALPHA", 0.0),
+    "max_epochs": env_int("RECSYS_MAX_EPOCHS", 40),
+    "patience": env_int("RECSYS_PATIENCE", 4),
+    "seed": env_int("RECSYS_SEED", 42),
+    "num_threads": env_int("RECSYS_THREADS", 2),
+}
+RECSYS_HOLDOUT_FRACTION = env_float("RECSYS_HOLDOUT_FRACTION", 0.2)
+# Promote only if P@k beats popularity and is at most this much (relative) below the serving model's.
+RECSYS_PROMOTION_METRIC = os.environ.get("RECSYS_PROMOTION_METRIC", "precision")
+RECSYS_PROMOTION_TOLERANCE = env_float("RECSYS_PROMOTION_TOLERANCE", 0.02)
+RECSYS_TRAIN_LOCK_SECONDS = env_int("RECSYS_TRAIN_LOCK_SECONDS", 2 * 3600)
+RECSYS_CHECK_EVERY_SECONDS = env_int("RECSYS_CHECK_EVERY_SECONDS", 300)
+RECSYS_RETRAIN_MIN_NEW_INTERACTIONS = env_int("RECSYS_RETRAIN_MIN_NEW_INTERACTIONS", 500)
+RECSYS_SCORING_CHUNK_USERS = env_int("RECSYS_SCORING_CHUNK_USERS", 2000)
+RECSYS_LIST_LENGTH = env_int("RECSYS_LIST_LENGTH", 30)
+RECSYS_TRENDING_HALF_LIFE_DAYS = env_float("RECSYS_TRENDING_HALF_LIFE_DAYS", 7.0)
+RECSYS_ON_REQUEST_CACHE_SECONDS = env_int("RECSYS_ON_REQUEST_CACHE_SECONDS", 3600)
+RECSYS_ATTRIBUTION_WINDOW_SECONDS = env_int("RECSYS_ATTRIBUTION_WINDOW_SECONDS", 24 * 3600)
 
 # --- support --------------------------------------------------------------------------------------------
 SUPPORT_MAX_MESSAGE_BYTES = env_int("SUPPORT_MAX_MESSAGE_BYTES", 4096)

@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from recsys.api import RecommendationListView
+
+urlpatterns = [
+    path("<slug:widget>/", RecommendationListView.as_view(), name="recs-list"),
+]

@@ -1,4 +1,4 @@
-from django.urls import path  # noqa: F401
+from recsys.views import urlpatterns as view_patterns
 
 app_name = "recsys"
-urlpatterns: list = []
+urlpatterns = [*view_patterns]
