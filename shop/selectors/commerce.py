@@ -1,1 +1,295 @@
-__all__: list[str] = []
+"""Commerce reads: carts, the checkout summary, shipping options, order history and order access.
+
+Money is computed here from the database (current product prices), never from anything a client sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from shop.models import Address, Cart, CartItem, Order, OrderLine, OrderStatusEvent, ProductImage
+
+__all__ = [
+    "ShippingOption",
+    "CartLine",
+    "CartView",
+    "CheckoutSummary",
+    "TimelineStep",
+    "SHIPPING_METHODS",
+    "FREE_STANDARD_SHIPPING_OVER",
+    "shipping_options",
+    "shipping_option",
+    "cart_for",
+    "cart_view",
+    "cart_item_count",
+    "checkout_summary",
+    "order_list_for_user",
+    "order_access",
+    "order_detail",
+    "order_timeline",
+    "address_list_for_user",
+    "address_access",
+    "share_purchases_default",
+]
+
+CENT = Decimal("0.01")
+FREE_STANDARD_SHIPPING_OVER = Decimal("50.00")
+# code -> (label, cost)
+SHIPPING_METHODS: dict[str, tuple] = {
+    "standard": (_("Standard (3-5 days)"), Decimal("4.90")),
+    "express": (_("Express (next day)"), Decimal("12.90")),
+}
+
+
+@dataclass(frozen=True)
+class ShippingOption:
+    code: str
+    label: str
+    cost: Decimal
+    free: bool
+
+
+def shipping_option(*, code: str, subtotal: Decimal) -> ShippingOption:
+    """The option `code` priced for this subtotal; KeyError for an unknown code."""
+    label, cost = SHIPPING_METHODS[code]
+    free = code == "standard" and subtotal >= FREE_STANDARD_SHIPPING_OVER
+    return ShippingOption(code=code, label=label, cost=Decimal("0.00") if free else cost, free=free)
+
+
+def shipping_options(*, subtotal: Decimal) -> list[ShippingOption]:
+    return [shipping_option(code=code, subtotal=subtotal) for code in SHIPPING_METHODS]
+
+
+@dataclass(frozen=True)
+class CartLine:
+    item: CartItem
+    product_id: int
+    name: str
+    unit_price: Decimal
+    quantity: int
+    line_total: Decimal
+    stock: int
+    available: bool
+    image: ProductImage | None
+    url: str
+
+    @property
+    def problem(self) -> str:
+        if not self.available:
+            return str(_("No longer available"))
+        if self.quantity > self.stock:
+            return str(_("Only %(stock)d left") % {"stock": self.stock})
+        return ""
+
+
+@dataclass(frozen=True)
+class CartView:
+    cart: Cart | None
+    lines: list[CartLine] = field(default_factory=list)
+    subtotal: Decimal = Decimal("0.00")
+    item_count: int = 0
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    @property
+    def has_problems(self) -> bool:
+        return any(line.problem for line in self.lines)
+
+
+def cart_for(*, user=None, session_key: str | None = None) -> Cart | None:
+    """The account cart for a signed-in user, else the session's cart; None when there is none yet."""
+    if user is not None and user.is_authenticated:
+        return Cart.objects.filter(user_id=user.id).first()
+    if session_key:
+        return Cart.objects.filter(session_key=session_key, user__isnull=True).first()
+    return None
+
+
+def cart_view(*, cart: Cart | None) -> CartView:
+    """The cart's lines with current prices (2 queries: items+products, first images)."""
+    if cart is None:
+        return CartView(cart=None)
+    items = list(
+        CartItem.objects.filter(cart=cart)
+        .select_related("product")
+        .prefetch_related(
+            Prefetch("product__images", queryset=ProductImage.objects.order_by("position", "id"))
+        )
+        .order_by("added_at", "id")
+    )
+    lines = []
+    for item in items:
+        product = item.product
+        images = list(product.images.all())
+        lines.append(
+            CartLine(
+                item=item,
+                product_id=product.id,
+                name=product.name,
+                unit_price=product.price,
+                quantity=item.quantity,
+                line_total=(product.price * item.quantity).quantize(CENT),
+                stock=product.stock,
+                available=product.is_active,
+                image=images[0] if images else None,
+                url=product.get_absolute_url(),
+            )
+        )
+    subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
+    return CartView(
+        cart=cart,
+        lines=lines,
+        subtotal=subtotal,
+        item_count=sum(line.quantity for line in lines),
+    )
+
+
+def cart_item_count(*, user=None, session_key: str | None = None) -> int:
+    """Units in the visitor's cart, in one query (0 and no query for a visitor without a session)."""
+    if user is not None and user.is_authenticated:
+        items = CartItem.objects.filter(cart__user_id=user.id)
+    elif session_key:
+        items = CartItem.objects.filter(cart__session_key=session_key, cart__user__isnull=True)
+    else:
+        return 0
+    return items.aggregate(total=Sum("quantity"))["total"] or 0
+
+
+@dataclass(frozen=True)
+class CheckoutSummary:
+    lines: list[CartLine]
+    subtotal: Decimal
+    shipping: ShippingOption
+    total: Decimal
+    item_count: int
+
+
+def checkout_summary(*, cart: CartView, shipping_method: str) -> CheckoutSummary:
+    """Totals for a cart and shipping method; KeyError for an unknown method."""
+    shipping = shipping_option(code=shipping_method, subtotal=cart.subtotal)
+    return CheckoutSummary(
+        lines=cart.lines,
+        subtotal=cart.subtotal,
+        shipping=shipping,
+        total=(cart.subtotal + shipping.cost).quantize(CENT),
+        item_count=cart.item_count,
+    )
+
+
+def order_list_for_user(*, user) -> QuerySet[Order]:
+    """The shopper's orders, newest first, with lines prefetched and `item_count` annotated."""
+    if user is None or not user.is_authenticated:
+        return Order.objects.none()
+    return (
+        Order.objects.filter(user_id=user.id)
+        .annotate(item_count=Sum("lines__quantity"), line_count=Count("lines"))
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
+        .order_by("-created_at", "-id")
+    )
+
+
+def order_access(*, user, number: str) -> Order:
+    """The order `number` if it belongs to `user`; Http404 otherwise (never reveals that it exists)."""
+    if user is None or not user.is_authenticated:
+        raise Http404("No such order.")
+    order = Order.objects.filter(user_id=user.id, number=str(number)[:20]).first()
+    if order is None:
+        raise Http404("No such order.")
+    return order
+
+
+def order_detail(*, user, number: str) -> Order:
+    order = order_access(user=user, number=number)
+    return (
+        Order.objects.filter(id=order.id)
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id")),
+            Prefetch("events", queryset=OrderStatusEvent.objects.order_by("created_at", "id")),
+        )
+        .get()
+    )
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    status: str
+    label: str
+    done: bool
+    at: datetime | None
+    note: str
+    current: bool
+
+
+_FLOW = [
+    Order.Status.PLACED,
+    Order.Status.PAID,
+    Order.Status.SHIPPED,
+    Order.Status.DELIVERED,
+]
+
+
+def order_timeline(*, order: Order) -> list[TimelineStep]:
+    """Placed, paid, shipped, delivered (and cancelled when it was): done steps carry their time.
+
+    A step the order skipped (pay-on-delivery orders ship before they are paid) counts as done once a later
+    step is reached. Uses the prefetched `events` when present.
+    """
+    events = {}
+    for event in order.events.all():
+        events.setdefault(event.status, event)
+    if order.status == Order.Status.CANCELLED:
+        reached = [status for status in _FLOW if status in events]
+        flow = [*reached, Order.Status.CANCELLED]
+    else:
+        flow = list(_FLOW)
+    last_reached = max((flow.index(status) for status in events if status in flow), default=0)
+    steps = []
+    for index, status in enumerate(flow):
+        event = events.get(status)
+        steps.append(
+            TimelineStep(
+                status=status,
+                label=Order.Status(status).label,
+                done=event is not None or index <= last_reached,
+                at=event.created_at if event else None,
+                note=event.note if event else "",
+                current=status == order.status,
+            )
+        )
+    return steps
+
+
+def address_list_for_user(*, user) -> QuerySet[Address]:
+    if user is None or not user.is_authenticated:
+        return Address.objects.none()
+    return Address.objects.filter(user_id=user.id).order_by("-is_default", "-created_at", "-id")
+
+
+def address_access(*, user, address_id) -> Address:
+    """The address if it belongs to `user`; Http404 otherwise."""
+    try:
+        address_id = int(address_id)
+    except (TypeError, ValueError):
+        raise Http404("No such address.") from None
+    address = address_list_for_user(user=user).filter(id=address_id).first()
+    if address is None:
+        raise Http404("No such address.")
+    return address
+
+
+def share_purchases_default(*, user) -> bool:
+    """The shopper's profile choice for 'share this purchase with my followers' (False without a profile)."""
+    from social.models import Profile
+
+    value = Profile.objects.filter(user_id=user.id).values_list(
+        "share_purchases_default", flat=True
+    )
+    return bool(value.first())
