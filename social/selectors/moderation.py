@@ -1,0 +1,284 @@
+"""Moderation reads: who is a moderator or suspended, the queue of open reports grouped by target, the log.
+
+Targets are generic (ContentType + id): any model with an `is_hidden` field, or a user. The queue loads the
+targets with one query per content type present, so its query count does not grow with the page size.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db import models
+from django.db.models import Count, Min, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+from social.models import ModerationAction, Profile, Report
+
+__all__ = [
+    "MODERATORS_GROUP",
+    "QueueItem",
+    "user_is_moderator",
+    "user_is_suspended",
+    "moderation_access",
+    "moderation_queue",
+    "moderation_log",
+    "moderation_target_get",
+    "report_target_get",
+    "target_is_reportable",
+    "target_owner",
+    "target_preview",
+    "target_label",
+    "suspended_users",
+]
+
+MODERATORS_GROUP = "moderators"
+# Attribute names that point at the user who wrote a piece of content, tried in this order.
+OWNER_FIELDS = ("author", "user", "sender", "creator")
+PREVIEW_FIELDS = ("title", "body", "text", "content", "message")
+PREVIEW_CHARS = 280
+
+
+def user_is_moderator(user) -> bool:
+    """Member of the `moderators` group, or a superuser. Cached on the user object for the request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_is_moderator", None)
+    if cached is None:
+        cached = user.groups.filter(name=MODERATORS_GROUP).exists()
+        user._is_moderator = cached
+    return cached
+
+
+def user_is_suspended(user) -> bool:
+    """True while `Profile.suspended_until` lies in the future: no posting, commenting or reporting."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return Profile.objects.filter(user_id=user.pk, suspended_until__gt=timezone.now()).exists()
+
+
+def moderation_access(*, user) -> None:
+    """Raise PermissionDenied unless the user may use the moderation queue."""
+    if not user_is_moderator(user):
+        raise PermissionDenied(_("Only moderators can do this."))
+
+
+def _is_user_model(model: type[models.Model]) -> bool:
+    return issubclass(model, get_user_model())
+
+
+def _has_is_hidden(model: type[models.Model]) -> bool:
+    try:
+        return isinstance(model._meta.get_field("is_hidden"), models.BooleanField)
+    except FieldDoesNotExist:
+        return False
+
+
+def target_is_reportable(model: type[models.Model]) -> bool:
+    return _is_user_model(model) or _has_is_hidden(model)
+
+
+def _owner_field(model: type[models.Model]) -> str | None:
+    user_model = get_user_model()
+    for name in OWNER_FIELDS:
+        try:
+            model_field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if model_field.is_relation and model_field.related_model is user_model:
+            return name
+    return None
+
+
+def target_owner(target: models.Model | None):
+    """The user a target belongs to (the user itself, or the author of a piece of content)."""
+    if target is None:
+        return None
+    if _is_user_model(type(target)):
+        return target
+    name = _owner_field(type(target))
+    return getattr(target, name) if name else None
+
+
+def target_label(target: models.Model | None, content_type: ContentType | None = None) -> str:
+    model = (
+        type(target) if target is not None else content_type.model_class() if content_type else None
+    )
+    if model is None:
+        return _("deleted item")
+    return str(model._meta.verbose_name)
+
+
+def target_preview(target: models.Model | None) -> str:
+    """Plain text (escaped where shown) that lets a moderator judge the target without opening it."""
+    if target is None:
+        return _("(deleted)")
+    if _is_user_model(type(target)):
+        parts = [f"@{target.get_username()}"]
+        profile = getattr(target, "profile", None) if hasattr(target, "profile") else None
+        if profile is not None:
+            parts += [profile.display_name, profile.bio]
+        text = " · ".join(part for part in parts if part)
+    else:
+        parts = [
+            str(getattr(target, name))
+            for name in PREVIEW_FIELDS
+            if getattr(target, name, None) not in (None, "")
+        ]
+        text = " · ".join(parts) or str(target)
+    return Truncator(text).chars(PREVIEW_CHARS)
+
+
+def report_target_get(*, app_label: str, model_name: str, object_id: int) -> models.Model:
+    """The reportable instance named in a URL or API payload; Http404 when unknown or not reportable."""
+    try:
+        model = apps.get_model(app_label, model_name)
+    except (LookupError, ValueError):
+        raise Http404(_("Unknown kind of content.")) from None
+    if not target_is_reportable(model):
+        raise Http404(_("This kind of content cannot be reported."))
+    target = model._default_manager.filter(pk=object_id).first()
+    if target is None:
+        raise Http404(_("This content does not exist."))
+    return target
+
+
+def moderation_target_get(
+    *, content_type_id: int, object_id: int
+) -> tuple[ContentType, models.Model | None]:
+    """(content type, target or None when deleted); Http404 for an unknown content type."""
+    try:
+        content_type = ContentType.objects.get_for_id(content_type_id)
+    except ContentType.DoesNotExist:
+        raise Http404(_("Unknown kind of content.")) from None
+    model = content_type.model_class()
+    if model is None:
+        raise Http404(_("Unknown kind of content."))
+    return content_type, model._default_manager.filter(pk=object_id).first()
+
+
+@dataclass
+class QueueItem:
+    """One reported target with its open reports, as the queue shows it."""
+
+    content_type_id: int
+    object_id: int
+    target_key: str
+    label: str
+    target: models.Model | None
+    preview: str
+    owner: object | None
+    owner_suspended_until: datetime | None
+    is_hidden: bool | None
+    can_hide: bool
+    report_count: int
+    oldest_at: datetime
+    reasons: list[tuple[str, int]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _load_targets(
+    keys: list[tuple[int, int]],
+) -> dict[tuple[int, int], models.Model]:
+    """Targets for (content_type_id, object_id) keys: one query per content type, owners joined in."""
+    ids_by_type: dict[int, list[int]] = defaultdict(list)
+    for content_type_id, object_id in keys:
+        ids_by_type[content_type_id].append(object_id)
+    found: dict[tuple[int, int], models.Model] = {}
+    for content_type_id, object_ids in ids_by_type.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if model is None:
+            continue
+        queryset = model._default_manager.all()
+        if _is_user_model(model):
+            queryset = queryset.select_related("profile")
+        elif (owner := _owner_field(model)) is not None:
+            queryset = queryset.select_related(owner)
+        for obj in queryset.filter(pk__in=object_ids):
+            found[(content_type_id, obj.pk)] = obj
+    return found
+
+
+def moderation_queue(*, limit: int = 50) -> list[QueueItem]:
+    """Open reports grouped by target, oldest first, with counts, reasons and a preview."""
+    groups = list(
+        Report.objects.filter(status=Report.Status.OPEN)
+        .values("content_type_id", "object_id")
+        .annotate(report_count=Count("id"), oldest_at=Min("created_at"))
+        .order_by("oldest_at", "content_type_id", "object_id")[:limit]
+    )
+    if not groups:
+        return []
+    keys = [(row["content_type_id"], row["object_id"]) for row in groups]
+    reports = Report.objects.filter(
+        status=Report.Status.OPEN,
+        content_type_id__in={key[0] for key in keys},
+        object_id__in={key[1] for key in keys},
+    ).order_by("created_at", "id")
+    reasons: dict[tuple[int, int], Counter] = defaultdict(Counter)
+    notes: dict[tuple[int, int], list[str]] = defaultdict(list)
+    reason_labels = dict(Report.Reason.choices)
+    for report in reports:
+        key = (report.content_type_id, report.object_id)
+        reasons[key][reason_labels.get(report.reason, report.reason)] += 1
+        if report.note:
+            notes[key].append(Truncator(report.note).chars(200))
+    targets = _load_targets(keys)
+    owners = {
+        key: owner for key, target in targets.items() if (owner := target_owner(target)) is not None
+    }
+    suspended = dict(
+        Profile.objects.filter(
+            user_id__in={owner.pk for owner in owners.values()}, suspended_until__gt=timezone.now()
+        ).values_list("user_id", "suspended_until")
+    )
+    items = []
+    for row, key in zip(groups, keys, strict=True):
+        content_type = ContentType.objects.get_for_id(key[0])
+        target = targets.get(key)
+        owner = owners.get(key)
+        can_hide = target is not None and _has_is_hidden(type(target))
+        items.append(
+            QueueItem(
+                content_type_id=key[0],
+                object_id=key[1],
+                target_key=f"{content_type.app_label}.{content_type.model}",
+                label=target_label(target, content_type),
+                target=target,
+                preview=target_preview(target),
+                owner=owner,
+                owner_suspended_until=suspended.get(owner.pk) if owner else None,
+                is_hidden=target.is_hidden if can_hide else None,
+                can_hide=can_hide,
+                report_count=row["report_count"],
+                oldest_at=row["oldest_at"],
+                reasons=reasons[key].most_common(),
+                notes=notes[key][-5:],
+            )
+        )
+    return items
+
+
+def moderation_log(*, limit: int = 100) -> QuerySet[ModerationAction]:
+    return ModerationAction.objects.select_related("content_type").order_by("-created_at", "-id")[
+        :limit
+    ]
+
+
+def suspended_users() -> QuerySet[Profile]:
+    """Profiles whose suspension is running, soonest end first (the queue offers 'unsuspend')."""
+    return (
+        Profile.objects.filter(suspended_until__gt=timezone.now())
+        .select_related("user")
+        .order_by("suspended_until")
+    )

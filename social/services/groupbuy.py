@@ -1,0 +1,502 @@
+"""Group buying ("shop together"): open, join, leave, complete, expire.
+
+Concurrency rule: a seat is taken by one conditional UPDATE (`member_count < target_size AND status = 'open'
+AND deadline > now`) that also flips the group to `full` when it takes the last seat, and stock is reserved with
+`shop.services.stock_decrement` (also a conditional UPDATE) in the same transaction. So concurrent joins can never
+overfill a group or oversell the product, on PostgreSQL and on SQLite alike, and no lock is held while the payment
+provider is asked: the authorisation happens first and is voided when the seat or the stock is not there.
+Expiry and leaving use the same kind of guarded UPDATE on the group row, so they cannot race with a join.
+Orders are placed (by `group_buy_complete`, run from a task after commit) only once the group is full.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shop import payments
+from shop.models import Address, Product
+from social.models import Follow, GroupBuy, GroupBuyMember, Notification
+from social.models_groupbuy import GROUP_BUY_MAX_SIZE, GROUP_BUY_MIN_SIZE
+from social.selectors.moderation import user_is_suspended
+from social.services.notifications import notification_create
+
+__all__ = [
+    "GroupBuyError",
+    "ShippingAddress",
+    "group_buy_open",
+    "group_buy_join",
+    "group_buy_leave",
+    "group_buy_complete",
+    "group_buy_expire",
+    "group_buy_notify_followers",
+    "GROUP_BUY_MIN_DURATION",
+    "GROUP_BUY_MAX_DURATION",
+    "GROUP_BUY_MAX_QUANTITY",
+]
+
+logger = logging.getLogger(__name__)
+
+GROUP_BUY_MIN_DURATION = timedelta(hours=1)
+GROUP_BUY_MAX_DURATION = timedelta(days=7)
+GROUP_BUY_MAX_QUANTITY = 5
+
+
+class GroupBuyError(Exception):
+    """A rule refused the request; `message` is shown to the shopper, `field` names the input at fault."""
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code
+
+
+@dataclass(frozen=True)
+class ShippingAddress:
+    full_name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+    line2: str = ""
+    phone: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "full_name": self.full_name,
+            "line1": self.line1,
+            "line2": self.line2,
+            "city": self.city,
+            "postal_code": self.postal_code,
+            "country": self.country,
+            "phone": self.phone,
+        }
+
+
+def _check_address(address: ShippingAddress) -> None:
+    """The same rules as a saved address (lengths, country), so the order can be placed later."""
+    values = address.as_dict()
+    for name, value in values.items():
+        if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+            raise GroupBuyError(_("Text contains control characters."), field=name)
+    for name in ("full_name", "line1", "city", "postal_code"):
+        if not values[name].strip():
+            raise GroupBuyError(_("Please fill in the delivery address."), field=name)
+    if len(values["country"]) != 2 or not values["country"].isalpha():
+        raise GroupBuyError(_("Use a two-letter country code, e.g. DE."), field="country")
+    try:
+        Address(**values).full_clean(exclude=["user"])
+    except ValidationError as exc:
+        name, messages = next(iter(exc.message_dict.items()))
+        raise GroupBuyError(messages[0], field=name) from None
+
+
+def _check_can_commit(user) -> None:
+    if user_is_suspended(user):
+        raise GroupBuyError(_("Your account is suspended."), code="suspended")
+
+
+def _authorise(
+    *, user, amount: Decimal, payment_provider: str, card_number: str, reference: str
+) -> str:
+    try:
+        provider = payments.get_provider(payment_provider)
+    except KeyError:
+        raise GroupBuyError(_("Choose a payment method."), field="payment_provider") from None
+    if provider.requires_card and not card_number.strip():
+        raise GroupBuyError(_("Enter your card number."), field="card_number")
+    result = provider.authorise(amount=amount, card_number=card_number, reference=reference)
+    if not result.approved:
+        raise GroupBuyError(result.message, field="card_number", code=result.code)
+    return result.reference
+
+
+def _void(payment_provider: str, reference: str) -> None:
+    if not reference:
+        return
+    try:
+        payments.get_provider(payment_provider).void(reference)
+    except Exception:  # noqa: BLE001 - an authorisation that cannot be voided now expires at the bank.
+        logger.warning("void of %s failed", reference, exc_info=True)
+
+
+def _void_on_commit(payment_provider: str, reference: str) -> None:
+    transaction.on_commit(lambda: _void(payment_provider, reference))
+
+
+def _queue_completion(group_id: int) -> None:
+    from social.tasks import group_buy_complete_task
+
+    transaction.on_commit(lambda: group_buy_complete_task.delay(group_id))
+
+
+def _notify(*, user_ids, message: str, group: GroupBuy, actor_id: int | None = None) -> None:
+    url = reverse("social:groupbuy_detail", kwargs={"pk": group.pk})
+    for user_id in user_ids:
+        notification_create(
+            recipient_id=user_id,
+            kind=Notification.Kind.GROUP_BUY,
+            message=message,
+            url=url,
+            actor_id=actor_id,
+        )
+
+
+def group_buy_open(
+    *,
+    creator,
+    product: Product,
+    target_size: int,
+    deadline: datetime,
+    address: ShippingAddress,
+    payment_provider: str,
+    card_number: str = "",
+    quantity: int = 1,
+    notify_followers: bool = False,
+) -> GroupBuy:
+    """Open a group at the product's group price and commit the creator as its first member."""
+    _check_can_commit(creator)
+    if product.group_price is None or not product.is_active:
+        raise GroupBuyError(_("This product has no group price."), field="product")
+    if not GROUP_BUY_MIN_SIZE <= target_size <= GROUP_BUY_MAX_SIZE:
+        raise GroupBuyError(
+            _("The group size must be between %(min)d and %(max)d people.")
+            % {"min": GROUP_BUY_MIN_SIZE, "max": GROUP_BUY_MAX_SIZE},
+            field="target_size",
+        )
+    if timezone.is_naive(deadline):
+        raise GroupBuyError(_("The deadline needs a time zone."), field="deadline")
+    now = timezone.now()
+    if deadline <= now:
+        raise GroupBuyError(_("The deadline is in the past."), field="deadline")
+    if deadline < now + GROUP_BUY_MIN_DURATION or deadline > now + GROUP_BUY_MAX_DURATION:
+        raise GroupBuyError(
+            _("The deadline must be between 1 hour and 7 days from now."), field="deadline"
+        )
+    _check_quantity(quantity)
+    _check_address(address)
+    with transaction.atomic():
+        group = GroupBuy.objects.create(
+            product=product,
+            creator=creator,
+            group_price=product.group_price,
+            target_size=target_size,
+            deadline=deadline,
+        )
+        group_buy_join(
+            group_id=group.id,
+            user=creator,
+            address=address,
+            payment_provider=payment_provider,
+            card_number=card_number,
+            quantity=quantity,
+            notify=False,
+        )
+        if notify_followers:
+            from social.tasks import group_buy_notify_followers_task
+
+            transaction.on_commit(lambda: group_buy_notify_followers_task.delay(group.id))
+    group.refresh_from_db()
+    return group
+
+
+def _check_quantity(quantity: int) -> None:
+    if not 1 <= quantity <= GROUP_BUY_MAX_QUANTITY:
+        raise GroupBuyError(
+            _("You can commit to between 1 and %(max)d units.") % {"max": GROUP_BUY_MAX_QUANTITY},
+            field="quantity",
+        )
+
+
+def group_buy_join(
+    *,
+    group_id: int,
+    user,
+    address: ShippingAddress,
+    payment_provider: str,
+    card_number: str = "",
+    quantity: int = 1,
+    notify: bool = True,
+) -> GroupBuyMember:
+    """Commit `user` to the group: payment authorised, one seat taken, stock reserved; no order yet."""
+    _check_can_commit(user)
+    _check_quantity(quantity)
+    _check_address(address)
+    group = GroupBuy.objects.select_related("product").filter(id=group_id).first()
+    if group is None:
+        raise GroupBuyError(_("This group buy does not exist."), code="not_found")
+    # Friendly early answers; the guarded UPDATE below is what actually decides.
+    _check_joinable(group)
+    if GroupBuyMember.objects.filter(
+        group_id=group_id, user=user, status=GroupBuyMember.Status.ACTIVE
+    ).exists():
+        raise GroupBuyError(_("You have already joined this group."), code="already_joined")
+
+    amount = group.group_price * quantity
+    reference = _authorise(
+        user=user,
+        amount=amount,
+        payment_provider=payment_provider,
+        card_number=card_number,
+        reference=f"groupbuy-{group_id}-user-{user.pk}",
+    )
+    try:
+        with transaction.atomic():
+            member, filled = _take_seat(
+                group=group,
+                user=user,
+                address=address,
+                payment_provider=payment_provider,
+                reference=reference,
+                quantity=quantity,
+            )
+    except GroupBuyError:
+        _void(payment_provider, reference)
+        raise
+    except IntegrityError:
+        _void(payment_provider, reference)
+        raise GroupBuyError(
+            _("You have already joined this group."), code="already_joined"
+        ) from None
+
+    group.refresh_from_db(fields=["member_count", "status"])
+    if filled:
+        _queue_completion(group.id)
+    if notify:
+        others = (
+            GroupBuyMember.objects.filter(group_id=group.id, status=GroupBuyMember.Status.ACTIVE)
+            .exclude(user=user)
+            .values_list("user_id", flat=True)
+        )
+        _notify(
+            user_ids=list(others),
+            message=_("%(name)s joined the group for %(product)s: %(count)d of %(size)d.")
+            % {
+                "name": user.get_username(),
+                "product": group.product.name,
+                "count": group.member_count,
+                "size": group.target_size,
+            },
+            group=group,
+            actor_id=user.pk,
+        )
+    return member
+
+
+def _check_joinable(group: GroupBuy) -> None:
+    if group.status == GroupBuy.Status.OPEN and group.deadline <= timezone.now():
+        raise GroupBuyError(_("This group buy has expired."), code="expired")
+    if group.status in (GroupBuy.Status.FULL, GroupBuy.Status.COMPLETED):
+        raise GroupBuyError(_("This group is already full."), code="full")
+    if group.status == GroupBuy.Status.EXPIRED:
+        raise GroupBuyError(_("This group buy has expired."), code="expired")
+
+
+def _take_seat(
+    *,
+    group: GroupBuy,
+    user,
+    address: ShippingAddress,
+    payment_provider: str,
+    reference: str,
+    quantity: int,
+) -> tuple[GroupBuyMember, bool]:
+    """Inside a transaction: the seat, then the stock, then the member row. Returns (member, filled)."""
+    taken = GroupBuy.objects.filter(
+        id=group.id,
+        status=GroupBuy.Status.OPEN,
+        member_count__lt=F("target_size"),
+        deadline__gt=timezone.now(),
+    ).update(
+        member_count=F("member_count") + 1,
+        # SET expressions see the row before the update: this is the seat that fills the group.
+        status=Case(
+            When(member_count=F("target_size") - 1, then=Value(GroupBuy.Status.FULL)),
+            default=F("status"),
+        ),
+    )
+    if taken != 1:
+        current = GroupBuy.objects.get(id=group.id)
+        _check_joinable(current)
+        raise GroupBuyError(_("This group is already full."), code="full")
+    if not _stock_decrement(product_id=group.product_id, quantity=quantity):
+        raise GroupBuyError(_("Sorry, this product is out of stock."), code="out_of_stock")
+    member = GroupBuyMember.objects.create(
+        group=group,
+        user=user,
+        quantity=quantity,
+        address=address.as_dict(),
+        payment_provider=payment_provider,
+        payment_reference=reference,
+    )
+    status = GroupBuy.objects.values_list("status", flat=True).get(id=group.id)
+    return member, status == GroupBuy.Status.FULL
+
+
+def _stock_decrement(*, product_id: int, quantity: int) -> bool:
+    from shop.services import stock_decrement
+
+    return stock_decrement(product_id=product_id, quantity=quantity)
+
+
+def _stock_restore(*, product_id: int, quantity: int) -> None:
+    from shop.services import stock_restore
+
+    stock_restore(product_id=product_id, quantity=quantity)
+
+
+def group_buy_leave(*, group_id: int, user) -> GroupBuyMember:
+    """Leave an open group: the seat and the reserved stock are released, the authorisation voided."""
+    with transaction.atomic():
+        member = (
+            GroupBuyMember.objects.select_related("group")
+            .filter(group_id=group_id, user=user, status=GroupBuyMember.Status.ACTIVE)
+            .first()
+        )
+        if member is None:
+            raise GroupBuyError(_("You are not a member of this group."), code="not_member")
+        released = GroupBuy.objects.filter(
+            id=group_id, status=GroupBuy.Status.OPEN, member_count__gt=0
+        ).update(member_count=F("member_count") - 1)
+        if released != 1:
+            raise GroupBuyError(
+                _("This group is no longer open, so you cannot leave it."), code="closed"
+            )
+        left = GroupBuyMember.objects.filter(
+            id=member.id, status=GroupBuyMember.Status.ACTIVE
+        ).update(status=GroupBuyMember.Status.LEFT, updated_at=timezone.now())
+        if left != 1:
+            raise GroupBuyError(_("You are not a member of this group."), code="not_member")
+        _stock_restore(product_id=member.group.product_id, quantity=member.quantity)
+        _void_on_commit(member.payment_provider, member.payment_reference)
+        group = member.group
+        if group.creator_id != user.pk:
+            _notify(
+                user_ids=[group.creator_id],
+                message=_("%(name)s left your group buy.") % {"name": user.get_username()},
+                group=group,
+                actor_id=user.pk,
+            )
+    member.refresh_from_db()
+    return member
+
+
+def group_buy_complete(*, group_id: int) -> GroupBuy | None:
+    """Place every member's order at the group price, together. Idempotent: safe to run twice.
+
+    Returns the group when it is (now) completed, None when it is not full.
+    """
+    from shop.services import order_create_prepaid
+
+    with transaction.atomic():
+        group = GroupBuy.objects.select_related("product").select_for_update().get(id=group_id)
+        if group.status == GroupBuy.Status.COMPLETED:
+            return group
+        if group.status != GroupBuy.Status.FULL:
+            return None
+        members = list(
+            GroupBuyMember.objects.select_related("user").filter(
+                group=group, status=GroupBuyMember.Status.ACTIVE
+            )
+        )
+        for member in members:
+            order = order_create_prepaid(
+                user=member.user,
+                product_id=group.product_id,
+                quantity=member.quantity,
+                unit_price=group.group_price,
+                address=member.address,
+                payment_provider=member.payment_provider,
+                payment_reference=member.payment_reference,
+                idempotency_key=f"groupbuy-{group.id}-member-{member.id}",
+            )
+            member.order = order
+            member.status = GroupBuyMember.Status.ORDERED
+            member.save(update_fields=["order", "status", "updated_at"])
+        group.status = GroupBuy.Status.COMPLETED
+        group.closed_at = timezone.now()
+        group.save(update_fields=["status", "closed_at"])
+        for member in members:
+            _notify(
+                user_ids=[member.user_id],
+                message=_(
+                    "Your group for %(product)s is complete: order %(number)s placed at %(price)s."
+                )
+                % {
+                    "product": group.product.name,
+                    "number": member.order.number,
+                    "price": group.group_price,
+                },
+                group=group,
+            )
+    return group
+
+
+def group_buy_expire(*, group_id: int) -> bool:
+    """Close an open group whose deadline passed: nobody is charged, stock goes back. Idempotent."""
+    with transaction.atomic():
+        expired = GroupBuy.objects.filter(
+            id=group_id, status=GroupBuy.Status.OPEN, deadline__lte=timezone.now()
+        ).update(status=GroupBuy.Status.EXPIRED, closed_at=timezone.now())
+        if expired != 1:
+            return False
+        group = GroupBuy.objects.select_related("product").get(id=group_id)
+        members = list(
+            GroupBuyMember.objects.filter(group=group, status=GroupBuyMember.Status.ACTIVE)
+        )
+        for member in members:
+            member.status = GroupBuyMember.Status.RELEASED
+            member.save(update_fields=["status", "updated_at"])
+            _stock_restore(product_id=group.product_id, quantity=member.quantity)
+            _void_on_commit(member.payment_provider, member.payment_reference)
+        _notify(
+            user_ids=[member.user_id for member in members],
+            message=_(
+                "The group for %(product)s did not fill before its deadline. Nobody was charged."
+            )
+            % {"product": group.product.name},
+            group=group,
+        )
+    return True
+
+
+def group_buy_notify_followers(*, group_id: int) -> int:
+    """Tell the creator's followers about a new group (the invite). Returns how many were told."""
+    group = GroupBuy.objects.select_related("product", "creator").get(id=group_id)
+    if group.status != GroupBuy.Status.OPEN:
+        return 0
+    follower_ids = list(
+        Follow.objects.filter(
+            followee_id=group.creator_id, status=Follow.Status.ACTIVE
+        ).values_list("follower_id", flat=True)
+    )
+    already = set(
+        Notification.objects.filter(
+            recipient_id__in=follower_ids,
+            kind=Notification.Kind.GROUP_BUY,
+            url=group.get_absolute_url(),
+        ).values_list("recipient_id", flat=True)
+    )
+    recipients = [user_id for user_id in follower_ids if user_id not in already]
+    _notify(
+        user_ids=recipients,
+        message=_("%(name)s invites you to buy %(product)s together at %(price)s.")
+        % {
+            "name": group.creator.get_username(),
+            "product": group.product.name,
+            "price": group.group_price,
+        },
+        group=group,
+        actor_id=group.creator_id,
+    )
+    return len(recipients)

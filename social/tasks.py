@@ -1,0 +1,61 @@
+"""Social background work. Tasks take ids, are idempotent and only call services (rules live there).
+
+BEAT_SCHEDULE is merged into Celery beat's schedule by config/celery.py.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+BEAT_SCHEDULE = {
+    "social-group-buys-sweep": {
+        "task": "social.tasks.group_buys_sweep_task",
+        "schedule": 60.0,
+    },
+}
+
+
+@shared_task(name="social.tasks.group_buy_complete_task")
+def group_buy_complete_task(group_id: int) -> str:
+    """Place the orders of a full group (no-op when already completed or not full)."""
+    from social.services import group_buy_complete
+
+    group = group_buy_complete(group_id=group_id)
+    return group.status if group is not None else "not_full"
+
+
+@shared_task(name="social.tasks.group_buy_expire_task")
+def group_buy_expire_task(group_id: int) -> bool:
+    from social.services import group_buy_expire
+
+    return group_buy_expire(group_id=group_id)
+
+
+@shared_task(name="social.tasks.group_buy_notify_followers_task")
+def group_buy_notify_followers_task(group_id: int) -> int:
+    from social.services import group_buy_notify_followers
+
+    return group_buy_notify_followers(group_id=group_id)
+
+
+@shared_task(name="social.tasks.group_buys_sweep_task")
+def group_buys_sweep_task() -> dict[str, int]:
+    """Every minute: expire open groups past their deadline; place orders of full groups left behind."""
+    from social.selectors import group_buys_due_ids
+    from social.services import group_buy_complete, group_buy_expire
+
+    expired_ids, full_ids = group_buys_due_ids()
+    expired = 0
+    for group_id in expired_ids:
+        expired += int(group_buy_expire(group_id=group_id))
+    completed = 0
+    for group_id in full_ids:
+        try:
+            completed += int(group_buy_complete(group_id=group_id) is not None)
+        except Exception:  # noqa: BLE001 - one failing group must not stop the others; retried next minute.
+            logger.exception("group buy %s could not be completed", group_id)
+    return {"expired": expired, "completed": completed}

@@ -1,0 +1,50 @@
+"""Helpers for group-buy and moderation tests (social-community)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from shop.models import Product, Review
+from social.services import ShippingAddress, group_buy_open
+from tests.factories import ProductFactory, UserFactory
+
+__all__ = ["APPROVE_CARD", "DECLINE_CARD", "group_product", "make_group", "address", "make_review"]
+
+APPROVE_CARD = "4242 4242 4242 4242"
+DECLINE_CARD = "4000 0000 0000 0002"
+
+
+def address(name: str = "Ana Example") -> ShippingAddress:
+    return ShippingAddress(
+        full_name=name, line1="Hauptstr. 1", city="Berlin", postal_code="10115", country="DE"
+    )
+
+
+def group_product(*, stock: int = 10, group_price: str = "15.00") -> Product:
+    return ProductFactory(stock=stock, price=Decimal("19.90"), group_price=Decimal(group_price))
+
+
+def make_group(*, creator=None, product=None, target_size: int = 3, hours: int = 24, **kwargs):
+    return group_buy_open(
+        creator=creator or UserFactory(),
+        product=product or group_product(),
+        target_size=target_size,
+        deadline=timezone.now() + timedelta(hours=hours),
+        address=address(),
+        payment_provider=kwargs.pop("payment_provider", "test_card"),
+        card_number=kwargs.pop("card_number", APPROVE_CARD),
+        **kwargs,
+    )
+
+
+def make_review(*, user=None, product=None, body: str = "Broke after a day.") -> Review:
+    return Review.objects.create(
+        product=product or ProductFactory(),
+        user=user or UserFactory(),
+        rating=1,
+        title="Bad",
+        body=body,
+    )
