@@ -53,12 +53,41 @@ def render_markdown(text: str) -> SafeString:
     return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above
 
 
-_MD_SYNTAX = re.compile(r"[#*_>`|\[\]()-]+")
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
+_HEADING = re.compile(r"^\s*#{1,6}\s*")
+_BULLET = re.compile(r"^[-*+]\s+")
+_NUMBERED = re.compile(r"^\d+[.)]\s+")
 
 
 def markdown_to_plain_text(text: str) -> str:
-    """Plain text for indexing and for chat bubbles (the chat inserts text, never HTML)."""
-    html = markdown.markdown(text or "", extensions=["tables", "sane_lists"])
-    plain = nh3.clean(html, tags=set())
-    plain = re.sub(r"[ \t]+", " ", plain)
+    """Readable plain text for indexing and chat bubbles (the chat inserts text, never HTML).
+
+    Paragraphs stay separated by a blank line; table rows become "cell — cell — cell"; list items keep a
+    bullet; emphasis marks and link syntax are dropped (the link text stays).
+    """
+    out: list[str] = []
+    joinable = (
+        False  # whether the previous line is paragraph text that a soft-wrapped line continues
+    )
+    for raw in (text or "").replace("\r\n", "\n").split("\n"):
+        line = raw.strip()
+        if _TABLE_SEPARATOR.match(line) and set(line) <= set("|:- "):
+            continue
+        is_row = line.startswith("|")
+        if is_row:
+            cells = [cell.strip() for cell in line.strip("|").split("|")]
+            line = " — ".join(cell for cell in cells if cell)
+        line = _HEADING.sub("", line)
+        is_item = bool(_BULLET.match(line) or _NUMBERED.match(line))
+        line = _BULLET.sub("• ", line)
+        line = _LINK.sub(r"\1", line)
+        line = _EMPHASIS.sub("", line)
+        if line and joinable and not is_row and not is_item:
+            out[-1] = f"{out[-1]} {line}"
+            continue
+        out.append(line)
+        joinable = bool(line) and not is_row
+    plain = "\n".join(out)
     return re.sub(r"\n{3,}", "\n\n", plain).strip()
