@@ -5,10 +5,16 @@ from __future__ import annotations
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.utils import timezone
 
 from social.models import Notification
 
-__all__ = ["notification_create", "user_group_name"]
+__all__ = [
+    "notification_create",
+    "notification_mark_all_read",
+    "notification_mark_read",
+    "user_group_name",
+]
 
 
 def user_group_name(user_id: int) -> str:
@@ -49,3 +55,17 @@ def notification_create(
 
     transaction.on_commit(push)
     return notification
+
+
+def notification_mark_read(*, user, notification_id: int) -> bool:
+    """Mark one of the user's notifications read; another user's id changes nothing."""
+    updated = Notification.objects.filter(
+        pk=notification_id, recipient_id=user.pk, read_at__isnull=True
+    ).update(read_at=timezone.now())
+    return bool(updated)
+
+
+def notification_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

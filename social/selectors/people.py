@@ -1,0 +1,270 @@
+"""Profiles as pages show them, follower lists, follow requests and 'people you may know'."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from shop.models import OrderLine, Review, User, WishlistItem
+from shop.selectors import purchased_product_ids
+from social.models import Block, Follow, Mute, Profile
+
+__all__ = [
+    "ProfilePage",
+    "Relationship",
+    "Suggestion",
+    "follow_requests_for_user",
+    "followers_of",
+    "following_of",
+    "people_you_may_know",
+    "profile_page",
+    "relationship_between",
+    "user_by_username",
+]
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """How the viewer stands towards a profile (what buttons the page shows)."""
+
+    is_self: bool = False
+    following: bool = False
+    requested: bool = False
+    follows_me: bool = False
+    i_blocked: bool = False
+    blocked_me: bool = False
+    muted: bool = False
+
+    @property
+    def can_see_content(self) -> bool:
+        return not self.blocked_me and not self.i_blocked
+
+
+@dataclass(frozen=True)
+class ProfilePage:
+    user: User
+    profile: Profile
+    relationship: Relationship
+    follower_count: int
+    following_count: int
+    can_see_content: bool
+    reviews: list[Review] = field(default_factory=list)
+    wishlist: list[WishlistItem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    user: User
+    score: int
+    reasons: list[str]
+
+
+def user_by_username(*, username: str) -> User:
+    user = User.objects.select_related("profile").filter(username=username, is_active=True).first()
+    if user is None:
+        raise Http404(_("No such account."))
+    return user
+
+
+def relationship_between(*, viewer: User | None, target: User) -> Relationship:
+    if viewer is None or not viewer.is_authenticated:
+        return Relationship()
+    if viewer.pk == target.pk:
+        return Relationship(is_self=True)
+    follows = dict(
+        Follow.objects.filter(
+            Q(follower=viewer, followee=target) | Q(follower=target, followee=viewer)
+        ).values_list("follower_id", "status")
+    )
+    blocks = set(
+        Block.objects.filter(
+            Q(blocker=viewer, blocked=target) | Q(blocker=target, blocked=viewer)
+        ).values_list("blocker_id", flat=True)
+    )
+    mine = follows.get(viewer.pk)
+    return Relationship(
+        following=mine == Follow.Status.ACTIVE,
+        requested=mine == Follow.Status.PENDING,
+        follows_me=follows.get(target.pk) == Follow.Status.ACTIVE,
+        i_blocked=viewer.pk in blocks,
+        blocked_me=target.pk in blocks,
+        muted=Mute.objects.filter(muter=viewer, muted=target).exists(),
+    )
+
+
+def profile_page(*, viewer: User | None, username: str) -> ProfilePage:
+    """A profile as the viewer may see it. 404 for an account that blocked the viewer."""
+    user = user_by_username(username=username)
+    relationship = relationship_between(viewer=viewer, target=user)
+    if relationship.blocked_me:
+        raise Http404(_("No such account."))
+    profile = getattr(user, "profile", None) or Profile.objects.get_or_create(user=user)[0]
+    can_see = relationship.can_see_content and (
+        not profile.is_private or relationship.is_self or relationship.following
+    )
+    counts = Follow.objects.filter(status=Follow.Status.ACTIVE).aggregate(
+        followers=Count("pk", filter=Q(followee=user)),
+        following=Count("pk", filter=Q(follower=user)),
+    )
+    reviews: list[Review] = []
+    wishlist: list[WishlistItem] = []
+    if can_see:
+        reviews = list(
+            Review.objects.filter(user=user, is_hidden=False).select_related("product")[:10]
+        )
+        if profile.show_wishlist or relationship.is_self:
+            wishlist = list(
+                WishlistItem.objects.filter(user=user, product__is_active=True).select_related(
+                    "product"
+                )[:24]
+            )
+    return ProfilePage(
+        user=user,
+        profile=profile,
+        relationship=relationship,
+        follower_count=counts["followers"],
+        following_count=counts["following"],
+        can_see_content=can_see,
+        reviews=reviews,
+        wishlist=wishlist,
+    )
+
+
+def _visible_people(viewer: User | None) -> QuerySet[User]:
+    people = User.objects.filter(is_active=True).select_related("profile")
+    if viewer is not None and viewer.is_authenticated:
+        people = people.exclude(
+            pk__in=Block.objects.filter(blocker=viewer).values("blocked_id")
+        ).exclude(pk__in=Block.objects.filter(blocked=viewer).values("blocker_id"))
+    return people
+
+
+def followers_of(*, viewer: User | None, user: User) -> list[User]:
+    ids = Follow.objects.filter(followee=user, status=Follow.Status.ACTIVE).values("follower_id")
+    return list(_visible_people(viewer).filter(pk__in=ids).order_by("username")[:500])
+
+
+def following_of(*, viewer: User | None, user: User) -> list[User]:
+    ids = Follow.objects.filter(follower=user, status=Follow.Status.ACTIVE).values("followee_id")
+    return list(_visible_people(viewer).filter(pk__in=ids).order_by("username")[:500])
+
+
+def follow_requests_for_user(*, user: User) -> list[Follow]:
+    return list(
+        Follow.objects.filter(followee=user, status=Follow.Status.PENDING)
+        .select_related("follower", "follower__profile")
+        .order_by("-created_at")
+    )
+
+
+def _followed_by_reason(names: list[str], total: int) -> str:
+    first = names[0]
+    others = total - 1
+    if others <= 0:
+        return _("Followed by @%(name)s") % {"name": first}
+    return ngettext(
+        "Followed by @%(name)s and %(count)d other",
+        "Followed by @%(name)s and %(count)d others",
+        others,
+    ) % {"name": first, "count": others}
+
+
+def people_you_may_know(*, user: User, limit: int = 10) -> list[Suggestion]:
+    """Accounts to follow, each with why: mutual follows, the same purchases, the same favourite categories.
+
+    Never: myself, people I follow or asked to follow, anyone across a block, people who opted out.
+    """
+    excluded = {user.pk}
+    excluded |= set(Follow.objects.filter(follower=user).values_list("followee_id", flat=True))
+    excluded |= set(Block.objects.filter(blocker=user).values_list("blocked_id", flat=True))
+    excluded |= set(Block.objects.filter(blocked=user).values_list("blocker_id", flat=True))
+    my_followees = Follow.objects.filter(follower=user, status=Follow.Status.ACTIVE).values(
+        "followee_id"
+    )
+    pool = 50
+
+    mutual_counts = dict(
+        Follow.objects.filter(follower_id__in=my_followees, status=Follow.Status.ACTIVE)
+        .exclude(followee_id__in=excluded)
+        .values("followee_id")
+        .annotate(n=Count("follower_id"))
+        .order_by("-n")
+        .values_list("followee_id", "n")[:pool]
+    )
+    mutual_names: dict[int, list[str]] = defaultdict(list)
+    for followee_id, name in (
+        Follow.objects.filter(
+            follower_id__in=my_followees,
+            followee_id__in=list(mutual_counts),
+            status=Follow.Status.ACTIVE,
+        )
+        .order_by("follower__username")
+        .values_list("followee_id", "follower__username")
+    ):
+        mutual_names[followee_id].append(name)
+
+    bought = purchased_product_ids(user_id=user.pk)
+    same_purchase = dict(
+        OrderLine.objects.filter(product_id__in=list(bought), order__user__isnull=False)
+        .exclude(order__user_id__in=excluded)
+        .exclude(order__status="cancelled")
+        .values("order__user_id")
+        .annotate(n=Count("product_id", distinct=True))
+        .order_by("-n")
+        .values_list("order__user_id", "n")[:pool]
+        if bought
+        else []
+    )
+
+    my_categories = Profile.favourite_categories.through.objects.filter(profile__user=user).values(
+        "category_id"
+    )
+    same_categories = dict(
+        Profile.favourite_categories.through.objects.filter(category_id__in=my_categories)
+        .exclude(profile__user_id__in=excluded)
+        .values("profile__user_id")
+        .annotate(n=Count("category_id"))
+        .order_by("-n")
+        .values_list("profile__user_id", "n")[:pool]
+    )
+
+    candidate_ids = set(mutual_counts) | set(same_purchase) | set(same_categories)
+    if not candidate_ids:
+        return []
+    people = {
+        person.pk: person
+        for person in User.objects.filter(pk__in=candidate_ids, is_active=True)
+        .exclude(profile__show_in_suggestions=False)
+        .select_related("profile")
+    }
+    suggestions = []
+    for person_id, person in people.items():
+        reasons = []
+        score = 0
+        if person_id in mutual_counts:
+            reasons.append(
+                _followed_by_reason(mutual_names.get(person_id) or ["?"], mutual_counts[person_id])
+            )
+            score += 3 * mutual_counts[person_id]
+        if person_id in same_purchase:
+            count = same_purchase[person_id]
+            reasons.append(
+                ngettext(
+                    "Bought %(count)d of the same things",
+                    "Bought %(count)d of the same things",
+                    count,
+                )
+                % {"count": count}
+            )
+            score += 2 * count
+        if person_id in same_categories:
+            reasons.append(_("Likes the same categories"))
+            score += same_categories[person_id]
+        suggestions.append(Suggestion(user=person, score=score, reasons=reasons))
+    suggestions.sort(key=lambda item: (-item.score, item.user.username))
+    return suggestions[:limit]

@@ -1,0 +1,102 @@
+"""Account deletion: personal data and content go, orders stay (anonymised) for accounting.
+
+Deleting the user row cascades to the profile, follows, blocks, mutes, posts (with pictures), likes, comments,
+notifications, reviews, wishlist, cart, addresses and product events; `Order.user` is SET_NULL and the shipping
+name and street are blanked. Sessions are deleted so every browser is signed out, and `account.closed` goes to
+group `user.<id>` after commit so open websockets close. The recommender's next training no longer sees the user
+because the rows are gone.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shop.models import Order, Review, User
+from social.models import PostImage, Profile
+from social.services.notifications import user_group_name
+
+__all__ = ["account_delete", "account_delete_with_password"]
+
+logger = logging.getLogger(__name__)
+
+ANONYMISED_NAME = "deleted account"
+
+
+def _session_keys_for(user_id: int) -> list[str]:
+    keys = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        try:
+            data = session.get_decoded()
+        except Exception:  # noqa: BLE001 - a corrupt session belongs to nobody
+            continue
+        if str(data.get("_auth_user_id")) == str(user_id):
+            keys.append(session.session_key)
+    return keys
+
+
+def _stored_files(user: User) -> list[tuple[object, str]]:
+    files: list[tuple[object, str]] = []
+    profile = Profile.objects.filter(user=user).first()
+    if profile and profile.avatar:
+        files.append((profile.avatar.storage, profile.avatar.name))
+    for image in PostImage.objects.filter(post__author=user):
+        files.append((image.image.storage, image.image.name))
+    for review in Review.objects.filter(user=user).exclude(photo=""):
+        files.append((review.photo.storage, review.photo.name))
+    return files
+
+
+def account_delete(*, user: User) -> None:
+    user_id = user.pk
+    files = _stored_files(user)
+    with transaction.atomic():
+        Order.objects.filter(user_id=user_id).update(
+            user=None,
+            ship_name=ANONYMISED_NAME,
+            ship_line1="",
+            ship_line2="",
+            ship_postal_code="",
+            share_to_followers=False,
+        )
+        Session.objects.filter(session_key__in=_session_keys_for(user_id)).delete()
+        # Token auth for the API goes with the user row (CASCADE), like everything else personal.
+        try:
+            user.delete()
+        except ProtectedError:
+            raise ValidationError(
+                _("This account still has records that cannot be removed yet; contact support.")
+            ) from None
+
+        def after_commit() -> None:
+            for storage, name in files:
+                try:
+                    storage.delete(name)  # type: ignore[attr-defined]
+                except OSError:
+                    logger.warning("could not delete %s", name, exc_info=True)
+            layer = get_channel_layer()
+            if layer is None:
+                return
+            try:
+                async_to_sync(layer.group_send)(
+                    user_group_name(user_id), {"type": "account.closed"}
+                )
+            except Exception:  # noqa: BLE001 - sockets also fail auth on their next reconnect
+                logger.warning("account.closed push failed for %s", user_id, exc_info=True)
+
+        transaction.on_commit(after_commit)
+
+
+def account_delete_with_password(*, user: User, password: str) -> None:
+    """The account page's path: the current password confirms the deletion."""
+    if not password or not user.check_password(password):
+        raise ValidationError({"password": _("The password is not correct.")})
+    account_delete(user=user)

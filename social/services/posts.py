@@ -1,0 +1,390 @@
+"""Posts, shares, likes and comments. Each write stores rows first and pushes live events after commit.
+
+Tagged products get their verified-purchase badge from order history when the tag is saved. @mentions notify
+only people who may see the post (never across a block, never a non-follower of a private author).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shop.models import Order, Product, Review, User
+from shop.selectors import purchased_product_ids
+from social.models import Block, Comment, Follow, Like, Notification, Post, PostImage, PostProduct
+from social.selectors.posts import post_can_view
+from social.services.notifications import notification_create
+from social.text import extract_mentions
+from social.uploads import clean_image_upload
+
+__all__ = [
+    "MAX_POST_IMAGES",
+    "MAX_POST_PRODUCTS",
+    "comment_create",
+    "comment_delete",
+    "feed_group_name",
+    "like_create",
+    "like_delete",
+    "post_create",
+    "post_delete",
+    "post_update",
+    "purchase_share",
+    "review_share",
+]
+
+logger = logging.getLogger(__name__)
+
+MAX_POST_IMAGES = 6
+MAX_POST_PRODUCTS = 5
+MAX_POST_LENGTH = 2000
+MAX_COMMENT_LENGTH = 1000
+POST_IMAGE_MAX_SIDE = 1600
+# Live "new posts" badges go to at most this many followers per post; the rest see it on their next load.
+FEED_PUSH_LIMIT = 5000
+
+
+def feed_group_name(user_id: int) -> str:
+    """Channel group of one user's feed sockets (kept apart from `user.<id>` so chat sockets never get feed
+    events they do not handle)."""
+    return f"feed.{user_id}"
+
+
+def _ensure_not_suspended(user: User) -> None:
+    profile = getattr(user, "profile", None)
+    until = getattr(profile, "suspended_until", None)
+    if until and until > timezone.now():
+        raise PermissionDenied(
+            _("Your account is suspended until %(date)s.") % {"date": until.strftime("%Y-%m-%d")}
+        )
+
+
+def _clean_body(body: str, *, required: bool) -> str:
+    body = (body or "").strip()
+    if len(body) > MAX_POST_LENGTH:
+        raise ValidationError({"body": _("At most %(n)s characters.") % {"n": MAX_POST_LENGTH}})
+    if required and not body:
+        raise ValidationError({"body": _("Write something, add a picture or tag a product.")})
+    return body
+
+
+def _clean_product_ids(product_ids: Iterable[int | str]) -> list[int]:
+    ids: list[int] = []
+    for raw in product_ids:
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            raise ValidationError({"products": _("Unknown product.")}) from None
+        if value not in ids:
+            ids.append(value)
+    if len(ids) > MAX_POST_PRODUCTS:
+        raise ValidationError(
+            {"products": _("Tag at most %(n)s products.") % {"n": MAX_POST_PRODUCTS}}
+        )
+    found = set(Product.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
+    if len(found) != len(ids):
+        raise ValidationError({"products": _("Unknown product.")})
+    return ids
+
+
+def _set_product_tags(post: Post, product_ids: list[int]) -> None:
+    bought = (
+        purchased_product_ids(user_id=post.author_id, product_ids=product_ids)
+        if product_ids
+        else set()
+    )
+    PostProduct.objects.filter(post=post).exclude(product_id__in=product_ids).delete()
+    existing = {tag.product_id: tag for tag in PostProduct.objects.filter(post=post)}
+    for position, product_id in enumerate(product_ids):
+        tag = existing.get(product_id)
+        if tag is None:
+            PostProduct.objects.create(
+                post=post,
+                product_id=product_id,
+                position=position,
+                verified_purchase=product_id in bought,
+            )
+        else:
+            tag.position = position
+            tag.verified_purchase = product_id in bought
+            tag.save(update_fields=["position", "verified_purchase"])
+
+
+def _notify_mentions(*, text: str, actor: User, post: Post, skip_ids: set[int]) -> None:
+    names = extract_mentions(text)
+    if not names:
+        return
+    mentioned = User.objects.filter(username__in=names, is_active=True).exclude(
+        pk__in={actor.pk, *skip_ids}
+    )
+    for user in mentioned:
+        if _blocked_pair(actor.pk, user.pk) or not post_can_view(viewer=user, post=post):
+            continue
+        notification_create(
+            recipient_id=user.pk,
+            kind=Notification.Kind.MENTION,
+            message=_("@%(name)s mentioned you.") % {"name": actor.get_username()},
+            url=post.get_absolute_url(),
+            actor_id=actor.pk,
+        )
+
+
+def _blocked_pair(a_id: int, b_id: int) -> bool:
+    return Block.objects.filter(
+        Q(blocker_id=a_id, blocked_id=b_id) | Q(blocker_id=b_id, blocked_id=a_id)
+    ).exists()
+
+
+def _push_new_post(post: Post) -> None:
+    """Tell the author's followers' open feed pages that a new item arrived (after commit)."""
+    post_id, author_id = post.pk, post.author_id
+    author_name = post.author.get_username()
+
+    def push() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        follower_ids = list(
+            Follow.objects.filter(followee_id=author_id, status=Follow.Status.ACTIVE).values_list(
+                "follower_id", flat=True
+            )[:FEED_PUSH_LIMIT]
+        )
+        event = {"type": "feed.post", "post_id": post_id, "author": author_name}
+        try:
+            for follower_id in follower_ids:
+                async_to_sync(layer.group_send)(feed_group_name(follower_id), event)
+        except Exception:  # noqa: BLE001 - the post is stored; the badge is a convenience.
+            logger.warning("feed push failed for post %s", post_id, exc_info=True)
+
+    transaction.on_commit(push)
+
+
+def post_create(
+    *,
+    author: User,
+    body: str = "",
+    images: Sequence[Any] = (),
+    product_ids: Iterable[int | str] = (),
+    image_alt_texts: Sequence[str] = (),
+) -> Post:
+    _ensure_not_suspended(author)
+    images = list(images)
+    if len(images) > MAX_POST_IMAGES:
+        raise ValidationError({"images": _("Add at most %(n)s pictures.") % {"n": MAX_POST_IMAGES}})
+    ids = _clean_product_ids(product_ids)
+    body = _clean_body(body, required=not images and not ids)
+    cleaned_images = []
+    for upload in images:
+        try:
+            cleaned_images.append(clean_image_upload(upload, max_side=POST_IMAGE_MAX_SIDE))
+        except ValidationError as error:
+            raise ValidationError({"images": error.messages}) from None
+    with transaction.atomic():
+        post = Post.objects.create(author=author, kind=Post.Kind.POST, body=body)
+        for position, content in enumerate(cleaned_images):
+            alt = image_alt_texts[position] if position < len(image_alt_texts) else ""
+            image = PostImage(post=post, position=position, alt_text=(alt or "")[:200])
+            image.image.save(content.name, content, save=False)
+            image.save()
+        _set_product_tags(post, ids)
+        _notify_mentions(text=body, actor=author, post=post, skip_ids=set())
+        _push_new_post(post)
+    return post
+
+
+def _ensure_author(post: Post, actor: User) -> None:
+    if post.author_id != actor.pk:
+        raise PermissionDenied(_("Only the author can change this post."))
+
+
+def post_update(
+    *,
+    post: Post,
+    actor: User,
+    body: str | None = None,
+    product_ids: Iterable[int | str] | None = None,
+    remove_image_ids: Iterable[int] = (),
+) -> Post:
+    _ensure_author(post, actor)
+    ids = _clean_product_ids(product_ids) if product_ids is not None else None
+    with transaction.atomic():
+        removed = list(PostImage.objects.filter(post=post, pk__in=list(remove_image_ids)))
+        for image in removed:
+            name, storage = image.image.name, image.image.storage
+            image.delete()
+            transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+        if ids is not None:
+            _set_product_tags(post, ids)
+        has_content = (
+            PostImage.objects.filter(post=post).exists()
+            or PostProduct.objects.filter(post=post).exists()
+            or post.kind != Post.Kind.POST
+        )
+        if body is not None:
+            old_mentions = set(extract_mentions(post.body))
+            post.body = _clean_body(body, required=not has_content)
+            post.save(update_fields=["body", "updated_at"])
+            new_text = " ".join(
+                f"@{name}" for name in extract_mentions(post.body) if name not in old_mentions
+            )
+            _notify_mentions(text=new_text, actor=actor, post=post, skip_ids=set())
+    return post
+
+
+def post_delete(*, post: Post, actor: User) -> None:
+    _ensure_author(post, actor)
+    files = [(image.image.storage, image.image.name) for image in post.images.all()]
+    with transaction.atomic():
+        post.delete()
+        for storage, name in files:
+            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+
+
+def purchase_share(*, order: Order) -> Post | None:
+    """A feed item for an order its shopper chose to share. Idempotent: one item per order.
+
+    Returns None for an order without a shopper or one that was cancelled.
+    """
+    if order.user_id is None or order.status == Order.Status.CANCELLED:
+        return None
+    existing = Post.objects.filter(order=order).first()
+    if existing:
+        return existing
+    product_ids: list[int] = []
+    for product_id in order.lines.exclude(product_id=None).values_list("product_id", flat=True):
+        if product_id not in product_ids:
+            product_ids.append(product_id)
+    try:
+        with transaction.atomic():
+            post = Post.objects.create(
+                author_id=order.user_id, kind=Post.Kind.PURCHASE, order=order
+            )
+            PostProduct.objects.bulk_create(
+                PostProduct(
+                    post=post, product_id=product_id, position=position, verified_purchase=True
+                )
+                for position, product_id in enumerate(product_ids[:MAX_POST_PRODUCTS])
+            )
+            _push_new_post(post)
+    except IntegrityError:
+        return Post.objects.get(order=order)
+    return post
+
+
+def review_share(*, review: Review) -> Post:
+    """Publish a review to the author's followers. Idempotent: one item per review."""
+    existing = Post.objects.filter(review=review).first()
+    if existing:
+        return existing
+    if review.is_hidden:
+        raise ValidationError(_("This review is hidden and cannot be shared."))
+    try:
+        with transaction.atomic():
+            post = Post.objects.create(
+                author_id=review.user_id, kind=Post.Kind.REVIEW, review=review
+            )
+            PostProduct.objects.create(
+                post=post, product_id=review.product_id, verified_purchase=review.verified_purchase
+            )
+            _push_new_post(post)
+    except IntegrityError:
+        return Post.objects.get(review=review)
+    return post
+
+
+def like_create(*, user: User, post: Post) -> bool:
+    """Like a post the user can see. Returns whether a new like was stored (liking twice is harmless)."""
+    if not post_can_view(viewer=user, post=post):
+        raise PermissionDenied(_("You cannot like this post."))
+    try:
+        with transaction.atomic():
+            Like.objects.create(user=user, post=post)
+            Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
+    except IntegrityError:
+        return False
+    if post.author_id != user.pk:
+        notification_create(
+            recipient_id=post.author_id,
+            kind=Notification.Kind.LIKE,
+            message=_("@%(name)s liked your post.") % {"name": user.get_username()},
+            url=post.get_absolute_url(),
+            actor_id=user.pk,
+        )
+    return True
+
+
+def like_delete(*, user: User, post: Post) -> bool:
+    with transaction.atomic():
+        deleted, _rows = Like.objects.filter(user=user, post=post).delete()
+        if deleted:
+            Post.objects.filter(pk=post.pk).update(like_count=Greatest(F("like_count") - 1, 0))
+    return bool(deleted)
+
+
+def comment_create(*, author: User, post: Post, body: str, parent_id: int | None = None) -> Comment:
+    """Comment on a post, or reply to a comment (a reply to a reply joins the same thread: one level)."""
+    _ensure_not_suspended(author)
+    if not post_can_view(viewer=author, post=post) or _blocked_pair(author.pk, post.author_id):
+        raise PermissionDenied(_("You cannot comment on this post."))
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write a comment.")})
+    if len(body) > MAX_COMMENT_LENGTH:
+        raise ValidationError({"body": _("At most %(n)s characters.") % {"n": MAX_COMMENT_LENGTH}})
+    parent = None
+    if parent_id is not None:
+        parent = Comment.objects.filter(pk=parent_id, post=post, is_hidden=False).first()
+        if parent is None:
+            raise ValidationError({"parent": _("The comment you reply to does not exist.")})
+        if parent.parent_id is not None:
+            parent = parent.parent
+        if _blocked_pair(author.pk, parent.author_id):
+            raise PermissionDenied(_("You cannot reply to this comment."))
+    with transaction.atomic():
+        comment = Comment.objects.create(post=post, author=author, parent=parent, body=body)
+        Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+        notified = {author.pk}
+        name = author.get_username()
+        url = f"{post.get_absolute_url()}#comment-{comment.pk}"
+        if parent is not None and parent.author_id not in notified:
+            notification_create(
+                recipient_id=parent.author_id,
+                kind=Notification.Kind.REPLY,
+                message=_("@%(name)s replied to your comment.") % {"name": name},
+                url=url,
+                actor_id=author.pk,
+            )
+            notified.add(parent.author_id)
+        if post.author_id not in notified:
+            notification_create(
+                recipient_id=post.author_id,
+                kind=Notification.Kind.COMMENT,
+                message=_("@%(name)s commented on your post.") % {"name": name},
+                url=url,
+                actor_id=author.pk,
+            )
+            notified.add(post.author_id)
+        _notify_mentions(text=body, actor=author, post=post, skip_ids=notified)
+    return comment
+
+
+def comment_delete(*, comment: Comment, actor: User) -> None:
+    """The comment's author or the post's author may delete it (with its replies)."""
+    post = comment.post
+    if actor.pk not in {comment.author_id, post.author_id}:
+        raise PermissionDenied(_("You cannot delete this comment."))
+    with transaction.atomic():
+        removed = 1 + Comment.objects.filter(parent=comment).count()
+        comment.delete()
+        Post.objects.filter(pk=post.pk).update(
+            comment_count=Greatest(F("comment_count") - removed, 0)
+        )

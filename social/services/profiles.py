@@ -1,0 +1,218 @@
+"""Profiles and privacy settings; the follow graph (follows, follow requests, blocks, mutes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from shop.models import User
+from social.models import Block, Follow, Mute, Notification, Profile
+from social.services.notifications import notification_create
+from social.uploads import clean_image_upload
+
+__all__ = [
+    "AVATAR_MAX_SIDE",
+    "PRIVACY_FIELDS",
+    "block_create",
+    "block_delete",
+    "follow_create",
+    "follow_delete",
+    "follow_request_approve",
+    "follow_request_decline",
+    "mute_create",
+    "mute_delete",
+    "privacy_update",
+    "profile_get_or_create",
+    "profile_update",
+]
+
+AVATAR_MAX_SIDE = 512
+PRIVACY_FIELDS = (
+    "is_private",
+    "share_purchases_default",
+    "personalise_recommendations",
+    "show_in_suggestions",
+    "show_wishlist",
+)
+
+
+def profile_get_or_create(*, user: User) -> Profile:
+    try:
+        return user.profile
+    except Profile.DoesNotExist:
+        pass
+    profile, _created = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+def profile_update(
+    *,
+    user: User,
+    display_name: str | None = None,
+    bio: str | None = None,
+    avatar: Any = None,
+    remove_avatar: bool = False,
+) -> Profile:
+    profile = profile_get_or_create(user=user)
+    if display_name is not None:
+        display_name = display_name.strip()
+        if len(display_name) > 80:
+            raise ValidationError({"display_name": _("At most 80 characters.")})
+        profile.display_name = display_name
+    if bio is not None:
+        if len(bio) > 1000:
+            raise ValidationError({"bio": _("At most 1000 characters.")})
+        profile.bio = bio.strip()
+    old_avatar = profile.avatar.name if profile.avatar else ""
+    if avatar is not None:
+        try:
+            cleaned = clean_image_upload(avatar, max_side=AVATAR_MAX_SIDE)
+        except ValidationError as error:
+            raise ValidationError({"avatar": error.messages}) from None
+        profile.avatar.save(cleaned.name, cleaned, save=False)
+    elif remove_avatar:
+        profile.avatar = ""
+    profile.save()
+    if old_avatar and old_avatar != (profile.avatar.name if profile.avatar else ""):
+        storage = profile.avatar.storage
+        transaction.on_commit(lambda: storage.delete(old_avatar))
+    return profile
+
+
+def privacy_update(*, user: User, **flags: bool) -> Profile:
+    """Change privacy flags. Going public approves every pending follow request."""
+    unknown = set(flags) - set(PRIVACY_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown setting: %(name)s") % {"name": ", ".join(sorted(unknown))})
+    profile = profile_get_or_create(user=user)
+    was_private = profile.is_private
+    for name, value in flags.items():
+        setattr(profile, name, bool(value))
+    with transaction.atomic():
+        profile.save(update_fields=list(flags) or None)
+        if was_private and not profile.is_private:
+            Follow.objects.filter(followee=user, status=Follow.Status.PENDING).update(
+                status=Follow.Status.ACTIVE
+            )
+    return profile
+
+
+def _is_blocked_pair(a_id: int, b_id: int) -> bool:
+    return Block.objects.filter(
+        Q(blocker_id=a_id, blocked_id=b_id) | Q(blocker_id=b_id, blocked_id=a_id)
+    ).exists()
+
+
+def follow_create(*, follower: User, followee: User) -> Follow:
+    """Follow someone; a private profile gets a follow request to approve instead. Idempotent."""
+    if follower.pk == followee.pk:
+        raise ValidationError(_("You cannot follow yourself."))
+    if not followee.is_active:
+        raise ValidationError(_("This account is not available."))
+    if _is_blocked_pair(follower.pk, followee.pk):
+        raise PermissionDenied(_("You cannot follow this account."))
+    existing = Follow.objects.filter(follower=follower, followee=followee).first()
+    if existing:
+        return existing
+    private = profile_get_or_create(user=followee).is_private
+    status = Follow.Status.PENDING if private else Follow.Status.ACTIVE
+    try:
+        with transaction.atomic():
+            follow = Follow.objects.create(follower=follower, followee=followee, status=status)
+    except IntegrityError:  # a concurrent double click created it first
+        return Follow.objects.get(follower=follower, followee=followee)
+    name = follower.get_username()
+    if private:
+        notification_create(
+            recipient_id=followee.pk,
+            kind=Notification.Kind.FOLLOW_REQUEST,
+            message=_("@%(name)s asked to follow you.") % {"name": name},
+            url=_follow_requests_url(),
+            actor_id=follower.pk,
+        )
+    else:
+        notification_create(
+            recipient_id=followee.pk,
+            kind=Notification.Kind.FOLLOW,
+            message=_("@%(name)s started following you.") % {"name": name},
+            url=_profile_url(name),
+            actor_id=follower.pk,
+        )
+    return follow
+
+
+def follow_delete(*, follower: User, followee: User) -> bool:
+    """Unfollow, or withdraw a pending request. Returns whether anything was removed."""
+    deleted, _rows = Follow.objects.filter(follower=follower, followee=followee).delete()
+    return bool(deleted)
+
+
+def follow_request_approve(*, followee: User, follower_id: int) -> Follow:
+    follow = Follow.objects.filter(
+        followee=followee, follower_id=follower_id, status=Follow.Status.PENDING
+    ).first()
+    if follow is None:
+        raise ValidationError(_("There is no pending request from this account."))
+    follow.status = Follow.Status.ACTIVE
+    follow.save(update_fields=["status"])
+    notification_create(
+        recipient_id=follower_id,
+        kind=Notification.Kind.FOLLOW,
+        message=_("@%(name)s approved your follow request.") % {"name": followee.get_username()},
+        url=_profile_url(followee.get_username()),
+        actor_id=followee.pk,
+    )
+    return follow
+
+
+def follow_request_decline(*, followee: User, follower_id: int) -> None:
+    deleted, _rows = Follow.objects.filter(
+        followee=followee, follower_id=follower_id, status=Follow.Status.PENDING
+    ).delete()
+    if not deleted:
+        raise ValidationError(_("There is no pending request from this account."))
+
+
+def block_create(*, blocker: User, blocked: User) -> Block:
+    """Block: ends follows both ways; from now on neither sees the other's content."""
+    if blocker.pk == blocked.pk:
+        raise ValidationError(_("You cannot block yourself."))
+    with transaction.atomic():
+        block, _created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+        Follow.objects.filter(
+            Q(follower=blocker, followee=blocked) | Q(follower=blocked, followee=blocker)
+        ).delete()
+    return block
+
+
+def block_delete(*, blocker: User, blocked: User) -> bool:
+    deleted, _rows = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+    return bool(deleted)
+
+
+def mute_create(*, muter: User, muted: User) -> Mute:
+    if muter.pk == muted.pk:
+        raise ValidationError(_("You cannot mute yourself."))
+    mute, _created = Mute.objects.get_or_create(muter=muter, muted=muted)
+    return mute
+
+
+def mute_delete(*, muter: User, muted: User) -> bool:
+    deleted, _rows = Mute.objects.filter(muter=muter, muted=muted).delete()
+    return bool(deleted)
+
+
+def _profile_url(username: str) -> str:
+    from django.urls import reverse
+
+    return reverse("social:profile", kwargs={"username": username})
+
+
+def _follow_requests_url() -> str:
+    from django.urls import reverse
+
+    return reverse("social:follow_requests")

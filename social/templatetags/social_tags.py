@@ -1,0 +1,67 @@
+"""Template helpers for social pages: rich user text and the unread-notification count for the nav slot."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.safestring import SafeString
+
+from social.text import render_rich_text
+
+register = template.Library()
+
+
+@register.filter(name="richtext")
+def richtext(value: str) -> SafeString:
+    return render_rich_text(value)
+
+
+@register.simple_tag(takes_context=True)
+def social_unread_count(context) -> int:
+    from social.selectors import notification_unread_count
+
+    user = getattr(context.get("request"), "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return notification_unread_count(user=user)
+
+
+@register.simple_tag
+def product_thumbnail(product) -> dict:
+    """First picture of a tagged product, from the prefetched images (no query)."""
+    first = next(iter(product.images.all()), None)
+    return {
+        "url": first.image.url if first and first.image else "",
+        "alt": (first.alt_text if first else "") or product.name,
+    }
+
+
+@register.filter(name="price")
+def price(value) -> str:
+    from django.conf import settings
+    from django.utils.formats import number_format
+
+    if value is None:
+        return ""
+    return f"{number_format(value, 2, use_l10n=True)} {settings.SHOP_CURRENCY}"
+
+
+@register.filter(name="stars")
+def stars(value) -> str:
+    rating = max(0, min(5, int(value or 0)))
+    return "★" * rating + "☆" * (5 - rating)
+
+
+@register.simple_tag(takes_context=True)
+def posts_for_product(context, product) -> list:
+    """The product page slot: visible posts that tag this product."""
+    from social.selectors import posts_for_product as select
+
+    request = context.get("request")
+    return select(viewer=getattr(request, "user", None), product_id=product.pk)
+
+
+@register.simple_tag
+def order_shared_post(order):
+    from social.models import Post
+
+    return Post.objects.filter(order_id=order.pk).first()
