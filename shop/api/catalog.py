@@ -1,3 +1,345 @@
-from django.urls import path  # noqa: F401
+"""Catalogue REST API: categories, products (same filters, search and sorting as the pages), reviews, wishlist
+and back-in-stock alerts. Thin views over `shop.selectors` and `shop.services`; bad input answers 400 with a
+message per field, unknown ids 404."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import path
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shop import selectors, services
+from shop.selectors.catalog import MAX_PAGE_SIZE
+
+# --- serializers ----------------------------------------------------------------------------------------
+
+
+class CategorySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    parent_id = serializers.IntegerField(allow_null=True)
+    url = serializers.CharField(source="get_absolute_url")
+
+
+class CategoryBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+
+
+class ProductCardSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    url = serializers.CharField(source="get_absolute_url")
+    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    group_price = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    stock = serializers.IntegerField()
+    in_stock = serializers.BooleanField()
+    rating_avg = serializers.DecimalField(max_digits=3, decimal_places=2)
+    rating_count = serializers.IntegerField()
+    sold_count = serializers.IntegerField()
+    category = CategoryBriefSerializer()
+    image = serializers.SerializerMethodField()
+    image_alt = serializers.SerializerMethodField()
+
+    def get_image(self, product) -> str:
+        return getattr(product, "card_image_url", "")
+
+    def get_image_alt(self, product) -> str:
+        return getattr(product, "card_image_alt", "") or product.name
+
+
+class ProductPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    num_pages = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = ProductCardSerializer(many=True)
+
+
+class RatingSerializer(serializers.Serializer):
+    average = serializers.DecimalField(max_digits=3, decimal_places=2)
+    count = serializers.IntegerField()
+    distribution = serializers.SerializerMethodField()
+
+    def get_distribution(self, rating) -> dict[str, int]:
+        return {str(stars): count for stars, count, _percent in rating.distribution}
+
+
+class ReviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    rating = serializers.IntegerField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    author = serializers.SerializerMethodField()
+    verified_purchase = serializers.BooleanField()
+    photo = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_author(self, review) -> str:
+        profile = getattr(review.user, "profile", None)
+        return (profile.display_name if profile else "") or review.user.get_username()
+
+    def get_photo(self, review) -> str:
+        return review.photo.url if review.photo else ""
+
+
+class ProductDetailSerializer(serializers.Serializer):
+    product = ProductCardSerializer()
+    description = serializers.CharField(source="product.description")
+    attributes = serializers.JSONField(source="product.attributes")
+    tags = serializers.SerializerMethodField()
+    images = serializers.SerializerMethodField()
+    rating = RatingSerializer()
+
+    def get_tags(self, detail) -> list[str]:
+        return [tag.name for tag in detail.tags]
+
+    def get_images(self, detail) -> list[dict]:
+        return [
+            {"url": image.image.url, "alt": image.alt_text or detail.product.name}
+            for image in detail.images
+        ]
+
+
+class ReviewPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField(source="number")
+    num_pages = serializers.IntegerField()
+    results = ReviewSerializer(many=True, source="items")
+
+
+class ReviewInputSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    title = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    body = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    share = serializers.BooleanField(required=False, default=False)
+
+
+class ProductIdSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField(min_value=1, max_value=2**62)
+
+
+# --- helpers --------------------------------------------------------------------------------------------
+
+_FILTER_PARAMETERS = [
+    OpenApiParameter("q", OpenApiTypes.STR, description="Search text (full-text on PostgreSQL)."),
+    OpenApiParameter(
+        "category", OpenApiTypes.STR, description="Category slug (includes sub-categories)."
+    ),
+    OpenApiParameter("price_min", OpenApiTypes.DECIMAL),
+    OpenApiParameter("price_max", OpenApiTypes.DECIMAL),
+    OpenApiParameter("tag", OpenApiTypes.STR, description="Tag slug or name."),
+    OpenApiParameter("min_rating", OpenApiTypes.DECIMAL, description="0 to 5."),
+    OpenApiParameter("in_stock", OpenApiTypes.STR, enum=["1", "0"]),
+    OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.PRODUCT_SORTS)),
+    OpenApiParameter("page", OpenApiTypes.INT),
+    OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 100 (default 24)."),
+]
+
+
+def _page_params(request: Request, *, default_size: int = 24) -> tuple[int, int]:
+    page = selectors.page_number_parse(request.query_params.get("page"))
+    raw_size = request.query_params.get("page_size")
+    size = default_size
+    if raw_size not in (None, ""):
+        try:
+            size = selectors.page_number_parse(raw_size)
+        except DjangoValidationError:
+            size = 0
+        if not 1 <= size <= MAX_PAGE_SIZE:
+            raise DjangoValidationError(
+                {"page_size": _("Page size must be from 1 to %(max)d.") % {"max": MAX_PAGE_SIZE}}
+            )
+    return page, size
+
+
+def _check_page(requested: int, served: int, count: int) -> None:
+    if requested != served and count:
+        raise NotFound(
+            _("Page %(page)d does not exist; the last page is %(last)d.")
+            % {"page": min(requested, 10**12), "last": served}
+        )
+
+
+def _page_link(request: Request, number: int | None) -> str | None:
+    if number is None:
+        return None
+    params = request.query_params.copy()
+    params["page"] = str(number)
+    return request.build_absolute_uri(request.path + "?" + params.urlencode())
+
+
+def _product(product_id: int):
+    return selectors.product_get_active(product_id=product_id)
+
+
+# --- views ----------------------------------------------------------------------------------------------
+
+
+class CategoryListApi(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        responses=CategorySerializer(many=True), summary="All categories (two-level tree)"
+    )
+    def get(self, request: Request) -> Response:
+        flat = []
+        for root in selectors.category_list():
+            flat.append(root)
+            flat.extend(root.children_list)
+        return Response(CategorySerializer(flat, many=True).data)
+
+
+class ProductListApi(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        parameters=_FILTER_PARAMETERS,
+        responses={200: ProductPageSerializer, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+        summary="Products with filters, search and sorting",
+    )
+    def get(self, request: Request) -> Response:
+        filters = selectors.product_filters_parse(request.query_params)
+        page_number, page_size = _page_params(request)
+        page = selectors.product_page(filters=filters, page=page_number, per_page=page_size)
+        _check_page(page_number, page.number, page.count)
+        data = {
+            "count": page.count,
+            "page": page.number,
+            "num_pages": page.num_pages,
+            "next": _page_link(request, page.number + 1 if page.has_next else None),
+            "previous": _page_link(request, page.number - 1 if page.has_previous else None),
+            "results": ProductCardSerializer(page.items, many=True).data,
+        }
+        return Response(data)
+
+
+class ProductDetailApi(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        responses={200: ProductDetailSerializer, 404: OpenApiTypes.OBJECT}, summary="One product"
+    )
+    def get(self, request: Request, product_id: int) -> Response:
+        detail = selectors.product_detail(product_id=product_id)
+        first = detail.images[0] if detail.images else None
+        detail.product.card_image_url = first.image.url if first else ""
+        detail.product.card_image_alt = (first.alt_text if first else "") or detail.product.name
+        return Response(ProductDetailSerializer(detail).data)
+
+
+class ProductReviewsApi(APIView):
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("page", OpenApiTypes.INT)],
+        responses={200: ReviewPageSerializer, 404: OpenApiTypes.OBJECT},
+        summary="A product's reviews, newest first",
+    )
+    def get(self, request: Request, product_id: int) -> Response:
+        product = _product(product_id)
+        page_number, _size = _page_params(request)
+        page = selectors.review_page(product_id=product.id, page=page_number)
+        _check_page(page_number, page.number, page.count)
+        return Response(ReviewPageSerializer(page).data)
+
+    @extend_schema(
+        request=ReviewInputSerializer,
+        responses={200: ReviewSerializer, 201: ReviewSerializer, 400: OpenApiTypes.OBJECT},
+        summary="Write your review of the product, or update it",
+    )
+    def post(self, request: Request, product_id: int) -> Response:
+        product = _product(product_id)
+        serializer = ReviewInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        existed = product.reviews.filter(user=request.user).exists()
+        review = services.review_save(
+            user=request.user, product=product, **serializer.validated_data
+        )
+        return Response(
+            ReviewSerializer(review).data,
+            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+        )
+
+
+class WishlistApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=ProductCardSerializer(many=True), summary="Your wishlist")
+    def get(self, request: Request) -> Response:
+        return Response(
+            ProductCardSerializer(selectors.wishlist_for_user(user=request.user), many=True).data
+        )
+
+    @extend_schema(
+        request=ProductIdSerializer,
+        responses={201: ProductIdSerializer, 200: ProductIdSerializer, 404: OpenApiTypes.OBJECT},
+        summary="Add a product to your wishlist",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ProductIdSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        product = _product(serializer.validated_data["product_id"])
+        existed = selectors.wishlist_product_ids(user_id=request.user.id, product_ids=[product.id])
+        services.wishlist_add(user=request.user, product=product)
+        return Response(
+            {"product_id": product.id},
+            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+        )
+
+
+class WishlistItemApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        responses={204: None, 404: OpenApiTypes.OBJECT}, summary="Remove from your wishlist"
+    )
+    def delete(self, request: Request, product_id: int) -> Response:
+        if not services.wishlist_remove(user=request.user, product_id=product_id):
+            raise NotFound(_("This product is not in your wishlist."))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class StockAlertApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={
+            201: inline_serializer("StockAlertCreated", {"product_id": serializers.IntegerField()}),
+            400: OpenApiTypes.OBJECT,
+            404: OpenApiTypes.OBJECT,
+        },
+        summary="Tell me when this sold-out product is back",
+    )
+    def post(self, request: Request, product_id: int) -> Response:
+        product = _product(product_id)
+        services.stock_alert_create(user=request.user, product=product)
+        return Response({"product_id": product.id}, status=status.HTTP_201_CREATED)
+
+
+urlpatterns = [
+    path("categories/", CategoryListApi.as_view(), name="api-categories"),
+    path("products/", ProductListApi.as_view(), name="api-products"),
+    path("products/<int:product_id>/", ProductDetailApi.as_view(), name="api-product"),
+    path(
+        "products/<int:product_id>/reviews/",
+        ProductReviewsApi.as_view(),
+        name="api-product-reviews",
+    ),
+    path("products/<int:product_id>/stock-alert/", StockAlertApi.as_view(), name="api-stock-alert"),
+    path("wishlist/", WishlistApi.as_view(), name="api-wishlist"),
+    path("wishlist/<int:product_id>/", WishlistItemApi.as_view(), name="api-wishlist-item"),
+]

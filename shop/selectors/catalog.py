@@ -510,9 +510,15 @@ class ProductDetail:
     max_quantity: int
 
 
-def product_detail(*, slug: str, user=None, review_page_number: int = 1) -> ProductDetail:
-    """Everything the product page shows, in a fixed number of queries."""
-    product = product_get_active(slug=slug)
+def product_detail(
+    *,
+    slug: str | None = None,
+    product_id: int | None = None,
+    user=None,
+    review_page_number: int = 1,
+) -> ProductDetail:
+    """Everything the product page shows (by slug or id), in a fixed number of queries."""
+    product = product_get_active(slug=slug, product_id=product_id)
     images = list(product.images.order_by("position", "id"))
     tags = list(product.tags.order_by("name"))
     signed_in = user is not None and user.is_authenticated
