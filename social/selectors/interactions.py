@@ -1,1 +1,64 @@
-__all__: list[str] = []
+"""Social signals for the recommender: follows, likes of posts that tag products, favourite categories and
+who opted out of personalisation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from social.models import Follow, Like, PostProduct, Profile
+
+__all__ = [
+    "favourite_category_slugs",
+    "post_like_product_rows",
+    "recommendation_follow_edges",
+    "recommendation_opt_out_user_ids",
+]
+
+
+def recommendation_opt_out_user_ids() -> set[int]:
+    """Users who turned `personalise_recommendations` off: left out of training entirely."""
+    return set(
+        Profile.objects.filter(personalise_recommendations=False).values_list("user_id", flat=True)
+    )
+
+
+def recommendation_follow_edges(*, user_ids: Iterable[int] | None = None) -> list[tuple[int, int]]:
+    """Active (follower_id, followee_id) pairs between active accounts."""
+    queryset = Follow.objects.filter(
+        status=Follow.Status.ACTIVE, follower__is_active=True, followee__is_active=True
+    )
+    if user_ids is not None:
+        queryset = queryset.filter(follower_id__in=list(user_ids))
+    return list(queryset.values_list("follower_id", "followee_id"))
+
+
+def post_like_product_rows(
+    *, user_ids: Iterable[int] | None = None
+) -> list[tuple[int, int, datetime]]:
+    """(user_id, product_id, liked_at) for every like of a visible post that tags a product."""
+    likes = Like.objects.filter(post__is_hidden=False, user__is_active=True)
+    if user_ids is not None:
+        likes = likes.filter(user_id__in=list(user_ids))
+    post_likes: dict[int, list[tuple[int, datetime]]] = {}
+    for post_id, user_id, created_at in likes.values_list("post_id", "user_id", "created_at"):
+        post_likes.setdefault(post_id, []).append((user_id, created_at))
+    if not post_likes:
+        return []
+    tags = PostProduct.objects.filter(post_id__in=list(post_likes)).values_list(
+        "post_id", "product_id"
+    )
+    return [
+        (user_id, product_id, created_at)
+        for post_id, product_id in tags
+        for user_id, created_at in post_likes[post_id]
+    ]
+
+
+def favourite_category_slugs() -> dict[int, list[str]]:
+    """user_id -> slugs of the categories picked at onboarding."""
+    through = Profile.favourite_categories.through
+    result: dict[int, list[str]] = {}
+    for user_id, slug in through.objects.values_list("profile__user_id", "category__slug"):
+        result.setdefault(user_id, []).append(slug)
+    return result
