@@ -46,9 +46,9 @@ class Intent:
 
 _FLAGS = re.IGNORECASE
 
-# Order numbers look like SS261128A3F9C (shop.services); anything after "order"/"#" that has digits counts too,
-# so a mistyped or foreign number is still recognised as a number and can be refused.
-_ORDER_NUMBER_SHAPE = re.compile(r"\bSS\d{6}[0-9A-F]{6}\b", _FLAGS)
+# Order numbers look like SS261128A3F9C (shop.services): a few letters, then digits. Anything after "order" or
+# "#" that has digits counts too, so a mistyped or foreign number is recognised as a number and refused.
+_ORDER_NUMBER_SHAPE = re.compile(r"\b[A-Z]{1,4}-?\d{5,}[A-Z0-9]*\b", _FLAGS)
 _ORDER_NUMBER_AFTER_WORD = re.compile(
     r"(?:\border\s*(?:no\.?|nr\.?|number|num|id)?\s*[:#]?\s*|#\s*)([A-Z0-9][A-Z0-9-]{3,19})\b",
     _FLAGS,
@@ -77,10 +77,10 @@ _GREETING = re.compile(
     _FLAGS,
 )
 
-_MY_ORDER = (
-    r"\b(my|this|that|the|our|last|latest|recent|most recent)\s+(\w+\s+)?"
-    r"(order|purchase|parcel|package|delivery|shipment)s?\b"
-)
+_ORDER_NOUN = r"(order|purchase|parcel|package|delivery|shipment)s?\b"
+# "the order" is enough next to a strong verb (cancel, return); a status question needs "my/this order".
+_MY_ORDER = r"\b(my|this|that|the|our|last|latest|recent|most recent)\s+(\w+\s+)?" + _ORDER_NOUN
+_OWN_ORDER = r"\b(my|this|that|our|last|latest|recent|most recent)\s+(\w+\s+)?" + _ORDER_NOUN
 _CANCEL_WORD = r"\bcancel(l?ed|l?ing|lation)?\b"
 _CANCEL_ACTION = re.compile(
     rf"{_CANCEL_WORD}[^.?!]{{0,40}}{_MY_ORDER}"
@@ -100,13 +100,13 @@ _RETURN_ACTION = re.compile(
 _STATUS = re.compile(
     r"\bwhere('?s|\s+is|\s+are)\b[^.?!]{0,25}\b(order|parcel|package|delivery|stuff|purchase|shipment)"
     r"|\b(status|track|tracking|progress)\b[^.?!]{0,25}"
-    + _MY_ORDER
+    + _OWN_ORDER
     + r"|"
-    + _MY_ORDER
+    + _OWN_ORDER
     + r"[^.?!]{0,40}"
     r"\b(status|arrive|arrived|arriving|come|coming|shipped|ship|sent|dispatched|late|delayed|"
     r"stuck|where|when|track)\b"
-    r"|\b(when|has|have|did)\b[^.?!]{0,20}" + _MY_ORDER + r"|\border status\b",
+    r"|\b(when|has|have|did)\b[^.?!]{0,20}" + _OWN_ORDER + r"|\border status\b",
     _FLAGS,
 )
 
