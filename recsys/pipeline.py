@@ -99,7 +99,7 @@ def load_dataset(params: core.TrainingParams) -> core.Dataset:
     """The training matrices from the database, through `recsys.data` (opted-out and deleted users excluded)."""
     from recsys import data
 
-    return data.build_training_dataset(params=params)
+    return data.load_dataset(params)
 
 
 def _artifact_path(version_id: int) -> Path:
@@ -547,10 +547,12 @@ def user_signals(user_ids: list[int]) -> UserSignals:
     return UserSignals(followees, favourites, purchased, history)
 
 
-def _category_keys(category_ids: Iterable[int]) -> list[str]:
-    from recsys import data
+def _category_slugs(category_ids: Iterable[int]) -> dict[int, str]:
+    """Category ids -> the keys `recsys.data` gives categories (slugs)."""
+    from shop.models import Category
 
-    return data.category_keys(category_ids=list(category_ids))
+    ids = list(category_ids)
+    return dict(Category.objects.filter(pk__in=ids).values_list("pk", "slug")) if ids else {}
 
 
 def followee_actions(
@@ -717,6 +719,7 @@ def score_users(
     for i, row in trained_rows:
         blend[i] = model.blend.weights_for_counts(model.user_train_counts[[row]])[0]
     trained = {i for i, _ in trained_rows}
+    slugs = _category_slugs({c for cs in signals.favourite_categories.values() for c in cs})
     for i, uid in enumerate(user_ids):
         # New shoppers, and trained ones whose follows changed since, are represented by their features now.
         if i in trained and not _follows_changed(
@@ -726,7 +729,9 @@ def score_users(
         v, b = core.user_representation_from_features(
             model,
             followees=signals.followees.get(uid, []),
-            favourite_categories=_category_keys(signals.favourite_categories.get(uid, [])),
+            favourite_categories=[
+                slugs[c] for c in signals.favourite_categories.get(uid, []) if c in slugs
+            ],
             user_key=uid if uid in user_index else None,
         )
         vectors[i], biases[i] = v[0], b[0]

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from recsys import selectors, services
@@ -23,11 +24,11 @@ from recsys.models import ModelVersion, Widget
 
 CLICK_SALT = "recsys.click"
 WIDGET_TITLES = {
-    Widget.FOR_YOU: _("For you"),
-    Widget.TRENDING: _("Trending"),
-    Widget.SIMILAR: _("Similar items"),
-    Widget.BOUGHT_TOGETHER: _("Bought together"),
-    Widget.FRIENDS: _("Popular with people you follow"),
+    Widget.FOR_YOU: gettext_lazy("For you"),
+    Widget.TRENDING: gettext_lazy("Trending"),
+    Widget.SIMILAR: gettext_lazy("Similar items"),
+    Widget.BOUGHT_TOGETHER: gettext_lazy("Bought together"),
+    Widget.FRIENDS: gettext_lazy("Popular with people you follow"),
 }
 WIDGET_SIZES = {
     Widget.FOR_YOU: 8,
@@ -125,7 +126,7 @@ def click(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def onboarding(request: HttpRequest) -> HttpResponse:
-    form = OnboardingForm(request.POST or None, user=request.user)
+    form = OnboardingForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         services.onboarding_complete(
             user=request.user,

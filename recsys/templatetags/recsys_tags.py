@@ -21,3 +21,20 @@ def metric(version, path: str) -> str:
     source, _, name = path.partition(".")
     value = (version.metrics or {}).get(source, {}).get("overall", {}).get(name)
     return f"{float(value):.3f}" if value is not None else "–"
+
+
+@register.simple_tag(takes_context=True)
+def recommended_card(context, item, click_url: str):
+    """The shop's product card (shop/partials/product_card.html) with its reason, whose product link goes
+    through the logging click URL instead of straight to the product."""
+    from django.template.loader import render_to_string
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    html = render_to_string(
+        "shop/partials/product_card.html",
+        {"product": item.product, "reason": item.reason},
+        request=context.get("request"),
+    )
+    direct = f'href="{escape(item.product.get_absolute_url())}"'
+    return mark_safe(html.replace(direct, f'href="{escape(click_url)}"', 1))  # noqa: S308 - rendered template
