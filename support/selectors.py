@@ -402,6 +402,10 @@ class Dashboard:
     per_moderator: list[DashboardRow]
     per_week: list[DashboardRow]
 
+    @property
+    def total_rows(self) -> list[DashboardRow]:
+        return [self.total]
+
 
 def _minutes(deltas: list[timedelta]) -> float | None:
     if not deltas:

@@ -1,0 +1,303 @@
+// One chat conversation over a websocket, with an HTTP fallback. Shared by the shopper panel (support.js)
+// and the moderator console (support_console.js). Protocol: docs/support-protocol.md.
+//
+// Delivery: the server stores a message before it broadcasts it, so after any reconnect the client asks for
+// everything after the last id it holds (`sync`) and drops ids it already has: every message exactly once, in
+// order. Unsent messages stay in an outbox and are resent with the same client_id (stored once server-side).
+
+const API_BASE = "/api/v1/support/";
+
+export function csrfToken() {
+  try {
+    const headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+    return headers["X-CSRFToken"] || "";
+  } catch (error) {
+    return "";
+  }
+}
+
+export async function api(path, { method = "GET", body } = {}) {
+  const response = await fetch(API_BASE + path, {
+    method,
+    credentials: "same-origin",
+    headers: {
+      Accept: "application/json",
+      ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
+      ...(method !== "GET" ? { "X-CSRFToken": csrfToken() } : {}),
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  let data = null;
+  try {
+    data = await response.json();
+  } catch (error) {
+    data = null;
+  }
+  if (!response.ok) {
+    const detail = data && (data.detail || Object.values(data).flat().join(" "));
+    const failure = new Error(detail || `HTTP ${response.status}`);
+    failure.status = response.status;
+    throw failure;
+  }
+  return data;
+}
+
+function newClientId() {
+  if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+  return `c-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}
+
+export class ChatSocket {
+  // handlers: onMessage(frame), onStatus(frame), onTyping(frame), onRead(frame), onError(frame),
+  // onConnection(state) with state "connecting" | "open" | "reconnecting" | "forbidden" | "fallback".
+  constructor(conversationId, handlers = {}) {
+    this.conversationId = conversationId;
+    this.handlers = handlers;
+    this.lastId = 0;
+    this.seen = new Set();
+    this.outbox = new Map();
+    this.attempt = 0;
+    this.socket = null;
+    this.stopped = false;
+    this.pollTimer = null;
+    this.reconnectTimer = null;
+    this.lastTyping = 0;
+  }
+
+  emit(name, value) {
+    const handler = this.handlers[name];
+    if (handler) handler(value);
+  }
+
+  start() {
+    this.stopped = false;
+    this.connect();
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.pollTimer);
+    this.pollTimer = null;
+    if (this.socket) this.socket.close(1000);
+    this.socket = null;
+  }
+
+  connect() {
+    if (this.stopped) return;
+    this.emit("onConnection", this.attempt ? "reconnecting" : "connecting");
+    const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+    let socket;
+    try {
+      socket = new WebSocket(`${scheme}//${window.location.host}/ws/support/${this.conversationId}/`);
+    } catch (error) {
+      this.scheduleReconnect();
+      return;
+    }
+    this.socket = socket;
+    socket.addEventListener("open", () => {
+      this.attempt = 0;
+      clearInterval(this.pollTimer);
+      this.pollTimer = null;
+      this.emit("onConnection", "open");
+      this.sendFrame({ type: "sync", after_id: this.lastId });
+      for (const [clientId, body] of this.outbox) {
+        this.sendFrame({ type: "message.send", client_id: clientId, body });
+      }
+    });
+    socket.addEventListener("message", (event) => {
+      let frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch (error) {
+        return;
+      }
+      this.handleFrame(frame);
+    });
+    socket.addEventListener("close", (event) => {
+      if (this.socket === socket) this.socket = null;
+      if (this.stopped) return;
+      if (event.code === 4403 || event.code === 4401) {
+        this.stopped = true;
+        this.emit("onConnection", "forbidden");
+        return;
+      }
+      this.scheduleReconnect();
+    });
+  }
+
+  scheduleReconnect() {
+    if (this.stopped) return;
+    this.attempt += 1;
+    this.emit("onConnection", "reconnecting");
+    // Meanwhile the HTTP fallback keeps the conversation going.
+    if (!this.pollTimer) {
+      this.pollTimer = setInterval(() => this.poll(), 3000);
+      this.poll();
+    }
+    const delay = Math.min(30000, 500 * 2 ** Math.min(this.attempt, 6)) * (0.75 + Math.random() / 2);
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  async poll() {
+    try {
+      const page = await api(`conversations/${this.conversationId}/messages/?after_id=${this.lastId}`);
+      page.messages.forEach((frame) => this.handleFrame(frame));
+      const status = await api(`conversations/${this.conversationId}/`);
+      this.emit("onStatus", status);
+      for (const [clientId, body] of this.outbox) {
+        const frame = await api(`conversations/${this.conversationId}/messages/`, {
+          method: "POST",
+          body: { client_id: clientId, body },
+        });
+        this.handleFrame(frame);
+      }
+    } catch (error) {
+      if (error.status === 403) {
+        this.stop();
+        this.emit("onConnection", "forbidden");
+      } else if (error.status === 400) {
+        this.outbox.clear();
+        this.emit("onError", { code: "invalid", message: error.message });
+      }
+    }
+  }
+
+  isOpen() {
+    return this.socket && this.socket.readyState === WebSocket.OPEN;
+  }
+
+  sendFrame(frame) {
+    if (!this.isOpen()) return false;
+    this.socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  handleFrame(frame) {
+    switch (frame.type) {
+      case "message.new":
+        this.outbox.delete(frame.client_id);
+        if (this.seen.has(frame.id)) return;
+        this.seen.add(frame.id);
+        this.lastId = Math.max(this.lastId, frame.id);
+        this.emit("onMessage", frame);
+        break;
+      case "conversation.status":
+        this.emit("onStatus", frame);
+        break;
+      case "typing":
+        this.emit("onTyping", frame);
+        break;
+      case "read":
+        this.emit("onRead", frame);
+        break;
+      case "sync.done":
+        if (frame.has_more) this.sendFrame({ type: "sync", after_id: this.lastId });
+        break;
+      case "error":
+        // A refused message will not be accepted by a resend either.
+        if (["too_large", "empty", "invalid", "closed"].includes(frame.code)) this.outbox.clear();
+        this.emit("onError", frame);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // Returns the client_id so the caller can show the message as pending until it comes back stored.
+  async send(body, extra = {}) {
+    const clientId = newClientId();
+    this.outbox.set(clientId, body);
+    if (!this.sendFrame({ type: "message.send", client_id: clientId, body, ...extra })) {
+      try {
+        const frame = await api(`conversations/${this.conversationId}/messages/`, {
+          method: "POST",
+          body: { client_id: clientId, body },
+        });
+        this.handleFrame(frame);
+      } catch (error) {
+        if (error.status && error.status < 500) {
+          this.outbox.delete(clientId);
+          this.emit("onError", { code: "invalid", message: error.message });
+        }
+      }
+    }
+    return clientId;
+  }
+
+  typing() {
+    const now = Date.now();
+    if (now - this.lastTyping < 2000) return;
+    this.lastTyping = now;
+    this.sendFrame({ type: "typing" });
+  }
+
+  read(upToId) {
+    if (!this.sendFrame({ type: "read", up_to_id: upToId })) {
+      api(`conversations/${this.conversationId}/read/`, { method: "POST", body: { up_to_id: upToId } }).catch(
+        () => {},
+      );
+    }
+  }
+
+  async handoff() {
+    if (!this.sendFrame({ type: "handoff" })) {
+      this.emit("onStatus", await api(`conversations/${this.conversationId}/handoff/`, { method: "POST" }));
+    }
+  }
+}
+
+// Renders one message into an <li>, text only (textContent), links only to our own pages.
+export function renderMessage(frame, { mine = false, labels = {} } = {}) {
+  const item = document.createElement("li");
+  item.className = `support-message support-${frame.role} support-kind-${frame.kind}${mine ? " support-mine" : ""}`;
+  item.dataset.id = String(frame.id);
+  if (frame.client_id) item.dataset.clientId = frame.client_id;
+  const author = document.createElement("span");
+  author.className = "support-author";
+  author.textContent = frame.kind === "note" ? `${frame.author} · ${labels.note || "note"}` : frame.author;
+  const body = document.createElement("p");
+  body.className = "support-body";
+  body.textContent = frame.body;
+  item.append(author, body);
+  const products = (frame.payload && frame.payload.products) || [];
+  if (products.length) {
+    const list = document.createElement("ul");
+    list.className = "support-cards";
+    for (const product of products) {
+      const card = document.createElement("li");
+      const link = document.createElement("a");
+      const url = String(product.url || "");
+      link.href = url.startsWith("/") && !url.startsWith("//") ? url : "#";
+      const image = String(product.image || "");
+      if (image.startsWith("/") && !image.startsWith("//")) {
+        const picture = document.createElement("img");
+        picture.src = image;
+        picture.alt = String(product.name || "");
+        picture.loading = "lazy";
+        link.append(picture);
+      }
+      const name = document.createElement("strong");
+      name.textContent = String(product.name || "");
+      const price = document.createElement("span");
+      price.textContent = String(product.price || "");
+      link.append(name, price);
+      card.append(link);
+      list.append(card);
+    }
+    item.append(list);
+  }
+  const sources = (frame.payload && frame.payload.source) || "";
+  if (frame.role === "assistant" && sources && sources !== "fallback") {
+    const source = document.createElement("small");
+    source.className = "support-source";
+    source.textContent = `${labels.source || "Source"}: ${sources}`;
+    item.append(source);
+  }
+  const time = document.createElement("time");
+  time.dateTime = frame.created_at;
+  time.textContent = new Date(frame.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  item.append(time);
+  return item;
+}
