@@ -1,0 +1,124 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from shop.models import Address
+from tests.factories.commerce import AddressFactory, address_data
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_renders(client):
+    response = client.get(reverse("shop:login"))
+    assert response.status_code == 200
+    assert 'name="username"' in response.content.decode()
+
+
+def test_signup_logs_in_and_goes_to_onboarding(client):
+    response = client.post(
+        reverse("shop:signup"),
+        {
+            "username": "newbie",
+            "email": "newbie@example.com",
+            "password1": "a-long-unusual-pass-42",
+            "password2": "a-long-unusual-pass-42",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("recsys:onboarding")
+    assert client.get(reverse("shop:account")).status_code == 200
+
+
+def test_signup_with_mismatched_passwords_is_a_form_error(client):
+    response = client.post(
+        reverse("shop:signup"),
+        {"username": "x1", "email": "x@example.com", "password1": "aaaa-bbbb-1", "password2": "zz"},
+    )
+    assert response.status_code == 400
+    assert "didn’t match" in response.content.decode()
+
+
+def test_logout_is_a_post(shopper_client):
+    assert shopper_client.get(reverse("shop:logout")).status_code == 405
+    assert shopper_client.post(reverse("shop:logout")).status_code == 302
+    assert "_auth_user_id" not in shopper_client.session
+
+
+def test_password_reset_sends_a_console_email_with_a_working_link(client, user):
+    response = client.post(reverse("shop:password_reset"), {"email": user.email})
+    assert response["Location"] == reverse("shop:password_reset_done")
+    assert len(mail.outbox) == 1
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/password/reset/" in line)
+    path = link.split("testserver", 1)[1]
+    confirm = client.get(path, follow=True)
+    assert "new_password1" in confirm.content.decode()
+
+
+def test_password_change_works(shopper_client, user):
+    response = shopper_client.post(
+        reverse("shop:password_change"),
+        {
+            "old_password": "correct-horse-battery",
+            "new_password1": "another-long-pass-77",
+            "new_password2": "another-long-pass-77",
+        },
+    )
+    assert response["Location"] == reverse("shop:password_change_done")
+    user.refresh_from_db()
+    assert user.check_password("another-long-pass-77")
+
+
+def test_account_page_lists_addresses(shopper_client, user):
+    AddressFactory(user=user, city="Leipzig")
+    response = shopper_client.get(reverse("shop:account"))
+    assert "Leipzig" in response.content.decode()
+
+
+def test_address_add_makes_the_first_address_default(shopper_client, user):
+    response = shopper_client.post(reverse("shop:address_add"), address_data(city="Köln"))
+    assert response.status_code == 302
+    assert list(user.addresses.values_list("city", "is_default")) == [("Köln", True)]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("city", ""), ("country", "Germany"), ("city", "x" * 101), ("full_name", "a\x00b")],
+)
+def test_address_add_refuses_bad_input(shopper_client, user, field, value):
+    response = shopper_client.post(reverse("shop:address_add"), address_data(**{field: value}))
+    assert response.status_code == 400
+    assert not Address.objects.exists()
+
+
+def test_address_edit_and_default_and_delete(shopper_client, user):
+    first = AddressFactory(user=user, is_default=True)
+    second = AddressFactory(user=user)
+    shopper_client.post(reverse("shop:address_edit", args=[second.id]), address_data(city="Bonn"))
+    shopper_client.post(reverse("shop:address_default", args=[second.id]))
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert (second.city, second.is_default, first.is_default) == ("Bonn", True, False)
+    shopper_client.post(reverse("shop:address_delete", args=[second.id]))
+    first.refresh_from_db()
+    assert first.is_default is True
+    assert list(user.addresses.all()) == [first]
+
+
+def test_another_shoppers_address_is_404_everywhere(shopper_client, other_user):
+    address = AddressFactory(user=other_user)
+    urls = [
+        reverse(name, args=[address.id])
+        for name in ("shop:address_edit", "shop:address_delete", "shop:address_default")
+    ]
+    assert shopper_client.get(urls[0]).status_code == 404
+    assert [shopper_client.post(url).status_code for url in urls] == [404, 404, 404]
+    assert Address.objects.filter(id=address.id, user=other_user).exists()
+
+
+def test_language_switcher_renders_the_cart_in_chinese(client):
+    response = client.post(
+        reverse("set_language"), {"language": "zh-hans", "next": reverse("shop:cart")}, follow=True
+    )
+    body = response.content.decode()
+    assert '<html lang="zh-hans">' in body
+    assert "购物车" in body
