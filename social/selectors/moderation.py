@@ -183,7 +183,8 @@ class QueueItem:
     can_hide: bool
     report_count: int
     oldest_at: datetime
-    reasons: list[tuple[str, int]] = field(default_factory=list)
+    # (reason code, its label, how many reports gave it), most frequent first.
+    reasons: list[tuple[str, str, int]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -230,7 +231,7 @@ def moderation_queue(*, limit: int = 50) -> list[QueueItem]:
     reason_labels = dict(Report.Reason.choices)
     for report in reports:
         key = (report.content_type_id, report.object_id)
-        reasons[key][reason_labels.get(report.reason, report.reason)] += 1
+        reasons[key][report.reason] += 1
         if report.note:
             notes[key].append(Truncator(report.note).chars(200))
     targets = _load_targets(keys)
@@ -262,7 +263,10 @@ def moderation_queue(*, limit: int = 50) -> list[QueueItem]:
                 can_hide=can_hide,
                 report_count=row["report_count"],
                 oldest_at=row["oldest_at"],
-                reasons=reasons[key].most_common(),
+                reasons=[
+                    (code, str(reason_labels.get(code, code)), count)
+                    for code, count in reasons[key].most_common()
+                ],
                 notes=notes[key][-5:],
             )
         )

@@ -1,0 +1,171 @@
+"""Moderation pages: report any content, and the one moderation queue (moderators only) with its log.
+
+Access to the queue is checked by `social.selectors.moderation_access` (403 for everyone else, signed in or not);
+the rules of each action live in `social.services.moderation_act`.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from social.models import ModerationAction, Report
+from social.selectors import (
+    moderation_access,
+    moderation_log,
+    moderation_queue,
+    report_target_get,
+    suspended_users,
+    target_label,
+)
+from social.services import ModerationError, moderation_act, report_create
+
+ERROR_STATUS = {"rate_limited": 429, "suspended": 403, "forbidden": 403}
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=gettext_lazy("Reason"), choices=Report.Reason.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Anything a moderator should know (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ActionForm(forms.Form):
+    content_type_id = forms.IntegerField(widget=forms.HiddenInput)
+    object_id = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=gettext_lazy("Action"), choices=ModerationAction.Kind.choices)
+    note = forms.CharField(
+        label=gettext_lazy("Note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    suspended_until = forms.DateTimeField(
+        label=gettext_lazy("Suspend until"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("shop:home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, app_label: str, model_name: str, object_id: int) -> HttpResponse:
+    target = report_target_get(app_label=app_label, model_name=model_name, object_id=object_id)
+    status = 200
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+        if form.is_valid():
+            try:
+                report_create(
+                    reporter=request.user,
+                    target=target,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                )
+            except ModerationError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+                status = ERROR_STATUS.get(error.code, 400)
+            else:
+                messages.success(request, _("Thank you. A moderator will look at it."))
+                return redirect(_safe_next(request))
+        else:
+            status = 400
+    else:
+        form = ReportForm()
+    return render(
+        request,
+        "social/moderation/report.html",
+        {
+            "form": form,
+            "label": target_label(target),
+            "action_url": request.path,
+            "next": _safe_next(request),
+        },
+        status=status,
+    )
+
+
+def _queue_context(action_form: ActionForm | None = None) -> dict:
+    return {
+        "items": moderation_queue(),
+        "suspended": suspended_users()[:50],
+        "kinds": ModerationAction.Kind.choices,
+        "action_form": action_form,
+        "user_content_type_id": ContentType.objects.get_for_model(get_user_model()).id,
+    }
+
+
+@require_GET
+def moderation_queue_view(request: HttpRequest) -> HttpResponse:
+    moderation_access(user=request.user)
+    return render(request, "social/moderation/queue.html", _queue_context())
+
+
+@require_POST
+def moderation_act_view(request: HttpRequest) -> HttpResponse:
+    moderation_access(user=request.user)
+    form = ActionForm(request.POST)
+    if form.is_valid():
+        try:
+            action = moderation_act(
+                moderator=request.user,
+                content_type_id=form.cleaned_data["content_type_id"],
+                object_id=form.cleaned_data["object_id"],
+                kind=form.cleaned_data["kind"],
+                note=form.cleaned_data["note"],
+                suspended_until=form.cleaned_data["suspended_until"],
+            )
+        except ModerationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            message = _("Done: %(action)s (%(count)d reports resolved).") % {
+                "action": action.get_kind_display(),
+                "count": action.reports_resolved,
+            }
+            if request.htmx:
+                return render(request, "social/moderation/partials/done.html", {"message": message})
+            messages.success(request, message)
+            return redirect("social:moderation_queue")
+    if request.htmx:
+        return render(request, "social/moderation/partials/errors.html", {"form": form}, status=400)
+    return render(request, "social/moderation/queue.html", _queue_context(form), status=400)
+
+
+@require_GET
+def moderation_log_view(request: HttpRequest) -> HttpResponse:
+    moderation_access(user=request.user)
+    return render(request, "social/moderation/log.html", {"actions": moderation_log()})
+
+
+urlpatterns = [
+    path(
+        "report/<str:app_label>/<str:model_name>/<int:object_id>/",
+        report,
+        name="report",
+    ),
+    path("moderation/", moderation_queue_view, name="moderation_queue"),
+    path("moderation/act/", moderation_act_view, name="moderation_act"),
+    path("moderation/log/", moderation_log_view, name="moderation_log"),
+]
