@@ -1,10 +1,152 @@
-"""Demo group buys and moderation reports; called at the end of social/demo.py."""
+"""Demo group buys and moderation reports; called at the end of social/demo.py.
+
+Builds one running group buy (the demo `shopper` opened it; a few followers joined, seats left) and a few open
+reports on reviews, posts and a user, so the group page and the moderation queue have something to show.
+Everything goes through the services, so the demo obeys the same rules as real use.
+"""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from shop.models import Product, Review
+from social.models import GroupBuy, Post, Report
+from social.services import (
+    GroupBuyError,
+    ModerationError,
+    ShippingAddress,
+    group_buy_join,
+    group_buy_open,
+    report_create,
+)
+
+CITIES = [("Berlin", "10115"), ("Hamburg", "20095"), ("Munich", "80331"), ("Cologne", "50667")]
+REPORT_NOTES = {
+    "spam": "Looks like an advert with a link.",
+    "abuse": "Insulting other shoppers.",
+    "inappropriate": "Not suitable for the site.",
+    "other": "",
+}
+
+
+def _address(rng: random.Random, user) -> ShippingAddress:
+    saved = user.addresses.first()
+    if saved is not None:
+        return ShippingAddress(
+            full_name=saved.full_name,
+            line1=saved.line1,
+            line2=saved.line2,
+            city=saved.city,
+            postal_code=saved.postal_code,
+            country=saved.country,
+            phone=saved.phone,
+        )
+    city, postal_code = rng.choice(CITIES)
+    return ShippingAddress(
+        full_name=user.get_full_name() or user.get_username(),
+        line1=f"Demostr. {rng.randint(1, 120)}",
+        city=city,
+        postal_code=postal_code,
+        country="DE",
+    )
+
+
+def _seed_group_buy(*, rng: random.Random, small: bool, log: Callable[[str], None]) -> None:
+    User = get_user_model()
+    products = list(
+        Product.objects.filter(is_active=True, group_price__isnull=False, stock__gte=10).order_by(
+            "id"
+        )[:50]
+    )
+    if not products:
+        log("    no product with a group price and stock: no demo group buy")
+        return
+    shoppers = list(
+        User.objects.filter(is_staff=False, is_active=True)
+        .exclude(username="shopper")
+        .order_by("id")[:200]
+    )
+    host = User.objects.filter(username="shopper").first() or (
+        shoppers.pop(0) if shoppers else None
+    )
+    if host is None or len(shoppers) < 3:
+        log("    too few shoppers: no demo group buy")
+        return
+    product = rng.choice(products)
+    group = group_buy_open(
+        creator=host,
+        product=product,
+        target_size=4,
+        deadline=timezone.now() + timedelta(days=3),
+        address=_address(rng, host),
+        payment_provider="cod",
+    )
+    joiners = rng.sample(shoppers, 2)
+    for joiner in joiners:
+        group_buy_join(
+            group_id=group.id, user=joiner, address=_address(rng, joiner), payment_provider="cod"
+        )
+    groups = 1
+    if not small and len(products) > 1:
+        # A second, younger group with just its host, to show an almost empty one.
+        other = rng.choice([p for p in products if p.id != product.id])
+        second_host = rng.choice([s for s in shoppers if s not in joiners])
+        try:
+            group_buy_open(
+                creator=second_host,
+                product=other,
+                target_size=3,
+                deadline=timezone.now() + timedelta(days=2),
+                address=_address(rng, second_host),
+                payment_provider="cod",
+            )
+            groups += 1
+        except GroupBuyError as error:
+            log(f"    second group skipped: {error.message}")
+    log(
+        f"    {groups} running group buy(s); {product.name!r}: "
+        f"{GroupBuy.objects.get(id=group.id).member_count}/4 at {group.group_price}"
+    )
+
+
+def _seed_reports(*, rng: random.Random, small: bool, log: Callable[[str], None]) -> None:
+    User = get_user_model()
+    reporters = list(
+        User.objects.filter(is_staff=False, is_active=True)
+        .exclude(username="shopper")
+        .order_by("id")[:100]
+    )
+    if len(reporters) < 3:
+        log("    too few shoppers: no demo reports")
+        return
+    targets: list = []
+    targets += list(Review.objects.order_by("id")[: 2 if small else 4])
+    targets += list(Post.objects.filter(is_hidden=False).order_by("id")[: 2 if small else 3])
+    targets += list(User.objects.filter(is_staff=False).order_by("-id")[:1])
+    made = 0
+    for target in targets:
+        for reporter in rng.sample(reporters, rng.randint(1, 3)):
+            reason = rng.choice(list(REPORT_NOTES))
+            try:
+                report_create(
+                    reporter=reporter, target=target, reason=reason, note=REPORT_NOTES[reason]
+                )
+                made += 1
+            except ModerationError:
+                continue  # e.g. a reporter's own review
+    log(
+        f"    {made} open reports on "
+        f"{Report.objects.filter(status='open').values('content_type', 'object_id').distinct().count()}"
+        " targets"
+    )
 
 
 def seed(*, rng: random.Random, small: bool, log: Callable[[str], None]) -> None:
-    """Filled in by the social-community area."""
+    log("  social-community: group buys and reports")
+    _seed_group_buy(rng=rng, small=small, log=log)
+    _seed_reports(rng=rng, small=small, log=log)
