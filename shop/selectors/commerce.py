@@ -279,6 +279,8 @@ def address_access(*, user, address_id) -> Address:
         address_id = int(address_id)
     except (TypeError, ValueError):
         raise Http404("No such address.") from None
+    if not 0 < address_id < 2**62:
+        raise Http404("No such address.")
     address = address_list_for_user(user=user).filter(id=address_id).first()
     if address is None:
         raise Http404("No such address.")

@@ -64,6 +64,8 @@ _TRANSITIONS = {
     Order.Status.DELIVERED: set(),
     Order.Status.CANCELLED: set(),
 }
+# Larger ids overflow a 64-bit column (SQLite raises instead of finding nothing).
+MAX_ID = 2**62
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
@@ -126,6 +128,8 @@ def _available_product(product_id: Any) -> Product:
     try:
         product_id = int(product_id)
     except (TypeError, ValueError):
+        product_id = None
+    if product_id is not None and not 0 < product_id < MAX_ID:
         product_id = None
     product = Product.objects.filter(id=product_id, is_active=True).first() if product_id else None
     if product is None:
@@ -216,6 +220,8 @@ def _cart_item(*, cart: Cart, product_id: Any) -> CartItem:
         product_id = int(product_id)
     except (TypeError, ValueError):
         raise Http404("This product is not in your cart.") from None
+    if not 0 < product_id < MAX_ID:
+        raise Http404("This product is not in your cart.")
     item = CartItem.objects.filter(cart=cart, product_id=product_id).first()
     if item is None:
         raise Http404("This product is not in your cart.")
