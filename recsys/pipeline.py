@@ -710,7 +710,12 @@ def score_users(
     n = len(user_ids)
     vectors = np.zeros((n, model.no_components), dtype=np.float32)
     biases = np.zeros(n, dtype=np.float32)
-    trained_rows = [(i, user_index[uid]) for i, uid in enumerate(user_ids) if uid in user_index]
+    # Shoppers the model learned from (at least one training interaction); the rest are cold.
+    trained_rows = [
+        (i, user_index[uid])
+        for i, uid in enumerate(user_ids)
+        if uid in user_index and model.user_train_counts[user_index[uid]] > 0
+    ]
     if trained_rows:
         positions = [i for i, _ in trained_rows]
         v, b = model.user_representations(model.user_features[[row for _, row in trained_rows]])
@@ -732,7 +737,7 @@ def score_users(
             favourite_categories=[
                 slugs[c] for c in signals.favourite_categories.get(uid, []) if c in slugs
             ],
-            user_key=uid if uid in user_index else None,
+            user_key=uid if i in trained else None,
         )
         vectors[i], biases[i] = v[0], b[0]
     excluded_rows = [item_index[p] for p in excluded_products if p in item_index]

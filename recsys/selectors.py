@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from recsys.models import (
     Click,
@@ -190,11 +191,11 @@ def _join_names(names: Sequence[str]) -> str:
         return names[0]
     if len(names) == 2:
         return _("%(first)s and %(second)s") % {"first": names[0], "second": names[1]}
-    return _("%(first)s, %(second)s and %(count)d others") % {
-        "first": names[0],
-        "second": names[1],
-        "count": len(names) - 2,
-    }
+    return ngettext(
+        "%(first)s, %(second)s and %(count)d other",
+        "%(first)s, %(second)s and %(count)d others",
+        len(names) - 2,
+    ) % {"first": names[0], "second": names[1], "count": len(names) - 2}
 
 
 @dataclass
