@@ -1,0 +1,88 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from shop.models import Order, Product
+from social.models import Notification
+from tests.factories import UserFactory
+from tests.factories.commerce import AddressFactory, CartItemFactory, OrderFactory, OrderLineFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    admin = UserFactory(username="boss", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    return client
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "admin:shop_order_changelist",
+        "admin:shop_user_changelist",
+        "admin:shop_address_changelist",
+        "admin:shop_cart_changelist",
+        "admin:shop_loginfailure_changelist",
+    ],
+)
+def test_changelists_render(admin_client, user, name):
+    OrderLineFactory(order__user=user)
+    AddressFactory(user=user)
+    CartItemFactory(cart__user=user)
+    assert admin_client.get(reverse(name), {"q": "shopper"}).status_code == 200
+
+
+def test_order_change_page_shows_lines_and_events(admin_client, user):
+    line = OrderLineFactory(order__user=user, product_name="Teapot")
+    response = admin_client.get(reverse("admin:shop_order_change", args=[line.order_id]))
+    assert response.status_code == 200
+    assert "Teapot" in response.content.decode()
+
+
+def test_mark_shipped_action_moves_orders_and_notifies(admin_client, user):
+    order = OrderFactory(user=user)
+    admin_client.post(
+        reverse("admin:shop_order_changelist"),
+        {"action": "mark_shipped", "_selected_action": [order.id]},
+    )
+    order.refresh_from_db()
+    assert order.status == "shipped"
+    assert Notification.objects.filter(recipient=user, kind="order_status").count() == 1
+
+
+def test_cancel_action_restores_stock_and_refuses_shipped_orders(admin_client, user):
+    line = OrderLineFactory(order__user=user, product__stock=0, quantity=2)
+    shipped = OrderFactory(user=user, status="shipped")
+    response = admin_client.post(
+        reverse("admin:shop_order_changelist"),
+        {"action": "mark_cancelled", "_selected_action": [line.order_id, shipped.id]},
+        follow=True,
+    )
+    assert Product.objects.get(id=line.product_id).stock == 2
+    assert dict(Order.objects.values_list("id", "status")) == {
+        line.order_id: "cancelled",
+        shipped.id: "shipped",
+    }
+    assert "can no longer be cancelled" in response.content.decode()
+
+
+def test_csv_export_lists_selected_orders_and_defuses_formulas(admin_client, user):
+    order = OrderFactory(user=user, ship_name="=HYPERLINK(1)")
+    OrderLineFactory(order=order, quantity=3)
+    response = admin_client.post(
+        reverse("admin:shop_order_changelist"),
+        {"action": "export_orders_csv", "_selected_action": [order.id]},
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 1
+    assert (rows[0]["number"], rows[0]["items"], rows[0]["username"]) == (
+        order.number,
+        "3",
+        "shopper1",
+    )
+    assert rows[0]["ship_name"] == "'=HYPERLINK(1)"
