@@ -35,6 +35,8 @@ def join_all_at_once(group_id: int, users) -> list[str]:
             outcome = "joined"
         except GroupBuyError as exc:
             outcome = exc.code
+        except Exception as exc:  # noqa: BLE001 - reported in the assertion instead of lost in the thread
+            outcome = f"error: {exc!r}"
         finally:
             connection.close()
         with lock:

@@ -279,3 +279,15 @@ def test_reports_on_deleted_target_can_be_dismissed(user, moderator):
         note="gone",
     )
     assert Report.objects.get().status == "dismissed"
+
+
+def test_suspended_user_cannot_post_or_comment(user, moderator):
+    from social.services import comment_create, post_create
+
+    post = make_post()
+    act(moderator, user, "suspend", suspended_until=timezone.now() + timedelta(days=1))
+    user.refresh_from_db()
+    with pytest.raises(PermissionDenied, match="suspended"):
+        post_create(author=user, body="hello")
+    with pytest.raises(PermissionDenied, match="suspended"):
+        comment_create(author=user, post=post, body="hi")
