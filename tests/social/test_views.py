@@ -36,7 +36,7 @@ def test_feed_page_renders_posts_with_tagged_products(ana_client, ana, ben):
     assert 'rel="nofollow noopener"' in html
     assert "Linen Shirt" in html
     assert "Verified purchase" in html
-    assert 'name="product_id" value="%d"' % product.pk in html
+    assert f'name="product_id" value="{product.pk}"' in html
     assert 'action="/cart/add/"' in html
     assert "data-new-posts" in html
 
@@ -47,7 +47,8 @@ def test_feed_load_more_returns_fragment(ana_client, ana, ben, settings):
     older = PostFactory(author=ben, body="older post")
     PostFactory(author=ben, body="newer post")
     first = ana_client.get("/social/").content.decode()
-    assert "newer post" in first and "older post" not in first
+    assert "newer post" in first
+    assert "older post" not in first
     cursor = first.split("?cursor=")[1].split('"')[0]
 
     fragment = ana_client.get(f"/social/?cursor={cursor}", HTTP_HX_REQUEST="true")
