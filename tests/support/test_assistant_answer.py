@@ -150,20 +150,19 @@ def test_cancel_first_asks_for_confirmation_and_changes_nothing(user):
     assert order.status == Order.Status.PLACED
 
 
-def test_yes_after_the_question_cancels_through_the_shop_service(user):
+@pytest.mark.parametrize("history_has_current_message", [False, True])
+def test_yes_after_the_question_cancels_through_the_shop_service(user, history_has_current_message):
     order = make_order(user, number="SS261101CANCEL", quantity=2, stock=5)
     product = order.lines.get().product
     question = ask("cancel my order", user=user)
+    history = [
+        HistoryItem(role="shopper", body="cancel my order"),
+        HistoryItem(role="assistant", body=question.body, payload=question.payload),
+    ]
+    if history_has_current_message:
+        history.append(HistoryItem(role="shopper", body="yes"))
 
-    reply = ask(
-        "yes",
-        user=user,
-        history=[
-            HistoryItem(role="shopper", body="cancel my order"),
-            HistoryItem(role="assistant", body=question.body, payload=question.payload),
-            HistoryItem(role="shopper", body="yes"),
-        ],
-    )
+    reply = ask("yes", user=user, history=history)
 
     order.refresh_from_db()
     product.refresh_from_db()
