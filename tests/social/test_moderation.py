@@ -291,3 +291,21 @@ def test_suspended_user_cannot_post_or_comment(user, moderator):
         post_create(author=user, body="hello")
     with pytest.raises(PermissionDenied, match="suspended"):
         comment_create(author=user, post=post, body="hi")
+
+
+def test_support_chat_message_can_be_reported_and_hidden(user, other_user, moderator):
+    from support.models import Conversation, Message
+
+    conversation = Conversation.objects.create(user=other_user)
+    message = Message.objects.create(
+        conversation=conversation,
+        seq=1,
+        author=other_user,
+        author_key=f"user:{other_user.id}",
+        role="shopper",
+        body="rude words",
+    )
+    report_create(reporter=user, target=message, reason="abuse")
+    assert moderation_queue()[0].owner == other_user
+    act(moderator, message, "hide")
+    assert Message.objects.get(id=message.id).is_hidden is True
