@@ -1,0 +1,74 @@
+"""Twenty shoppers buy the last five units at once, on PostgreSQL: exactly five orders, fifteen clear sold-out
+answers, stock exactly zero."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from shop import services
+from shop.models import Order, Product
+from tests.factories import ProductFactory, UserFactory
+from tests.factories.commerce import CartItemFactory, address_data
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+BUYERS = 20
+STOCK = 5
+
+
+def test_twenty_concurrent_buyers_for_five_units_get_five_orders():
+    product = ProductFactory(name="Last Lamp", price=Decimal("30.00"), stock=STOCK)
+    buyers = [UserFactory(username=f"racer{i}") for i in range(BUYERS)]
+    for buyer in buyers:
+        CartItemFactory(cart__user=buyer, product=product, quantity=1)
+
+    start = threading.Barrier(BUYERS)
+    results: list[tuple[str, str]] = []
+    lock = threading.Lock()
+
+    def buy(index: int) -> None:
+        try:
+            start.wait()
+            try:
+                order = services.order_place(
+                    user=buyers[index],
+                    idempotency_key=f"race-{index:04d}",
+                    address=address_data(),
+                )
+                outcome = ("ordered", order.number)
+            except services.SoldOut as exc:
+                outcome = ("sold_out", exc.messages[0])
+            except Exception as exc:  # noqa: BLE001 - recorded and asserted on below
+                outcome = ("error", repr(exc))
+            with lock:
+                results.append(outcome)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=buy, args=(i,)) for i in range(BUYERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    kinds = sorted(kind for kind, _ in results)
+    assert kinds.count("error") == 0, results
+    assert (kinds.count("ordered"), kinds.count("sold_out")) == (STOCK, BUYERS - STOCK)
+    assert {message for kind, message in results if kind == "sold_out"} == {
+        "Sorry, Last Lamp is sold out."
+    }
+    product.refresh_from_db()
+    assert (product.stock, product.sold_count) == (0, STOCK)
+    assert Order.objects.count() == STOCK
+
+
+def test_the_database_refuses_negative_stock():
+    from django.db import IntegrityError, transaction
+
+    product = ProductFactory(stock=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Product.objects.filter(id=product.id).update(stock=-1)
