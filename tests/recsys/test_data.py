@@ -1,0 +1,83 @@
+"""recsys.data: the training input read from the database through the selectors."""
+
+from __future__ import annotations
+
+import pytest
+
+from recsys.data import load_dataset, load_training_input
+from shop.models import ProductEvent, Review, WishlistItem
+from social.models import Follow, Profile
+from tests.factories import ProductFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def record(user, product, kind):
+    from django.utils import timezone
+
+    ProductEvent.objects.create(user=user, product=product, kind=kind, created_at=timezone.now())
+
+
+@pytest.fixture
+def shop_activity():
+    ana, ben, cleo = (UserFactory(username=n) for n in ("ana", "ben", "cleo"))
+    hose, trowel = ProductFactory(), ProductFactory()
+    record(ana, hose, "view")
+    record(ben, hose, "cart")
+    WishlistItem.objects.create(user=cleo, product=trowel)
+    Review.objects.create(user=ben, product=trowel, rating=4)
+    Follow.objects.create(follower=ana, followee=ben)
+    Follow.objects.create(follower=cleo, followee=ana)
+    return ana, ben, cleo, hose, trowel
+
+
+def test_training_input_holds_every_signal(shop_activity):
+    ana, ben, cleo, hose, trowel = shop_activity
+    data = load_training_input()
+    rows = sorted(zip(data.log.user_keys, data.log.item_keys, data.log.kinds, strict=True))
+    assert rows == sorted(
+        [
+            (ana.pk, hose.pk, "view"),
+            (ben.pk, hose.pk, "cart"),
+            (cleo.pk, trowel.pk, "wishlist"),
+            (ben.pk, trowel.pk, "rating"),
+        ]
+    )
+    assert sorted(data.follows) == sorted([(ana.pk, ben.pk), (cleo.pk, ana.pk)])
+
+
+def test_users_who_opted_out_are_left_out_entirely(shop_activity):
+    ana, ben, cleo, hose, trowel = shop_activity
+    Profile.objects.create(user=ana, personalise_recommendations=False)
+    data = load_training_input()
+    assert ana.pk not in set(data.log.user_keys)
+    assert all(ana.pk not in pair for pair in data.follows)
+    assert ana.pk in data.excluded_user_ids
+    dataset = load_dataset()
+    assert ana.pk not in set(dataset.user_keys)
+
+
+def test_deleted_users_are_left_out(shop_activity):
+    from social.services import account_delete
+
+    ana, ben, cleo, hose, trowel = shop_activity
+    account_delete(user=ben)
+    data = load_training_input()
+    assert set(data.log.user_keys) == {ana.pk, cleo.pk}
+    assert data.follows == [(cleo.pk, ana.pk)]
+
+
+def test_inactive_accounts_are_left_out(shop_activity):
+    ana, ben, cleo, hose, trowel = shop_activity
+    ben.is_active = False
+    ben.save()
+    assert ben.pk not in set(load_training_input().log.user_keys)
+
+
+def test_dataset_has_item_metadata_features(shop_activity):
+    _, _, _, hose, _ = shop_activity
+    dataset = load_dataset()
+    row = dataset.item_index()[hose.pk]
+    names = {dataset.item_feature_names[c] for c in dataset.item_features[row].indices}
+    assert f"item:{hose.pk}" in names
+    assert f"category:{hose.category.slug}" in names
