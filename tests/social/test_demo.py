@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import random
+
+from django.db.models import F
+
+from shop.models import OrderLine
+from social import demo
+from social.models import Comment, Follow, Like, Post, PostProduct
+from tests.factories import ProductFactory, UserFactory
+from tests.social.conftest import make_order
+
+
+def test_demo_seed_builds_a_consistent_graph(db):
+    users = [UserFactory(username=f"demo{i}") for i in range(12)]
+    UserFactory(username="shopper")
+    products = ProductFactory.create_batch(5)
+    for index, user in enumerate(users):
+        make_order(user, [products[index % 5], products[(index + 1) % 5]])
+
+    demo.seed(rng=random.Random(1), small=True, log=lambda message: None)
+
+    assert Follow.objects.count() > 12
+    assert not Follow.objects.filter(follower_id=F("followee_id")).exists()
+    assert Post.objects.count() >= 12
+    # Every tag on a written post is a product its author bought (the badge is true).
+    for tag in PostProduct.objects.filter(post__kind="post").select_related("post"):
+        assert OrderLine.objects.filter(
+            order__user_id=tag.post.author_id, product_id=tag.product_id
+        ).exists()
+        assert tag.verified_purchase is True
+    for post in Post.objects.all():
+        assert post.like_count == Like.objects.filter(post=post).count()
+        assert post.comment_count == Comment.objects.filter(post=post).count()
