@@ -44,8 +44,11 @@ __all__ = [
     "ProductPage",
     "RatingSummary",
     "ReviewPage",
+    "CATALOGUE_VERSION_KEY",
+    "catalogue_cache_version",
     "category_get",
     "category_list",
+    "category_list_cached",
     "category_roots_cached",
     "category_subtree_ids",
     "home_sections",
@@ -80,6 +83,18 @@ def category_roots_cached() -> list[Category]:
     return roots
 
 
+# Rendered list fragments and the category tree are cached under this version; catalogue services bump it.
+CATALOGUE_VERSION_KEY = "shop:catalogue_version"
+
+
+def catalogue_cache_version() -> int:
+    version = cache.get(CATALOGUE_VERSION_KEY)
+    if version is None:
+        cache.add(CATALOGUE_VERSION_KEY, 1, None)
+        version = cache.get(CATALOGUE_VERSION_KEY) or 1
+    return int(version)
+
+
 # --- categories -----------------------------------------------------------------------------------------
 
 
@@ -97,6 +112,16 @@ def category_list() -> list[Category]:
         else:
             parent.children_list.append(category)
     return roots
+
+
+def category_list_cached() -> list[Category]:
+    """`category_list` from the cache (5 minutes, dropped when the catalogue version changes)."""
+    key = f"shop:category_tree:{catalogue_cache_version()}"
+    tree = cache.get(key)
+    if tree is None:
+        tree = category_list()
+        cache.set(key, tree, 300)
+    return tree
 
 
 def category_get(*, slug: str) -> Category:

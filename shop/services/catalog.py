@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from shop.models import Product, ProductEvent, Review, StockAlert, Tag, WishlistItem
 
 __all__ = [
+    "catalogue_changed",
     "product_create",
     "product_event_record",
     "product_rating_refresh",
@@ -59,6 +60,19 @@ def _social_function(name: str):
 # --- products -------------------------------------------------------------------------------------------
 
 
+def catalogue_changed() -> None:
+    """Invalidate cached list fragments and the category tree (call after catalogue writes)."""
+    from django.core.cache import cache
+
+    from shop.selectors.catalog import CATALOGUE_VERSION_KEY
+
+    cache.delete("shop:category_roots")
+    try:
+        cache.incr(CATALOGUE_VERSION_KEY)
+    except ValueError:
+        cache.set(CATALOGUE_VERSION_KEY, 2, None)
+
+
 def product_refresh_search_vector(product_ids: list[int] | None = None) -> int:
     """Fill `search_vector` (name A, tags B, description C) on PostgreSQL; returns rows updated (0 on SQLite)."""
     if connection.vendor != "postgresql":
@@ -81,6 +95,7 @@ def product_create(*, tags: list[Tag] | None = None, **fields) -> Product:
     if tags:
         product.tags.set(tags)
     product_refresh_search_vector([product.id])
+    catalogue_changed()
     return product
 
 
@@ -92,11 +107,14 @@ def product_update(*, product: Product, tags: list[Tag] | None = None, **fields)
     if tags is not None:
         product.tags.set(tags)
     product_refresh_search_vector([product.id])
+    catalogue_changed()
     return product
 
 
 def product_set_active(*, product_ids: list[int], active: bool) -> int:
-    return Product.objects.filter(id__in=product_ids).update(is_active=active)
+    changed = Product.objects.filter(id__in=product_ids).update(is_active=active)
+    catalogue_changed()
+    return changed
 
 
 def product_event_record(
@@ -124,6 +142,7 @@ def product_restock(*, product: Product, quantity: int, actor=None) -> Product:
         raise ValidationError({"quantity": _("Restock by at most 1,000,000 units at a time.")})
     Product.objects.filter(id=product.id).update(stock=F("stock") + quantity)
     product.refresh_from_db(fields=["stock"])
+    catalogue_changed()
     product_id = product.id
     transaction.on_commit(lambda: stock_alerts_notify(product_id=product_id))
     logger.info(
@@ -188,6 +207,7 @@ def product_rating_refresh(*, product_id: int) -> None:
     Product.objects.filter(id=product_id).update(
         rating_avg=average, rating_count=aggregates["count"]
     )
+    catalogue_changed()
 
 
 def _clean_photo(photo):

@@ -3,18 +3,23 @@ reviews, wishlist and back-in-stock alerts. Views parse input, call one selector
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from shop import selectors, services
@@ -60,35 +65,64 @@ def _page_number(request: HttpRequest, name: str = "page") -> int:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    sections = selectors.home_sections()
+    sections = cache.get_or_set(
+        f"shop:home:{selectors.catalogue_cache_version()}:{get_language()}",
+        selectors.home_sections,
+        RESULTS_CACHE_SECONDS,
+    )
     return render(request, "shop/home.html", {"sections": sections})
 
 
+RESULTS_CACHE_SECONDS = 60
+
+
+def _results_cache_key(request: HttpRequest, category) -> str:
+    """Same filters, page and language -> same fragment; a catalogue write changes the version."""
+    params = sorted((key, value) for key, values in request.GET.lists() for value in values)
+    digest = hashlib.sha1(
+        repr((category.id if category else None, params, get_language())).encode()
+    ).hexdigest()
+    return f"shop:results:{selectors.catalogue_cache_version()}:{digest}"
+
+
 def _product_listing(request: HttpRequest, *, category=None) -> HttpResponse:
-    errors: dict[str, list[str]] = {}
-    try:
-        filters = selectors.product_filters_parse(request.GET, category=category)
-        page = selectors.product_page(
-            filters=filters, page=_page_number(request), per_page=PAGE_SIZE
-        )
-    except ValidationError as exc:
-        errors = exc.message_dict
-        filters, page = None, None
+    """Filter form + results. The results fragment is cached for a minute per filter set (it is the same for
+    every visitor); bad filters answer 400 with the form's messages."""
     params = request.GET.copy()
     params.pop("page", None)
     context = {
         "category": category,
-        "filters": filters,
-        "page": page,
-        "errors": errors,
         "params": request.GET,
         "query_string": params.urlencode(),
         "sorts": _sort_choices(),
-        "all_categories": selectors.category_list() if category is None else [],
+        "all_categories": selectors.category_list_cached() if category is None else [],
+        "errors": {},
     }
-    status = 400 if errors else 200
-    template = "shop/partials/product_results.html" if request.htmx else "shop/product_list.html"
-    response = render(request, template, context, status=status)
+    key = _results_cache_key(request, category)
+    results_html = cache.get(key)
+    status = 200
+    if results_html is None:
+        try:
+            filters = selectors.product_filters_parse(request.GET, category=category)
+            page = selectors.product_page(
+                filters=filters, page=_page_number(request), per_page=PAGE_SIZE
+            )
+        except ValidationError as exc:
+            context["errors"] = exc.message_dict
+            status = 400
+            filters, page = None, None
+        results_html = render_to_string(
+            "shop/partials/product_results.html",
+            {**context, "filters": filters, "page": page},
+            request=request,
+        )
+        if status == 200:
+            cache.set(key, results_html, RESULTS_CACHE_SECONDS)
+    if request.htmx:
+        response = HttpResponse(results_html, status=status)
+    else:
+        context["results_html"] = mark_safe(results_html)  # noqa: S308 - rendered by our own template
+        response = render(request, "shop/product_list.html", context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
 

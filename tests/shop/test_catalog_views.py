@@ -97,11 +97,23 @@ def test_product_list_page_query_count_is_fixed(client, django_assert_num_querie
     category = CategoryFactory()
     for _ in range(count):
         ProductImageFactory(product=ProductFactory(category=category))
-    client.get(reverse("shop:product_list"))  # warm the category cache
-    # filters: category list; results: count + page
-    with django_assert_num_queries(3):
+    # navigation roots + category tree for the form + count + page, whatever the page holds
+    with django_assert_num_queries(4):
         response = client.get(reverse("shop:product_list"))
     assert response.status_code == 200
+
+
+def test_product_list_results_are_cached_until_the_catalogue_changes(
+    client, django_assert_num_queries
+):
+    product = ProductFactory(name="Lamp", stock=0)
+    client.get(reverse("shop:product_list"))
+    with django_assert_num_queries(0):
+        assert "Sold out" in client.get(reverse("shop:product_list")).content.decode()
+    from shop.services import product_restock
+
+    product_restock(product=product, quantity=3)
+    assert "Sold out" not in client.get(reverse("shop:product_list")).content.decode()
 
 
 def test_product_page_shows_everything_and_records_a_view(client):

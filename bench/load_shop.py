@@ -1,0 +1,441 @@
+"""Shop load benchmark: the real ASGI server on PostgreSQL with 10,000 generated products, driven from another
+process on loopback by 20 concurrent clients (closed loop, no think time).
+
+    .venv/bin/python bench/load_shop.py                  # reuse the bench database if it is already filled
+    .venv/bin/python bench/load_shop.py --fresh          # drop and rebuild it first
+
+It (1) creates and migrates a separate database (`socialshop_bench`), (2) generates 10,000 products with tags,
+attributes, ratings and shared pictures, (3) starts uvicorn[standard] with 2 workers in production settings
+(DJANGO_DEBUG=0, collected static files, Redis cache), (4) runs a separate client process (httpx async) that
+sends a bounded number of requests per endpoint (product list, product page, search), and (5) prints p50/p95 and
+writes them into docs/benchmarks.md under "## Shop load (issue 2)".
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB_NAME = os.environ.get("BENCH_DB", "socialshop_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/7")
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+CONCURRENCY = 20
+PRODUCTS = 10_000
+SECTION = "## Shop load (issue 2)"
+TARGETS_MS = {"product list": 50.0, "search": 100.0}
+SEARCH_WORDS = (
+    "linen",
+    "boots",
+    "lamp",
+    "mug",
+    "tent",
+    "wool",
+    "leather",
+    "headphones",
+    "notebook",
+    "serum",
+    "jacket",
+    "yoga",
+    "helmet",
+    "cookbook",
+    "candle",
+    "oak",
+    "waterproof",
+    "gift",
+    "organic",
+    "speaker",
+    "nordic mug",
+    "rain jacket",
+    "smart plug",
+    "running shoes",
+    "vintage lamp",
+)
+SORTS = ("", "price_asc", "price_desc", "newest", "rating", "popular")
+
+
+# Under ASGI each request runs its sync code in a fresh thread, so CONN_MAX_AGE > 0 (config/settings.py uses 60)
+# leaves one idle PostgreSQL connection per finished request until the server hits "too many clients". Django's
+# docs say to disable persistent connections under ASGI; the benchmark does that in a settings overlay.
+BENCH_SETTINGS = """
+from config.settings import *  # noqa: F403
+
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # noqa: F405
+"""
+
+
+def bench_env(media_root: str, static_root: str) -> dict[str, str]:
+    settings_dir = Path(media_root).parent
+    (settings_dir / "shop_bench_settings.py").write_text(BENCH_SETTINGS)
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": f"{PG_SERVER}/{DB_NAME}",
+            "REDIS_URL": REDIS_URL,
+            "CACHE_KEY_PREFIX": "shopbench",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "bench-only-" + "x" * 60,
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "MEDIA_ROOT": media_root,
+            "STATIC_ROOT": static_root,
+            "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": f"{ROOT}{os.pathsep}{settings_dir}",
+            "DJANGO_SETTINGS_MODULE": "shop_bench_settings",
+        }
+    )
+    env.pop("SOCIALSHOP_TESTING", None)
+    return env
+
+
+# --- database -------------------------------------------------------------------------------------------
+
+
+def ensure_database(*, fresh: bool) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
+        if exists and fresh:
+            conn.execute(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+
+GENERATE_CODE = r"""
+import random, time
+from decimal import Decimal
+import django
+django.setup()
+from django.db import transaction
+from shop import demo
+from shop.models import Category, Product
+from shop.services import product_refresh_search_vector
+
+count = int(__import__("os").environ["BENCH_PRODUCTS"])
+existing = Product.objects.count()
+if existing >= count:
+    print(f"reusing {existing} products")
+else:
+    started = time.perf_counter()
+    rng = random.Random("bench:shop")
+    with transaction.atomic():
+        if not Category.objects.exists():
+            demo._categories()
+        leaves = {c.name: c for c in Category.objects.filter(parent__isnull=False)}
+        pool = []
+        from pathlib import Path
+        from django.conf import settings
+        folder = Path(settings.MEDIA_ROOT) / "products" / "bench"
+        folder.mkdir(parents=True, exist_ok=True)
+        for index in range(24):
+            name = f"products/bench/pool-{index}.jpg"
+            (Path(settings.MEDIA_ROOT) / name).write_bytes(
+                demo.draw_picture(rng=rng, colour=(40 + 8 * index, 90, 160 - 4 * index), initials="B", shape=index % 4)
+            )
+            pool.append(name)
+        specs = demo.generate_products(rng=rng, count=count - existing, leaves=leaves, draw_images=False)
+        for spec in specs:
+            spec.product.slug = f"{spec.product.slug}-b{rng.randrange(10**9)}"
+            spec.product.rating_count = rng.randint(0, 60)
+            spec.product.rating_avg = (
+                Decimal(str(round(1 + 4 * spec.quality, 2))) if spec.product.rating_count else Decimal("0")
+            )
+            spec.product.sold_count = rng.randint(0, 500)
+        demo.save_products(specs, image_pool=pool)
+        product_refresh_search_vector()
+    from django.db import connection
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE shop_product")
+    print(f"generated {len(specs)} products in {time.perf_counter() - started:.1f}s")
+slugs = list(Product.objects.filter(is_active=True).values_list("slug", flat=True).order_by("?")[:2000])
+cats = list(Category.objects.values_list("slug", flat=True))
+import json, os
+Path = __import__("pathlib").Path
+Path(os.environ["BENCH_FIXTURE"]).write_text(json.dumps({"slugs": slugs, "categories": cats}))
+"""
+
+
+def prepare(env: dict[str, str], fixture: Path) -> None:
+    subprocess.run(
+        [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    subprocess.run(
+        [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    subprocess.run(
+        [PYTHON, "-c", GENERATE_CODE],
+        cwd=ROOT,
+        env={**env, "BENCH_PRODUCTS": str(PRODUCTS), "BENCH_FIXTURE": str(fixture)},
+        check=True,
+    )
+
+
+# --- server ---------------------------------------------------------------------------------------------
+
+
+def start_server(env: dict[str, str]) -> subprocess.Popen:
+    command = [
+        PYTHON,
+        "-m",
+        "uvicorn",
+        "config.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(PORT),
+        "--workers",
+        str(WORKERS),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    import httpx
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{PORT}/products/", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        if server.poll() is not None:
+            raise RuntimeError("uvicorn exited during start-up")
+        time.sleep(0.3)
+    stop_server(server)
+    raise RuntimeError("uvicorn did not answer within 60 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+# --- client (runs in its own process) -------------------------------------------------------------------
+
+
+def make_urls(kind: str, fixture: dict, rng: random.Random, count: int) -> list[str]:
+    urls = []
+    for _ in range(count):
+        if kind == "product list":
+            params = [f"page={rng.randint(1, 20)}"]
+            if sort := rng.choice(SORTS):
+                params.append(f"sort={sort}")
+            if rng.random() < 0.4:
+                params.append(f"category={rng.choice(fixture['categories'])}")
+            if rng.random() < 0.2:
+                params.append("in_stock=1")
+            urls.append("/products/?" + "&".join(params))
+        elif kind == "product page":
+            urls.append(f"/product/{rng.choice(fixture['slugs'])}/")
+        else:
+            word = rng.choice(SEARCH_WORDS).replace(" ", "+")
+            urls.append(f"/products/?q={word}")
+    return urls
+
+
+async def drive(base: str, urls: list[str], *, time_limit: float) -> dict:
+    import httpx
+
+    latencies: list[float] = []
+    errors = 0
+    queue = list(reversed(urls))
+    deadline = time.monotonic() + time_limit
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+
+        async def worker() -> None:
+            nonlocal errors
+            while queue and time.monotonic() < deadline:
+                url = queue.pop()
+                started = time.perf_counter()
+                try:
+                    response = await client.get(url)
+                    await response.aread()
+                    ok = response.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                elapsed = (time.perf_counter() - started) * 1000
+                if ok:
+                    latencies.append(elapsed)
+                else:
+                    errors += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+        wall = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "p50": statistics.median(latencies) if latencies else None,
+        "p95": latencies[int(0.95 * (len(latencies) - 1))] if latencies else None,
+        "rps": len(latencies) / wall if wall else 0,
+    }
+
+
+def client_main(args: argparse.Namespace) -> None:
+    fixture = json.loads(Path(args.fixture).read_text())
+    rng = random.Random(f"bench-client:{args.round}")
+    results = {}
+    for kind in ("product list", "product page", "search"):
+        asyncio.run(drive(args.url, make_urls(kind, fixture, rng, 60), time_limit=20))  # warm-up
+        results[kind] = asyncio.run(
+            drive(
+                args.url, make_urls(kind, fixture, rng, args.requests), time_limit=args.time_limit
+            )
+        )
+    print(json.dumps(results))
+
+
+# --- report ---------------------------------------------------------------------------------------------
+
+
+def write_report(rounds: list[dict], *, server_desc: str, data_desc: str) -> str:
+    lines = [
+        SECTION,
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `bench/load_shop.py`: {data_desc}; "
+        f"{server_desc}; a separate client process (httpx async) on loopback keeps {CONCURRENCY} requests in "
+        "flight (closed loop, no think time), after a short warm-up. Product list = `/products/` HTML with random "
+        "page (1-20), sort, category and in-stock filters; product page = `/product/<slug>/` HTML (records a view "
+        "event per request); search = `/products/?q=` HTML with PostgreSQL full-text search and ranking. "
+        f"{len(rounds)} rounds; the table shows the median over rounds of each round's p50/p95.",
+        "",
+        "| endpoint | requests/round | p50 ms | p95 ms | req/s | target | errors |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    summary = []
+    for kind in ("product list", "product page", "search"):
+        p50 = statistics.median(r[kind]["p50"] for r in rounds)
+        p95 = statistics.median(r[kind]["p95"] for r in rounds)
+        rps = statistics.median(r[kind]["rps"] for r in rounds)
+        count = statistics.median(r[kind]["requests"] for r in rounds)
+        errors = sum(r[kind]["errors"] for r in rounds)
+        target = TARGETS_MS.get(kind)
+        verdict = (
+            f"p95 < {target:.0f} ms: {'met' if p95 < target else 'NOT met'}" if target else "-"
+        )
+        lines.append(
+            f"| {kind} | {count:.0f} | {p50:.1f} | {p95:.1f} | {rps:.0f} | {verdict} | {errors} |"
+        )
+        summary.append(f"{kind}: p50 {p50:.1f} ms, p95 {p95:.1f} ms, {rps:.0f} req/s")
+    per_round = "; ".join(
+        f"round {i + 1}: " + ", ".join(f"{k} p95 {v['p95']:.1f}" for k, v in r.items())
+        for i, r in enumerate(rounds)
+    )
+    lines += [
+        "",
+        f"Per round: {per_round}.",
+        "",
+        "Rerun: `.venv/bin/python bench/load_shop.py` (add `--fresh` to rebuild the 10,000-product database "
+        f"`{DB_NAME}`; `BENCH_WORKERS=4` to try more workers).",
+        "",
+    ]
+    text = "\n".join(lines)
+    path = ROOT / "docs" / "benchmarks.md"
+    current = path.read_text() if path.exists() else "# Benchmarks\n"
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(current):
+        current = pattern.sub(lambda _m: text + "\n", current)
+    else:
+        current = current.rstrip() + "\n\n" + text
+    path.write_text(current.rstrip() + "\n")
+    print("\n".join(summary))
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--fresh", action="store_true", help="drop and rebuild the bench database")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--requests", type=int, default=1500, help="requests per endpoint per round"
+    )
+    parser.add_argument(
+        "--time-limit", type=float, default=60.0, help="seconds per endpoint per round"
+    )
+    parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--fixture", help=argparse.SUPPRESS)
+    parser.add_argument("--round", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.client:
+        client_main(args)
+        return
+
+    work = Path(tempfile.gettempdir()) / "socialshop_bench"
+    work.mkdir(exist_ok=True)
+    env = bench_env(str(work / "media"), str(work / "static"))
+    fixture = work / "fixture.json"
+    ensure_database(fresh=args.fresh)
+    prepare(env, fixture)
+    subprocess.run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"], check=False, capture_output=True)
+    server = start_server(env)
+    import uvicorn
+
+    server_desc = (
+        f"uvicorn {uvicorn.__version__} [standard] (uvloop, httptools), {WORKERS} workers, DJANGO_DEBUG=0, "
+        f"PostgreSQL, Redis cache, Python {platform.python_version()}, {os.cpu_count()} CPU cores shared by "
+        "server, database and client"
+    )
+    rounds = []
+    try:
+        for number in range(args.rounds):
+            output = subprocess.run(
+                [
+                    PYTHON,
+                    __file__,
+                    "--client",
+                    "--url",
+                    f"http://127.0.0.1:{PORT}",
+                    "--fixture",
+                    str(fixture),
+                    "--round",
+                    str(number),
+                    "--requests",
+                    str(args.requests),
+                    "--time-limit",
+                    str(args.time_limit),
+                ],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            result = json.loads(output.strip().splitlines()[-1])
+            rounds.append(result)
+            print(f"round {number + 1}: " + json.dumps(result))
+    finally:
+        stop_server(server)
+    write_report(
+        rounds, server_desc=server_desc, data_desc=f"{PRODUCTS:,} products in database `{DB_NAME}`"
+    )
+
+
+if __name__ == "__main__":
+    main()
