@@ -27,8 +27,13 @@ class GroupBuy(models.Model):
         EXPIRED = "expired", _("expired")
 
     product = models.ForeignKey("shop.Product", related_name="group_buys", on_delete=models.PROTECT)
+    # Null once the host deleted their account: the group carries on for the others.
     creator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="group_buys_created", on_delete=models.CASCADE
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="group_buys_created",
+        on_delete=models.SET_NULL,
     )
     # Snapshot of Product.group_price when the group was opened: later price changes do not touch it.
     group_price = models.DecimalField(max_digits=10, decimal_places=2)
@@ -57,7 +62,9 @@ class GroupBuy(models.Model):
         indexes = [models.Index(fields=["status", "deadline"])]
 
     def __str__(self) -> str:
-        return f"Group buy #{self.pk} for {self.product_id} ({self.member_count}/{self.target_size})"
+        return (
+            f"Group buy #{self.pk} for {self.product_id} ({self.member_count}/{self.target_size})"
+        )
 
     def get_absolute_url(self) -> str:
         return reverse("social:groupbuy_detail", kwargs={"pk": self.pk})

@@ -39,6 +39,7 @@ __all__ = [
     "group_buy_complete",
     "group_buy_expire",
     "group_buy_notify_followers",
+    "group_buy_release_user",
     "GROUP_BUY_MIN_DURATION",
     "GROUP_BUY_MAX_DURATION",
     "GROUP_BUY_MAX_QUANTITY",
@@ -380,7 +381,7 @@ def group_buy_leave(*, group_id: int, user) -> GroupBuyMember:
         _stock_restore(product_id=member.group.product_id, quantity=member.quantity)
         _void_on_commit(member.payment_provider, member.payment_reference)
         group = member.group
-        if group.creator_id != user.pk:
+        if group.creator_id is not None and group.creator_id != user.pk:
             _notify(
                 user_ids=[group.creator_id],
                 message=_("%(name)s left your group buy.") % {"name": user.get_username()},
@@ -473,7 +474,7 @@ def group_buy_expire(*, group_id: int) -> bool:
 def group_buy_notify_followers(*, group_id: int) -> int:
     """Tell the creator's followers about a new group (the invite). Returns how many were told."""
     group = GroupBuy.objects.select_related("product", "creator").get(id=group_id)
-    if group.status != GroupBuy.Status.OPEN:
+    if group.status != GroupBuy.Status.OPEN or group.creator is None:
         return 0
     follower_ids = list(
         Follow.objects.filter(
@@ -500,3 +501,29 @@ def group_buy_notify_followers(*, group_id: int) -> int:
         actor_id=group.creator_id,
     )
     return len(recipients)
+
+
+def group_buy_release_user(*, user) -> int:
+    """Before an account is deleted: give back every seat it holds in groups whose orders are not placed.
+
+    The reserved stock returns and the authorisation is voided; an open group also frees the seat. (In a full
+    group waiting for its orders the others still get theirs.) Returns how many commitments were released.
+    """
+    released = 0
+    members = GroupBuyMember.objects.filter(
+        user=user, status=GroupBuyMember.Status.ACTIVE
+    ).select_related("group")
+    for member in members:
+        with transaction.atomic():
+            left = GroupBuyMember.objects.filter(
+                id=member.id, status=GroupBuyMember.Status.ACTIVE
+            ).update(status=GroupBuyMember.Status.LEFT, updated_at=timezone.now())
+            if left != 1:
+                continue
+            GroupBuy.objects.filter(
+                id=member.group_id, status=GroupBuy.Status.OPEN, member_count__gt=0
+            ).update(member_count=F("member_count") - 1)
+            _stock_restore(product_id=member.group.product_id, quantity=member.quantity)
+            _void_on_commit(member.payment_provider, member.payment_reference)
+            released += 1
+    return released

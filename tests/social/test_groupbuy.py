@@ -313,3 +313,21 @@ def test_suspended_user_cannot_join():
     Profile.objects.create(user=user, suspended_until=timezone.now() + timedelta(days=1))
     with pytest.raises(GroupBuyError, match="suspended"):
         join(group, user)
+
+
+def test_release_user_gives_back_seats_before_account_deletion(
+    voids, django_capture_on_commit_callbacks
+):
+    from social.services import group_buy_release_user
+
+    product = group_product(stock=10)
+    host = UserFactory()
+    group = make_group(creator=host, product=product)
+    join(group)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert group_buy_release_user(user=host) == 1
+    host.delete()
+    group.refresh_from_db()
+    assert (group.creator, group.member_count, group.status) == (None, 1, "open")
+    assert stock_of(product) == 9
+    assert len(voids) == 1
