@@ -81,3 +81,27 @@ def test_dataset_has_item_metadata_features(shop_activity):
     names = {dataset.item_feature_names[c] for c in dataset.item_features[row].indices}
     assert f"item:{hose.pk}" in names
     assert f"category:{hose.category.slug}" in names
+
+
+def test_evaluate_recommender_prints_the_protocol_as_json():
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    users = [UserFactory(username=f"u{n}") for n in range(12)]
+    products = [ProductFactory() for _ in range(10)]
+    for n, user in enumerate(users):
+        for product in products[(n % 2) * 5 : (n % 2) * 5 + 5]:
+            ProductEvent.objects.create(
+                user=user, product=product, kind="view", created_at=timezone.now()
+            )
+        Follow.objects.create(follower=user, followee=users[(n + 2) % 12])
+    out = StringIO()
+    call_command("evaluate_recommender", "--json", stdout=out)
+    figures = json.loads(out.getvalue())
+    assert set(figures["warm"]) == {"model", "identity_only", "popularity"}
+    assert figures["warm"]["model"]["overall"]["n_users"] == 12
+    assert set(figures["warm"]["model"]["overall"]) >= {"precision", "recall", "ndcg", "map", "auc"}
+    assert figures["counts"]["cold_users"] == 2
