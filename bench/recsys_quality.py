@@ -1,0 +1,133 @@
+"""Recommender quality on public datasets: the evaluation protocol of issue 4, mean of 3 seeds.
+
+    .venv/bin/python bench/convert_datasets.py
+    .venv/bin/python bench/recsys_quality.py [--seeds 0 1 2] [--datasets ml-100k filmtrust lastfm]
+
+Per dataset: warm holdout (per user with 2+ interactions a seeded 20% to test; full ranking, training items
+excluded) for the model, identity-only LightFM and popularity, overall and for users with at most 5 training
+interactions; on Last.fm and FilmTrust also the cold-user run (20% of users who follow someone and have 5+
+interactions removed from training, ranked from their follows only). Hyper-parameters per dataset are fixed
+below; epochs, the popularity blend and the followee-taste weight are chosen on validation splits inside
+`recsys.core.train`, never on test data. Writes `## Recommender quality (issue 4)` in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import numpy as np
+from _recsys_common import CITATIONS, load, write_section
+
+from recsys.core import TrainingParams, run_protocol
+
+PARAMS = {
+    "ml-100k": TrainingParams(learning_rate=0.1, no_components=32, max_epochs=40),
+    "filmtrust": TrainingParams(learning_rate=0.05, no_components=16, max_epochs=30),
+    "lastfm": TrainingParams(learning_rate=0.1, no_components=32, max_epochs=30),
+}
+REFERENCE = {
+    ("ml-100k", "warm"): "LightFM alone 0.328, popularity 0.193; target >= 0.34",
+    ("filmtrust", "warm"): "LightFM alone 0.339, popularity 0.339",
+    ("lastfm", "warm"): "LightFM alone 0.171, popularity 0.067; target >= 0.18",
+    ("lastfm", "cold"): "LightFM alone 0.42, identity-only 0.19, popularity 0.246; target >= 0.43",
+}
+
+
+def run(name: str, seeds: list[int]) -> dict:
+    params = PARAMS[name]
+    dataset = load(name, params)
+    results = []
+    for seed in seeds:
+        started = time.perf_counter()
+        result = run_protocol(dataset, params, seed=seed, cold=name in ("lastfm", "filmtrust"))
+        results.append(result)
+        print(
+            f"{name} seed {seed}: "
+            + json.dumps({k: round(v.overall.precision, 4) for k, v in result.warm.items()})
+            + " cold "
+            + json.dumps({k: round(v.overall.precision, 4) for k, v in result.cold.items()})
+            + f" ({time.perf_counter() - started:.0f}s)",
+            flush=True,
+        )
+    summary: dict = {"counts": results[0].counts, "seeds": seeds}
+    for run_name in ("warm", "cold"):
+        for model in ("model", "identity_only", "popularity"):
+            reports = [getattr(r, run_name).get(model) for r in results]
+            if not all(reports):
+                continue
+            for group in ("overall", "light_users"):
+                metrics = [getattr(rep, group) for rep in reports]
+                summary[f"{run_name}/{model}/{group}"] = {
+                    field: float(np.mean([getattr(m, field) for m in metrics]))
+                    for field in (
+                        "precision",
+                        "recall",
+                        "ndcg",
+                        "map",
+                        "hit_rate",
+                        "auc",
+                        "n_users",
+                    )
+                }
+    return summary
+
+
+def table(results: dict) -> str:
+    lines = [
+        "| dataset | run | users | model | P@10 | R@10 | NDCG@10 | MAP@10 | HR@10 | AUC |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, summary in results.items():
+        for key, m in summary.items():
+            if "/" not in key:
+                continue
+            run_name, model, group = key.split("/")
+            if m["n_users"] == 0:
+                continue
+            label = "all" if group == "overall" else "<=5 training items"
+            lines.append(
+                f"| {name} | {run_name} ({label}) | {m['n_users']:.0f} | {model} | "
+                f"{m['precision']:.3f} | {m['recall']:.3f} | {m['ndcg']:.3f} | {m['map']:.3f} | "
+                f"{m['hit_rate']:.3f} | {m['auc']:.3f} |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--datasets", nargs="+", default=list(PARAMS))
+    args = parser.parse_args()
+    results = {name: run(name, args.seeds) for name in args.datasets}
+    print(table(results))
+    params = "\n".join(
+        f"- {name}: `{PARAMS[name].no_components}` components, learning rate `{PARAMS[name].learning_rate}`, "
+        f"at most `{PARAMS[name].max_epochs}` epochs (early stopping, patience `{PARAMS[name].patience}`)"
+        for name in results
+    )
+    references = "\n".join(
+        f"- {n} {r}: {text}" for (n, r), text in REFERENCE.items() if n in results
+    )
+    body = f"""Command: `.venv/bin/python bench/convert_datasets.py && .venv/bin/python bench/recsys_quality.py
+--seeds {" ".join(map(str, args.seeds))} --datasets {" ".join(args.datasets)}` (mean of seeds
+{", ".join(map(str, args.seeds))}; protocol in `recsys/core/evaluation.py`; LightFM WARP with 2 OpenMP threads;
+item features (category, tags, text terms, price band), followee user features, signal weights, and a
+popularity blend and followee-taste weight chosen on validation splits, never on test data).
+
+{table(results)}
+
+Parameters:
+{params}
+
+References (LightFM alone, from /work/shared/data/README.md):
+{references}
+
+{CITATIONS}
+"""
+    write_section("Recommender quality (issue 4)", body)
+
+
+if __name__ == "__main__":
+    main()
