@@ -122,3 +122,5 @@ def test_language_switcher_renders_the_cart_in_chinese(client):
     body = response.content.decode()
     assert '<html lang="zh-hans">' in body
     assert "购物车" in body
+    assert "您的购物车是空的。" in body
+    assert ">登录<" in body
