@@ -66,14 +66,34 @@ class TrainedModel:
     def no_components(self) -> int:
         return self.item_representations.shape[1]
 
+    def _cached(self, name: str, build):
+        # Frozen dataclass: lookup tables are built once per loaded model and kept on the instance.
+        value = self.__dict__.get(name)
+        if value is None:
+            value = build()
+            object.__setattr__(self, name, value)
+        return value
+
     def user_index(self) -> dict[Hashable, int]:
-        return {key: row for row, key in enumerate(self.user_keys.tolist())}
+        """Key -> row (built once; do not modify the returned dict)."""
+        return self._cached(
+            "_user_index", lambda: {key: row for row, key in enumerate(self.user_keys.tolist())}
+        )
 
     def item_index(self) -> dict[Hashable, int]:
-        return {key: row for row, key in enumerate(self.item_keys.tolist())}
+        """Key -> row (built once; do not modify the returned dict)."""
+        return self._cached(
+            "_item_index", lambda: {key: row for row, key in enumerate(self.item_keys.tolist())}
+        )
+
+    def user_key_set(self) -> frozenset[Hashable]:
+        return self._cached("_user_key_set", lambda: frozenset(self.user_keys.tolist()))
 
     def user_feature_index(self) -> dict[str, int]:
-        return {name: col for col, name in enumerate(self.user_feature_names)}
+        return self._cached(
+            "_user_feature_index",
+            lambda: {name: col for col, name in enumerate(self.user_feature_names)},
+        )
 
     def user_representations(self, feature_rows: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         """(embeddings, biases) of users given their feature rows."""

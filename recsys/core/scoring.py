@@ -398,7 +398,15 @@ def explain(
 
 
 def _original_user_key(model: TrainedModel, text_key: str) -> Hashable:
-    for key in model.user_keys.tolist():
-        if str(key) == text_key:
-            return key
+    """Feature names hold keys as text; give back the model's own key (an int id stays an int)."""
+    for candidate in (text_key, _as_int(text_key)):
+        if candidate is not None and candidate in model.user_key_set():
+            return candidate
     return text_key
+
+
+def _as_int(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None

@@ -108,7 +108,9 @@ def _precision(model: TrainedModel, fit: sp.csr_matrix, validation: sp.csr_matri
         items, _ = top_k_from_scores(scores, k, exclude=fit[chunk])
         truth = validation[chunk]
         rows = np.repeat(np.arange(len(chunk)), k)
-        hits += float(np.asarray(truth[rows, items.ravel()]).sum())
+        found = items.ravel()
+        valid = found >= 0
+        hits += float(np.asarray(truth[rows[valid], found[valid]]).sum())
     return hits / (k * max(len(users), 1))
 
 
