@@ -210,7 +210,7 @@ def attribution_update(*, since_seconds: int | None = None) -> int:
 
 
 def experiment_start(
-    *, name: str, challenger: ModelVersion | None, weights: dict[str, int] | None = None
+    *, name: str = "", challenger: ModelVersion | None, weights: dict[str, int] | None = None
 ) -> Experiment:
     """Start an experiment (ending any active one). Without a challenger the split is serving/popularity."""
     import secrets
@@ -221,6 +221,9 @@ def experiment_start(
             if challenger is not None
             else {"serving": 50, "popularity": 50}
         )
+    name = name or f"experiment-{timezone.now():%Y%m%d-%H%M%S}"
+    if Experiment.objects.filter(name=name).exists():
+        name = f"{name[:70]}-{secrets.token_hex(3)}"
     with transaction.atomic():
         experiment_stop()
         return Experiment.objects.create(

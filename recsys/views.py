@@ -211,10 +211,7 @@ def dashboard_action(request: HttpRequest) -> HttpResponse:
             if raw.isdigit()
             else None
         )
-        services.experiment_start(
-            name=f"exp-{ModelVersion.objects.count()}-{challenger.pk if challenger else 'pop'}",
-            challenger=challenger,
-        )
+        services.experiment_start(challenger=challenger)
         messages.success(request, _("Experiment started."))
     elif action == "experiment_stop":
         services.experiment_stop()

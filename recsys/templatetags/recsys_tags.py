@@ -31,10 +31,9 @@ def recommended_card(context, item, click_url: str):
     from django.utils.html import escape
     from django.utils.safestring import mark_safe
 
+    # No request: the card needs none, and context processors would run once per card (N+1 queries).
     html = render_to_string(
-        "shop/partials/product_card.html",
-        {"product": item.product, "reason": item.reason},
-        request=context.get("request"),
+        "shop/partials/product_card.html", {"product": item.product, "reason": item.reason}
     )
     direct = f'href="{escape(item.product.get_absolute_url())}"'
     return mark_safe(html.replace(direct, f'href="{escape(click_url)}"', 1))  # noqa: S308 - rendered template

@@ -241,3 +241,38 @@ def test_retrain_if_needed_waits_for_enough_new_interactions(trained, settings):
 
     assert pipeline.retrain_needed() is False
     assert tasks.retrain_if_needed.delay().get() == {"status": "not-needed"}
+
+
+def test_challenger_variant_is_scored_on_request_by_the_challenger_model(trained):
+    shop, first = trained
+    challenger = pipeline.retrain(task_id="challenger")
+    candidate = ModelVersion.objects.get(pk=challenger.version_id)
+    # Whatever the rule decided, the first version serves and the new one challenges it.
+    serving = services.model_version_promote(
+        version=ModelVersion.objects.get(pk=first["version_id"])
+    )
+    services.experiment_start(name="ab", challenger=candidate, weights={"challenger": 1})
+
+    items = selectors.recommendations_for_user(user=shop.shoppers["A"][0], k=5)
+
+    assert serving.pk != candidate.pk
+    assert {(item.variant, item.model_version_id) for item in items} == {
+        ("challenger", candidate.pk)
+    }
+
+
+def test_dashboard_experiment_start_and_stop(trained, client):
+    from django.urls import reverse
+
+    from recsys.models import Experiment
+
+    client.force_login(UserFactory(username="boss", is_staff=True))
+    url = reverse("recsys:dashboard_action")
+    version = ModelVersion.objects.get(status="serving")
+
+    client.post(url, {"action": "experiment_start", "version": version.pk})
+    client.post(url, {"action": "experiment_start", "version": ""})
+    client.post(url, {"action": "experiment_stop"})
+
+    assert Experiment.objects.count() == 2
+    assert not Experiment.objects.filter(is_active=True).exists()

@@ -246,3 +246,25 @@ def test_api_is_in_the_openapi_schema(api_client):
     response = api_client.get("/api/schema/", {"format": "json"})
 
     assert "/api/v1/recs/{widget}/" in response.json()["paths"]
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_for_you_fragment_takes_the_same_queries_whatever_the_list_size(
+    shopper_client, user, size, django_assert_num_queries
+):
+    from tests.factories.social import FollowFactory, ProfileFactory
+
+    ana = UserFactory(username="ana")
+    ProfileFactory(user=ana, share_purchases_default=True)
+    FollowFactory(follower=user, followee=ana)
+    products = [ProductFactory() for _ in range(size)]
+    facts = [{"k": "followee", "a": "bought", "u": [ana.pk]}, {"k": "similar", "p": products[0].pk}]
+    stored_run(user_lists={user: [[p.pk, 1.0, facts] for p in products]})
+    shopper_client.get(reverse("recsys:widget", args=["for_you"]))  # warm the session and caches
+
+    # Session, user, profile, experiment, pointer, list, products, follows, blocks (2), names (2),
+    # purchase sharers, similar product names, the impressions INSERT and the category navigation.
+    with django_assert_num_queries(16):
+        response = shopper_client.get(reverse("recsys:widget", args=["for_you"]))
+
+    assert response.content.decode().count('class="reason"') == size
