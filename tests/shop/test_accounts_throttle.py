@@ -91,3 +91,10 @@ def test_api_token_is_throttled_like_login(api_client, user):
     )
     assert response.status_code == 429
     assert response.json() == {"detail": "Too many failed attempts. Try again in 10 minutes."}
+
+
+def test_recording_a_failure_prunes_rows_older_than_an_hour(client):
+    LoginFailure.objects.create(username="old", ip_address="10.0.0.3")
+    LoginFailure.objects.update(created_at=timezone.now() - timedelta(hours=2))
+    login(client, "someone", "wrong")
+    assert list(LoginFailure.objects.values_list("username", flat=True)) == ["someone"]

@@ -163,6 +163,19 @@ def test_order_place_notifies_and_shares_on_commit(
         order = place(user, share_to_followers=True)
     assert Notification.objects.filter(recipient=user, kind="order_status").count() == 1
     assert order.share_to_followers is True
+    from social.models import Post
+
+    assert Post.objects.filter(order=order, author=user).count() == 1
+
+
+def test_order_place_without_sharing_makes_no_feed_item(
+    user, cart_line, django_capture_on_commit_callbacks
+):
+    from social.models import Post
+
+    with django_capture_on_commit_callbacks(execute=True):
+        place(user, share_to_followers=False)
+    assert not Post.objects.exists()
 
 
 def test_order_cancel_restores_stock_and_records_the_event(user, cart_line):
