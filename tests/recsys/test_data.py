@@ -105,3 +105,26 @@ def test_evaluate_recommender_prints_the_protocol_as_json():
     assert figures["warm"]["model"]["overall"]["n_users"] == 12
     assert set(figures["warm"]["model"]["overall"]) >= {"precision", "recall", "ndcg", "map", "auc"}
     assert figures["counts"]["cold_users"] == 2
+
+
+def test_likes_of_posts_that_tag_a_product_are_like_signals(shop_activity):
+    from social.models import Like, Post, PostProduct
+
+    ana, ben, cleo, hose, trowel = shop_activity
+    post = Post.objects.create(author=ben, body="My new trowel")
+    PostProduct.objects.create(post=post, product=trowel)
+    Like.objects.create(post=post, user=ana)
+    data = load_training_input()
+    rows = set(zip(data.log.user_keys, data.log.item_keys, data.log.kinds, strict=True))
+    assert (ana.pk, trowel.pk, "like") in rows
+
+
+def test_favourite_categories_become_user_features(shop_activity):
+    ana, ben, cleo, hose, trowel = shop_activity
+    profile = Profile.objects.create(user=ana)
+    profile.favourite_categories.add(hose.category)
+    dataset = load_dataset()
+    row = dataset.user_index()[ana.pk]
+    names = {dataset.user_feature_names[c] for c in dataset.user_features[row].indices}
+    assert f"likes:{hose.category.slug}" in names
+    assert f"follows:{ben.pk}" in names
