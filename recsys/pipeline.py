@@ -659,6 +659,34 @@ def _category_paths(product_ids: Iterable[int]) -> dict[int, list[int]]:
     return paths
 
 
+@dataclass(frozen=True)
+class ModelLookups:
+    """Key -> row maps and unit item vectors of one loaded model, built once per process."""
+
+    user_index: dict
+    item_index: dict
+    unit_items: np.ndarray
+
+
+_LOOKUPS: dict[int, tuple[core.TrainedModel, ModelLookups]] = {}
+
+
+def model_lookups(model: core.TrainedModel) -> ModelLookups:
+    cached = _LOOKUPS.get(id(model))
+    if cached is not None and cached[0] is model:
+        return cached[1]
+    embeddings = model.item_representations
+    lookups = ModelLookups(
+        user_index=model.user_index(),
+        item_index=model.item_index(),
+        unit_items=embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-9),
+    )
+    if len(_LOOKUPS) >= 4:
+        _LOOKUPS.clear()
+    _LOOKUPS[id(model)] = (model, lookups)
+    return lookups
+
+
 def _most_similar_history(
     model: core.TrainedModel, item_index: dict, recommended: list[int], history: list[int]
 ) -> dict[int, int]:
@@ -667,8 +695,7 @@ def _most_similar_history(
     hist = [(p, item_index[p]) for p in history if p in item_index]
     if not rec_rows or not hist:
         return {}
-    embeddings = model.item_representations
-    unit = embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-9)
+    unit = model_lookups(model).unit_items
     sims = unit[rec_rows] @ unit[[row for _, row in hist]].T
     result = {}
     rec_products = [p for p in recommended if p in item_index]
@@ -704,8 +731,8 @@ def score_users(
     if model is None or not user_ids:
         return {}
     signals = user_signals(user_ids)
-    item_index = model.item_index()
-    user_index = model.user_index()
+    lookups = model_lookups(model)
+    item_index, user_index = lookups.item_index, lookups.user_index
     excluded_products = unavailable_product_ids()
     n = len(user_ids)
     vectors = np.zeros((n, model.no_components), dtype=np.float32)
@@ -721,8 +748,10 @@ def score_users(
         v, b = model.user_representations(model.user_features[[row for _, row in trained_rows]])
         vectors[positions], biases[positions] = v, b
     blend = np.full(n, model.blend.cold_weight, dtype=np.float32)
-    for i, row in trained_rows:
-        blend[i] = model.blend.weights_for_counts(model.user_train_counts[[row]])[0]
+    if trained_rows:
+        blend[[i for i, _ in trained_rows]] = model.blend.weights_for_counts(
+            model.user_train_counts[[row for _, row in trained_rows]]
+        )
     trained = {i for i, _ in trained_rows}
     slugs = _category_slugs({c for cs in signals.favourite_categories.values() for c in cs})
     for i, uid in enumerate(user_ids):
@@ -885,7 +914,8 @@ def score_products(*, run_id: int) -> int:
     rows: list[ProductRecommendations] = []
     if model is not None:
         excluded = np.array(
-            [row for key, row in model.item_index().items() if key in unavailable], dtype=np.int64
+            [row for key, row in model_lookups(model).item_index.items() if key in unavailable],
+            dtype=np.int64,
         )
         neighbours = core.similar_items(model, k=min(k, 12), exclude_items=excluded)
         for row, key in enumerate(model.item_keys.tolist()):
