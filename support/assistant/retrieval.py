@@ -331,6 +331,11 @@ def _load_sentence_model() -> Any:
                 "SUPPORT_RETRIEVAL_BACKEND=semantic needs sentence-transformers and torch: "
                 "pip install -e '.[semantic]'"
             ) from exc
+        import torch
+
+        # One thread per process: a chat question is a few dozen tokens, and on a busy 2-core machine the
+        # default thread pool spun for ~1.9 s per query against ~70 ms single-threaded (measured here).
+        torch.set_num_threads(1)
         _sentence_model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
         return _sentence_model
 
