@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from shop import selectors as shop_selectors
 from shop.models import Product
 
@@ -99,7 +101,7 @@ def pick_products(
         return ProductPicks(
             products=_affordable(shop_selectors.product_cards(product_ids=ids), price_cap)[:k],
             sources=[{"type": "catalogue", "query": " ".join(terms), "price_max": cap_text}],
-            label="Catalogue search",
+            label=_("Catalogue search"),
         )
     if terms and not gift:
         # A specific product was asked for and the catalogue has none: don't offer unrelated things.
@@ -110,12 +112,12 @@ def pick_products(
         return ProductPicks(
             products=products,
             sources=[{"type": "recommendations", "widget": "for_you", "price_max": cap_text}],
-            label="Recommendations",
+            label=_("Recommendations"),
         )
     products = _affordable(_best_sellers(price_cap, k), price_cap)[:k]
     ids = [product.id for product in products]
     return ProductPicks(
         products=shop_selectors.product_cards(product_ids=ids),
         sources=[{"type": "catalogue", "sort": "popular", "price_max": cap_text}] if ids else [],
-        label="Best sellers" if ids else "",
+        label=_("Best sellers") if ids else "",
     )

@@ -73,7 +73,7 @@ _HANDOFF = re.compile(
 )
 _GREETING = re.compile(
     r"^\s*(hi|hello|hey|hallo|good (morning|afternoon|evening)|thanks?( you)?|thank you( so much)?|"
-    r"cheers|ok thanks|great,? thanks)\W*(there|team)?\W*$",
+    r"cheers|ok thanks|great,? thanks|ok|okay|yes|yeah|no|nope|cool|great|fine|alright)\W*(there|team)?\W*$",
     _FLAGS,
 )
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -145,7 +146,17 @@ def _answer_handoff(**_kwargs) -> AssistantAnswer:
     )
 
 
-def _answer_greeting(**_kwargs) -> AssistantAnswer:
+_HELLO = re.compile(r"^\s*(hi|hello|hey|hallo|good (morning|afternoon|evening))\b", re.IGNORECASE)
+
+
+def _answer_greeting(*, text: str, **_kwargs) -> AssistantAnswer:
+    if not _HELLO.match(text):
+        # Thanks, "ok", a "yes" with nothing to confirm: acknowledge, don't call a person.
+        return AssistantAnswer(
+            body=_("You're welcome. Is there anything else I can help you with?"),
+            payload={"sources": []},
+            confidence=1.0,
+        )
     return AssistantAnswer(
         body=_(
             "Hello! I can check your orders, cancel an order that hasn't shipped, suggest products and "

@@ -415,3 +415,15 @@ def test_blank_message_gets_a_prompt_not_a_handoff():
 
     assert reply.handoff is False
     assert reply.body.startswith("How can I help?")
+
+
+def test_hello_gets_an_introduction():
+    reply = ask("hello")
+
+    assert reply.body.startswith("Hello! I can check your orders")
+    assert reply.handoff is False
+
+
+def test_thanks_or_a_bare_yes_is_acknowledged_without_a_handoff():
+    assert ask("thanks!").body == "You're welcome. Is there anything else I can help you with?"
+    assert ask("yes").handoff is False

@@ -44,7 +44,8 @@ PENDING = {"action": "order_cancel", "order_number": "SS261128A3F9C"}
         ("how long do I have to return stuff", IntentName.HELP),
         ("when do I get my money back after returning", IntentName.HELP),
         ("why are you showing me these suggestions", IntentName.HELP),
-        ("yes", IntentName.HELP),
+        ("yes", IntentName.GREETING),
+        ("ok", IntentName.GREETING),
     ],
 )
 def test_detect_intent(text, expected):
