@@ -232,3 +232,26 @@ def test_admin_changelists_load(client, model):
     admin_user = get_user_model().objects.create_superuser("boss", "boss@example.com", "pw-123456")
     client.force_login(admin_user)
     assert client.get(reverse(f"admin:social_{model}_changelist")).status_code == 200
+
+
+def test_post_page_offers_report_links_to_others_only(client, user, other_user):
+    from social.models import Comment, Post
+
+    post = Post.objects.create(author=other_user, body="hello")
+    comment = Comment.objects.create(post=post, author=user, body="mine")
+    client.force_login(user)
+    html = client.get(reverse("social:post", args=[post.pk])).content.decode()
+    assert reverse("social:report", args=["social", "post", post.pk]) in html
+    assert reverse("social:report", args=["social", "comment", comment.pk]) not in html
+
+
+def test_profile_offers_a_report_link(client, user, other_user):
+    client.force_login(user)
+    html = client.get(reverse("social:profile", args=[other_user.username])).content.decode()
+    assert reverse("social:report", args=["shop", "user", other_user.pk]) in html
+
+
+def test_nav_links_to_shop_together_and_queue_for_staff(client, moderator):
+    client.force_login(moderator)
+    html = client.get(reverse("social:groupbuy_list")).content.decode()
+    assert reverse("social:moderation_queue") in html
