@@ -123,7 +123,7 @@ def _fill_feed(viewer, count):
 def test_feed_query_count_is_fixed(ana, page_size, django_assert_num_queries):
     _fill_feed(ana, 12)
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         page = selectors.feed_for_user(user=ana, page_size=page_size)
         for post in page.items:
             assert post.liked_by_me is True
