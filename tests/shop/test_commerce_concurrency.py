@@ -72,3 +72,41 @@ def test_the_database_refuses_negative_stock():
     product = ProductFactory(stock=1)
     with pytest.raises(IntegrityError), transaction.atomic():
         Product.objects.filter(id=product.id).update(stock=-1)
+
+
+def test_five_simultaneous_submits_of_one_checkout_make_one_order():
+    product = ProductFactory(stock=10)
+    buyer = UserFactory(username="impatient")
+    CartItemFactory(cart__user=buyer, product=product, quantity=2)
+    start = threading.Barrier(5)
+    numbers: list[str] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def submit() -> None:
+        try:
+            start.wait()
+            try:
+                order = services.order_place(
+                    user=buyer, idempotency_key="same-form-0001", address=address_data()
+                )
+                with lock:
+                    numbers.append(order.number)
+            except Exception as exc:  # noqa: BLE001 - asserted on below
+                with lock:
+                    errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # Every submit either got the one order or found the cart already empty after it was placed.
+    assert len(set(numbers)) == 1, (numbers, errors)
+    assert all("cart is empty" in error for error in errors), errors
+    assert Order.objects.count() == 1
+    product.refresh_from_db()
+    assert product.stock == 8

@@ -313,3 +313,16 @@ def test_order_list_for_user_lists_only_own_orders_newest_first(user, other_user
 def test_purchased_products_count_placed_orders(user, cart_line):
     place(user)
     assert selectors.user_has_purchased(user_id=user.id, product_id=cart_line.product_id)
+
+
+def test_order_place_losing_the_idempotency_race_returns_the_winners_order(
+    user, cart_line, monkeypatch
+):
+    from shop.services import commerce
+
+    winner = OrderFactory(user=user, idempotency_key="raced-key-01")
+    # The early lookup misses (the winner commits just after it), so the insert hits the unique key.
+    monkeypatch.setattr(commerce, "_existing_order", lambda **kwargs: None)
+    assert place(user, key="raced-key-01") == winner
+    assert Product.objects.get(id=cart_line.product_id).stock == 5
+    assert CartItem.objects.get().quantity == 2
