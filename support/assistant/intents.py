@@ -113,7 +113,8 @@ _STATUS = re.compile(
 _PRODUCT = re.compile(
     r"\b(gift|gifts|present for|birthday present|suggest|suggestion for|recommend (me|a|some|something)|"
     r"looking for|look for|do you (have|sell|stock|carry)|have you got|show me|find me|"
-    r"i('?m| am) after|i need an?|i want to buy|where can i buy|any good)\b",
+    r"i('?m| am) after|i need an?|i want to buy|where can i buy|any good|how much (is|are|does|do)|"
+    r"price of|(is|are) (the |your )?[\w -]{2,40} in stock)\b",
     _FLAGS,
 )
 _GIFT = re.compile(r"\b(gift|gifts|present|presents|birthday|christmas|anniversary)\b", _FLAGS)

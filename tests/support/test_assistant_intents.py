@@ -34,6 +34,8 @@ PENDING = {"action": "order_cancel", "order_number": "SS261128A3F9C"}
         ("suggest a gift under 50", IntentName.PRODUCTS),
         ("do you have red sneakers?", IntentName.PRODUCTS),
         ("anything for my dad below €30", IntentName.PRODUCTS),
+        ("how much is the cast iron teapot?", IntentName.PRODUCTS),
+        ("is the linen shirt in stock", IntentName.PRODUCTS),
         ("talk to a person", IntentName.HANDOFF),
         ("Can I speak with a real human please", IntentName.HANDOFF),
         ("connect me to an agent", IntentName.HANDOFF),
@@ -103,6 +105,7 @@ def test_extract_price_cap(text, cap):
 def test_product_terms_drop_request_words_and_prices():
     assert product_query_terms("Do you have red sneakers under 50 euros?") == ("red", "sneakers")
     assert product_query_terms("suggest a gift for my mum under 30") == ()
+    assert product_query_terms("is the linen shirt in stock?") == ("linen", "shirt")
 
 
 @pytest.mark.parametrize(
@@ -113,4 +116,11 @@ def test_product_terms_drop_request_words_and_prices():
     ],
 )
 def test_general_questions_about_the_parcel_stay_help_questions(text):
+    assert detect_intent(text).name == IntentName.HELP
+
+
+@pytest.mark.parametrize(
+    "text", ["is pay on delivery available in Austria?", "is express delivery available"]
+)
+def test_availability_of_a_service_is_a_help_question(text):
     assert detect_intent(text).name == IntentName.HELP
