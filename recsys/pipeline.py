@@ -303,12 +303,19 @@ def promotion_decision(metrics: dict) -> tuple[bool, str]:
 def retrain(
     *, task_id: str = "", force: bool = False, params: core.TrainingParams | None = None
 ) -> RetrainOutcome:
-    """Train, evaluate and store a new version; promote it when the rule allows. Never runs twice at once."""
+    """Train, evaluate and store a new version; promote it when the rule allows. Never runs twice at once.
+
+    Without `force`, nothing happens unless enough new interactions arrived since the serving model's data.
+    """
     from recsys import services
 
     params = params or training_params()
     token = task_id or f"local-{uuid.uuid4().hex}"
     serving = ModelVersion.objects.filter(status=ModelVersion.Status.SERVING).first()
+    if not force and not retrain_needed():
+        return RetrainOutcome(
+            "skipped", None, serving.pk if serving else None, "not enough new interactions"
+        )
     if not train_lock_acquire(token):
         return RetrainOutcome(
             "skipped", None, serving.pk if serving else None, "another training is running"

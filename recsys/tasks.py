@@ -66,6 +66,7 @@ BEAT_SCHEDULE = {
     "recsys-retrain": {
         "task": "recsys.tasks.retrain",
         "schedule": float(getattr(settings, "RECSYS_RETRAIN_EVERY_SECONDS", 3600)),
+        "kwargs": {"force": True},
     },
     "recsys-retrain-if-needed": {
         "task": "recsys.tasks.retrain_if_needed",

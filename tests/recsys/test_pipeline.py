@@ -183,7 +183,7 @@ def test_second_training_compares_with_the_serving_model_on_fresh_pairs(trained)
             for p in shop.products["A"]
         )
 
-    second = pipeline.retrain(task_id="second")
+    second = pipeline.retrain(task_id="second", force=True)
 
     metrics = ModelVersion.objects.get(pk=second.version_id).metrics
     assert metrics["serving_comparison"]["test_users"] > 0
@@ -202,12 +202,12 @@ def test_a_crash_mid_training_leaves_serving_untouched_and_the_retry_finishes(tr
 
     monkeypatch.setattr(pipeline.core, "train", crashing_train)
     with pytest.raises(RuntimeError):
-        pipeline.retrain(task_id="task-x")
+        pipeline.retrain(task_id="task-x", force=True)
     failed = ModelVersion.objects.get(task_id="task-x")
     assert failed.status == "failed"
     assert ModelVersion.objects.get(status="serving").pk == first["version_id"]
 
-    retried = pipeline.retrain(task_id="task-x")
+    retried = pipeline.retrain(task_id="task-x", force=True)
 
     assert retried.version_id == failed.pk
     assert ModelVersion.objects.get(pk=failed.pk).status in {"serving", "rejected"}
@@ -241,11 +241,12 @@ def test_retrain_if_needed_waits_for_enough_new_interactions(trained, settings):
 
     assert pipeline.retrain_needed() is False
     assert tasks.retrain_if_needed.delay().get() == {"status": "not-needed"}
+    assert pipeline.retrain(task_id="beat").status == "skipped"
 
 
 def test_challenger_variant_is_scored_on_request_by_the_challenger_model(trained):
     shop, first = trained
-    challenger = pipeline.retrain(task_id="challenger")
+    challenger = pipeline.retrain(task_id="challenger", force=True)
     candidate = ModelVersion.objects.get(pk=challenger.version_id)
     # Whatever the rule decided, the first version serves and the new one challenges it.
     serving = services.model_version_promote(
