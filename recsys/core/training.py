@@ -17,9 +17,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from recsys.core import lightfm_backend as backend
-from recsys.core.evaluation import cold_user_split, evaluate_scores, holdout_split
+from recsys.core.evaluation import cold_user_split, holdout_split
 from recsys.core.model import TrainedModel
-from recsys.core.scoring import score_matrix, top_k_from_scores, user_representation_from_features
+from recsys.core.scoring import (
+    _popularity_z,
+    score_matrix,
+    top_k_from_scores,
+    user_representation_from_features,
+)
 from recsys.core.types import Dataset, PopularityBlend, TrainingParams
 
 __all__ = ["BLEND_GRID", "TASTE_GRID", "train"]
@@ -98,6 +103,15 @@ def _category_centroids(
     return centroids
 
 
+def _hits(scores: np.ndarray, exclude: sp.csr_matrix | None, truth: sp.csr_matrix, k: int) -> float:
+    """Number of top-k items (excluded ones removed) that are in `truth` (rows aligned with `scores`)."""
+    items, _ = top_k_from_scores(scores, k, exclude=exclude)
+    rows = np.repeat(np.arange(len(items)), k)
+    found = items.ravel()
+    valid = found >= 0
+    return float(np.asarray(truth[rows[valid], found[valid]]).sum())
+
+
 def _precision(model: TrainedModel, fit: sp.csr_matrix, validation: sp.csr_matrix, users, k):
     """Mean precision@k on the validation split (vectorised: this runs after every epoch)."""
     vectors, biases = model.user_representations(model.user_features[users])
@@ -105,13 +119,37 @@ def _precision(model: TrainedModel, fit: sp.csr_matrix, validation: sp.csr_matri
     for start in range(0, len(users), 1024):
         chunk = users[start : start + 1024]
         scores = score_matrix(model, vectors[start : start + 1024], biases[start : start + 1024])
-        items, _ = top_k_from_scores(scores, k, exclude=fit[chunk])
-        truth = validation[chunk]
-        rows = np.repeat(np.arange(len(chunk)), k)
-        found = items.ravel()
-        valid = found >= 0
-        hits += float(np.asarray(truth[rows[valid], found[valid]]).sum())
+        hits += _hits(scores, fit[chunk], validation[chunk], k)
     return hits / (k * max(len(users), 1))
+
+
+def _best_blend(model, vectors, biases, exclude, truth, k) -> tuple[float, float]:
+    """(weight, precision@k) of the best popularity blend weight for these users (ties: smaller weight).
+
+    Raw scores are computed and standardised once per chunk; each weight only adds popularity and re-ranks.
+    """
+    popularity = _popularity_z(model)[None, :]
+    hits = np.zeros(len(BLEND_GRID))
+    n = len(vectors)
+    for start in range(0, n, 1024):
+        stop = min(start + 1024, n)
+        raw = score_matrix(model, vectors[start:stop], biases[start:stop])
+        mean = raw.mean(axis=1, keepdims=True)
+        std = raw.std(axis=1, keepdims=True)
+        std[std == 0] = 1.0
+        standard = (raw - mean) / std
+        chunk_exclude = None if exclude is None else exclude[start:stop]
+        chunk_truth = truth[start:stop]
+        for i, weight in enumerate(BLEND_GRID):
+            if weight == 0:
+                scores = raw
+            elif weight >= 1000:
+                scores = np.broadcast_to(popularity, raw.shape)
+            else:
+                scores = standard + weight * popularity
+            hits[i] += _hits(scores, chunk_exclude, chunk_truth, k)
+    best = int(np.argmax(hits > hits.max() - 1e-9))
+    return BLEND_GRID[best], hits[best] / (k * max(n, 1))
 
 
 def _fit(dataset, fit_matrix, fit_weights, params, epochs: int, lightfm=None):
@@ -137,45 +175,27 @@ def _fit(dataset, fit_matrix, fit_weights, params, epochs: int, lightfm=None):
     return lightfm
 
 
-def _fixed_scorer(model, user_rows, vectors, biases, weight):
-    """Scores for users whose representations were computed up front (`user_rows` sorted)."""
-
-    def score(rows):
-        index = np.searchsorted(user_rows, rows)
-        return score_matrix(
-            model, vectors[index], biases[index], blend_weights=np.full(len(rows), weight)
-        )
-
-    return score
-
-
 def _tune_blend(model, fit, validation, users, params) -> tuple[float, float]:
+    """Blend weights for light (at most `light_user_threshold` training items) and heavy users."""
     counts = np.diff(fit.indptr)[users]
-    light = users[counts <= params.light_user_threshold]
-    heavy = users[counts > params.light_user_threshold]
     chosen = []
-    for group in (light, heavy):
+    for group in (
+        users[counts <= params.light_user_threshold],
+        users[counts > params.light_user_threshold],
+    ):
         if len(group) == 0:
             chosen.append(0.0)
             continue
-        best, best_score = 0.0, -1.0
         vectors, biases = model.user_representations(model.user_features[group])
-        for weight in BLEND_GRID:
-            score = _fixed_scorer(model, group, vectors, biases, weight)
-            value = evaluate_scores(score, train=fit, test=validation, k=params.k, users=group)
-            if value.overall.precision > best_score + 1e-9:
-                best, best_score = weight, value.overall.precision
-        chosen.append(best)
+        weight, _ = _best_blend(model, vectors, biases, fit[group], validation[group], params.k)
+        chosen.append(weight)
     return chosen[0], chosen[1]
 
 
 def _tune_cold(model, dataset, fit, cold_rows, params) -> tuple[float, float]:
     """Choose the followee-taste weight and the cold blend on held-back users who follow someone."""
     follows = dataset.user_follows
-    test = dataset.interactions[cold_rows]
-    test_full = sp.csr_matrix(dataset.interactions.shape, dtype=np.float32).tolil()
-    test_full[cold_rows] = test
-    test_full = test_full.tocsr()
+    truth = dataset.interactions[cold_rows]
     best = (0.0, 0.0, -1.0)
     for taste in TASTE_GRID:
         candidate = dataclasses.replace(model, followee_taste_weight=taste)
@@ -189,12 +209,9 @@ def _tune_cold(model, dataset, fit, cold_rows, params) -> tuple[float, float]:
             vectors.append(v[0])
             biases.append(b[0])
         vectors, biases = np.asarray(vectors, np.float32), np.asarray(biases, np.float32)
-        for weight in BLEND_GRID:
-            score = _fixed_scorer(candidate, cold_rows, vectors, biases, weight)
-
-            value = evaluate_scores(score, train=fit, test=test_full, k=params.k, users=cold_rows)
-            if value.overall.precision > best[2] + 1e-9:
-                best = (taste, weight, value.overall.precision)
+        weight, value = _best_blend(candidate, vectors, biases, None, truth, params.k)
+        if value > best[2] + 1e-9:
+            best = (taste, weight, value)
     return best[0], best[1]
 
 

@@ -52,7 +52,7 @@ class TrainingParams:
     min_epochs: int = 3
     patience: int = 4
     validation_fraction: float = 0.1
-    validation_max_users: int = 3000
+    validation_max_users: int = 1500
     refit: bool = True
     seed: int = 42
     num_threads: int = 2
