@@ -18,7 +18,7 @@ import json
 import time
 
 import numpy as np
-from _recsys_common import CITATIONS, load, write_section
+from _recsys_common import CITATIONS, ROOT, load, write_section
 
 from recsys.core import TrainingParams, run_protocol
 
@@ -100,7 +100,15 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--datasets", nargs="+", default=list(PARAMS))
     args = parser.parse_args()
-    results = {name: run(name, args.seeds) for name in args.datasets}
+    # Results accumulate per dataset in bench/out/ (git-ignored) so datasets can be run one at a time.
+    store = ROOT / "bench" / "out" / "recsys_quality.json"
+    for name in args.datasets:
+        summary = run(name, args.seeds)
+        results = json.loads(store.read_text()) if store.exists() else {}
+        results[name] = summary
+        store.parent.mkdir(parents=True, exist_ok=True)
+        store.write_text(json.dumps(results, indent=2))
+    results = {name: results[name] for name in PARAMS if name in results}
     print(table(results))
     params = "\n".join(
         f"- {name}: `{PARAMS[name].no_components}` components, learning rate `{PARAMS[name].learning_rate}`, "
