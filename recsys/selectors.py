@@ -116,8 +116,9 @@ def experiment_variant_for_user(*, experiment: Experiment, user_id: int) -> str:
 def _profile_of(user: Any) -> Any:
     from social.models import Profile
 
-    profile = getattr(user, "_recsys_profile", None)
-    if profile is None:
+    missing = object()
+    profile = getattr(user, "_recsys_profile", missing)
+    if profile is missing:
         profile = Profile.objects.filter(user_id=user.pk).first()
         user._recsys_profile = profile
     return profile

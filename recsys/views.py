@@ -87,7 +87,11 @@ def widget_fragment(request: HttpRequest, widget: str) -> HttpResponse:
             product = parse_product_param(request.GET.get("product"))
         except ValueError as error:
             return HttpResponseBadRequest(str(error))
-    items = widget_items(request=request, widget=widget, product=product)
+    if widget == Widget.FOR_YOU and not selectors.personalisation_allowed(request.user):
+        # The page's trending widget already shows the non-personal list; do not show it twice.
+        items = []
+    else:
+        items = widget_items(request=request, widget=widget, product=product)
     user_id = request.user.pk if request.user.is_authenticated else None
     services.impressions_record(user_id=user_id, recommendations=items)
     cards = [{"item": item, "url": click_url(item)} for item in items]

@@ -268,3 +268,14 @@ def test_for_you_fragment_takes_the_same_queries_whatever_the_list_size(
         response = shopper_client.get(reverse("recsys:widget", args=["for_you"]))
 
     assert response.content.decode().count('class="reason"') == size
+
+
+def test_for_you_slot_stays_empty_for_anonymous_visitors_beside_trending(client):
+    product = ProductFactory()
+    stored_run(trending=[[product.pk, 1, [{"k": "trending"}]]])
+
+    for_you = client.get(reverse("recsys:widget", args=["for_you"])).content.decode()
+    trending = client.get(reverse("recsys:widget", args=["trending"])).content.decode()
+
+    assert product.name not in for_you
+    assert product.name in trending
