@@ -12,7 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from shop import payments
 from shop.models import Address
 from shop.selectors.commerce import SHIPPING_METHODS, shipping_options
-from shop.services.accounts import ADDRESS_FIELDS, LoginThrottled, login_authenticate
+from shop.services.accounts import (
+    ADDRESS_FIELDS,
+    LoginThrottled,
+    login_authenticate,
+    text_problem,
+)
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -42,7 +47,19 @@ class SignupForm(UserCreationForm):
         fields = ("username", "email")
 
 
-class AddressForm(forms.ModelForm):
+class PlainTextMixin:
+    """Refuse control characters in every text field, with the field's own error."""
+
+    def _post_clean(self):
+        for name, value in list(self.cleaned_data.items()):
+            if isinstance(value, str):
+                problem = text_problem(value)
+                if problem:
+                    self.add_error(name, problem)
+        super()._post_clean()
+
+
+class AddressForm(PlainTextMixin, forms.ModelForm):
     is_default = forms.BooleanField(label=_("Use as my default address"), required=False)
 
     class Meta:
@@ -104,7 +121,7 @@ class CartQuantityForm(forms.Form):
         self.fields["quantity"] = _quantity_field()
 
 
-class CheckoutForm(forms.Form):
+class CheckoutForm(PlainTextMixin, forms.Form):
     address_id = forms.ChoiceField(label=_("Ship to"), widget=forms.RadioSelect, required=False)
     full_name = forms.CharField(label=_("Full name"), max_length=120, required=False)
     line1 = forms.CharField(label=_("Address line 1"), max_length=200, required=False)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse, reverse_lazy
@@ -81,13 +82,17 @@ def address_add(request: HttpRequest) -> HttpResponse:
     form = AddressForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            services.address_create(
-                user=request.user,
-                data=form.cleaned_data,
-                is_default=form.cleaned_data.get("is_default", False),
-            )
-            messages.success(request, _("Address saved."))
-            return redirect(_next_or(request, "shop:account"))
+            try:
+                services.address_create(
+                    user=request.user,
+                    data=form.cleaned_data,
+                    is_default=form.cleaned_data.get("is_default", False),
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("Address saved."))
+                return redirect(_next_or(request, "shop:account"))
         return render(request, "shop/address_form.html", {"form": form}, status=400)
     return render(request, "shop/address_form.html", {"form": form})
 
@@ -102,11 +107,15 @@ def address_edit(request: HttpRequest, address_id: int) -> HttpResponse:
         if form.is_valid():
             # The form's instance was changed by validation; save through the service from clean data.
             address.refresh_from_db()
-            services.address_update(address=address, data=form.cleaned_data)
-            if form.cleaned_data.get("is_default"):
-                services.address_set_default(address=address)
-            messages.success(request, _("Address saved."))
-            return redirect("shop:account")
+            try:
+                services.address_update(address=address, data=form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                if form.cleaned_data.get("is_default"):
+                    services.address_set_default(address=address)
+                messages.success(request, _("Address saved."))
+                return redirect("shop:account")
         return render(
             request, "shop/address_form.html", {"form": form, "address": address}, status=400
         )
@@ -129,6 +138,14 @@ def address_default(request: HttpRequest, address_id: int) -> HttpResponse:
     services.address_set_default(address=address)
     messages.success(request, _("Default address changed."))
     return redirect("shop:account")
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
 def _next_or(request: HttpRequest, fallback: str) -> str:

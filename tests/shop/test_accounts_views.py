@@ -82,7 +82,13 @@ def test_address_add_makes_the_first_address_default(shopper_client, user):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("city", ""), ("country", "Germany"), ("city", "x" * 101), ("full_name", "a\x00b")],
+    [
+        ("city", ""),
+        ("country", "Germany"),
+        ("city", "x" * 101),
+        ("full_name", "a\x00b"),
+        ("line1", "bell\x07"),
+    ],
 )
 def test_address_add_refuses_bad_input(shopper_client, user, field, value):
     response = shopper_client.post(reverse("shop:address_add"), address_data(**{field: value}))

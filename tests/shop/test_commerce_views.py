@@ -233,6 +233,13 @@ def test_checkout_with_missing_address_fields_is_a_form_error(shopper_client, fi
     assert not Order.objects.exists()
 
 
+def test_checkout_with_control_characters_is_a_form_error(shopper_client, filled_cart):
+    response = checkout_post(shopper_client, city="Ber\x01lin")
+    assert response.status_code == 400
+    assert "control characters" in response.content.decode()
+    assert not Order.objects.exists()
+
+
 def test_checkout_with_another_shoppers_address_is_refused(shopper_client, other_user, filled_cart):
     address = AddressFactory(user=other_user)
     response = checkout_post(shopper_client, address_id=str(address.id))
