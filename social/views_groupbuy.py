@@ -8,7 +8,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -110,7 +110,10 @@ def _form_error(form: forms.Form, error: GroupBuyError) -> None:
 
 @require_GET
 def groupbuy_list(request: HttpRequest) -> HttpResponse:
-    groups = group_buy_list_open()[:50]
+    product_id = request.GET.get("product", "")
+    if product_id and not product_id.isdigit():
+        return HttpResponseBadRequest(_("The product must be a number."))
+    groups = group_buy_list_open(product_id=int(product_id) if product_id else None)[:50]
     return render(request, "social/groupbuy/list.html", {"groups": groups})
 
 

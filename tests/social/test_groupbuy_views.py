@@ -137,3 +137,27 @@ def test_join_requires_login(client):
 
 def test_missing_group_is_404(client):
     assert client.get(reverse("social:groupbuy_detail", args=[999999])).status_code == 404
+
+
+def test_list_filters_by_product(client):
+    wanted = make_group()
+    make_group()
+    response = client.get(reverse("social:groupbuy_list"), {"product": wanted.product_id})
+    html = response.content.decode()
+    assert wanted.get_absolute_url() in html
+    assert html.count('class="groupbuy-card"') == 1
+
+
+def test_list_with_bad_product_is_400(client):
+    response = client.get(reverse("social:groupbuy_list"), {"product": "abc"})
+    assert (response.status_code, response.content.decode()) == (
+        400,
+        "The product must be a number.",
+    )
+
+
+def test_product_page_offers_shop_together(client):
+    product = group_product(group_price="9.99")
+    html = client.get(product.get_absolute_url()).content.decode()
+    assert "Shop together and pay 9.99 each." in html
+    assert reverse("social:groupbuy_start", args=[product.slug]) in html
