@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import random
 import re
 import signal
@@ -349,20 +348,39 @@ async def drive_paced(base: str, urls: list[str], *, rate: float) -> dict:
 
 def client_main(args: argparse.Namespace) -> None:
     fixture = json.loads(Path(args.fixture).read_text())
-    rng = random.Random(f"bench-client:{args.round}")
-    results = {}
-    for kind in ("product list", "product page", "search"):
-        asyncio.run(drive(args.url, make_urls(kind, fixture, rng, 60), time_limit=20))  # warm-up
-        results[kind] = asyncio.run(
+    rng = random.Random(f"bench-client:{args.round}:{args.kind}:{args.mode}")
+    asyncio.run(drive(args.url, make_urls(args.kind, fixture, rng, 40), time_limit=20))  # warm-up
+    if args.mode == "paced":
+        count = int(args.rate * args.paced_seconds)
+        result = asyncio.run(
+            drive_paced(args.url, make_urls(args.kind, fixture, rng, count), rate=args.rate)
+        )
+    else:
+        result = asyncio.run(
             drive(
-                args.url, make_urls(kind, fixture, rng, args.requests), time_limit=args.time_limit
+                args.url,
+                make_urls(args.kind, fixture, rng, args.requests),
+                time_limit=args.time_limit,
             )
         )
-        paced_count = int(args.rate * args.paced_seconds)
-        results[f"{kind} @paced"] = asyncio.run(
-            drive_paced(args.url, make_urls(kind, fixture, rng, paced_count), rate=args.rate)
-        )
-    print(json.dumps(results))
+    print(json.dumps(result))
+
+
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """User + system CPU of the uvicorn supervisor and its workers (from /proc; Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # fields[2] = pgrp, [11] = utime, [12] = stime (after the command name)
+        if int(fields[2]) == server.pid:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
 
 
 # --- report ---------------------------------------------------------------------------------------------
@@ -390,27 +408,29 @@ def write_report(
         f"Machine load average when the run started: {load}. {len(rounds)} round(s); figures are the median over "
         "rounds of each round's p50/p95.",
         "",
-        "| endpoint | mode | requests/round | p50 ms | p95 ms | req/s | target | errors |",
-        "|---|---|---|---|---|---|---|---|",
+        "| endpoint | mode | requests/round | p50 ms | p95 ms | req/s | server CPU ms/req | target | errors |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     summary = []
     for kind in ("product list", "product page", "search"):
         for mode, key in (("saturated", kind), (f"paced {rate:.0f}/s", f"{kind} @paced")):
             usable = [r[key] for r in rounds if r[key]["p95"] is not None]
             if not usable:
-                lines.append(f"| {kind} | {mode} | 0 | - | - | - | - | all failed |")
+                lines.append(f"| {kind} | {mode} | 0 | - | - | - | - | - | all failed |")
                 continue
             p50 = statistics.median(r["p50"] for r in usable)
             p95 = statistics.median(r["p95"] for r in usable)
             rps = statistics.median(r["rps"] for r in usable)
             count = statistics.median(r["requests"] for r in usable)
+            cpu = statistics.median(r["server_cpu_ms"] for r in usable)
             errors = sum(r[key]["errors"] for r in rounds)
             target = TARGETS_MS.get(kind)
             verdict = (
                 f"p95 < {target:.0f} ms: {'met' if p95 < target else 'NOT met'}" if target else "-"
             )
             lines.append(
-                f"| {kind} | {mode} | {count:.0f} | {p50:.1f} | {p95:.1f} | {rps:.0f} | {verdict} | {errors} |"
+                f"| {kind} | {mode} | {count:.0f} | {p50:.1f} | {p95:.1f} | {rps:.0f} | {cpu:.1f} "
+                f"| {verdict} | {errors} |"
             )
             summary.append(f"{kind} ({mode}): p50 {p50:.1f} ms, p95 {p95:.1f} ms, {rps:.0f} req/s")
     per_round = "; ".join(
@@ -445,16 +465,18 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the bench database")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
-        "--requests", type=int, default=1500, help="requests per endpoint per round"
+        "--requests", type=int, default=600, help="requests per endpoint per round"
     )
     parser.add_argument(
         "--time-limit", type=float, default=60.0, help="seconds per endpoint per round"
     )
     parser.add_argument(
-        "--rate", type=float, default=40.0, help="offered rate (req/s) of the paced, open-loop run"
+        "--rate", type=float, default=10.0, help="offered rate (req/s) of the paced, open-loop run"
     )
-    parser.add_argument("--paced-seconds", type=float, default=15.0)
+    parser.add_argument("--paced-seconds", type=float, default=20.0)
     parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--kind", help=argparse.SUPPRESS)
+    parser.add_argument("--mode", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--fixture", help=argparse.SUPPRESS)
     parser.add_argument("--round", type=int, default=0, help=argparse.SUPPRESS)
@@ -483,28 +505,45 @@ def main() -> None:
     rounds = []
     try:
         for number in range(args.rounds):
-            output = subprocess.run(
-                [
-                    PYTHON,
-                    __file__,
-                    "--client",
-                    "--url",
-                    f"http://127.0.0.1:{PORT}",
-                    "--fixture",
-                    str(fixture),
-                    "--round",
-                    str(number),
-                    "--requests",
-                    str(args.requests),
-                    "--time-limit",
-                    str(args.time_limit),
-                ],
-                cwd=ROOT,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-            result = json.loads(output.strip().splitlines()[-1])
+            result = {}
+            for kind in ("product list", "product page", "search"):
+                for mode in ("saturated", "paced"):
+                    cpu_before = server_cpu_seconds(server)
+                    output = subprocess.run(
+                        [
+                            PYTHON,
+                            __file__,
+                            "--client",
+                            "--url",
+                            f"http://127.0.0.1:{PORT}",
+                            "--fixture",
+                            str(fixture),
+                            "--round",
+                            str(number),
+                            "--kind",
+                            kind,
+                            "--mode",
+                            mode,
+                            "--requests",
+                            str(args.requests),
+                            "--time-limit",
+                            str(args.time_limit),
+                            "--rate",
+                            str(args.rate),
+                            "--paced-seconds",
+                            str(args.paced_seconds),
+                        ],
+                        cwd=ROOT,
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                    ).stdout
+                    measured = json.loads(output.strip().splitlines()[-1])
+                    served = measured["requests"] + measured["errors"] + 40  # + warm-up
+                    measured["server_cpu_ms"] = (
+                        1000 * (server_cpu_seconds(server) - cpu_before) / served
+                    )
+                    result[kind if mode == "saturated" else f"{kind} @paced"] = measured
             rounds.append(result)
             print(f"round {number + 1}: " + json.dumps(result))
     finally:
