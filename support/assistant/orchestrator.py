@@ -260,7 +260,7 @@ def _status_sentence(order: Order) -> str:
         sentence = _("Payment is confirmed and it is being packed; it has not shipped yet.")
     else:
         sentence = _("We have received it; it has not shipped yet.")
-    if when_text:
+    if when_text and status != Order.Status.PLACED:  # "placed on <date>" is in the details already
         sentence += " " + _("Status “%(label)s” since %(date)s.") % {
             "label": label,
             "date": when_text,
