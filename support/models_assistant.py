@@ -48,4 +48,3 @@ class HelpArticle(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
