@@ -207,8 +207,9 @@ def moderation_act(
             elif kind == ModerationAction.Kind.UNSUSPEND:
                 Profile.objects.filter(user=owner).update(suspended_until=None)
 
+        # Locked: two moderators acting on the same target at once resolve (and notify) each report once.
         open_reports = list(
-            Report.objects.filter(
+            Report.objects.select_for_update().filter(
                 content_type=content_type, object_id=object_id, status=Report.Status.OPEN
             )
         )
