@@ -129,7 +129,10 @@ class ReportCreate(APIView):
         data = serializer.validated_data
         app_label, model_name = split_target_type(data["target_type"])
         target = report_target_get(
-            app_label=app_label, model_name=model_name, object_id=data["target_id"]
+            app_label=app_label,
+            model_name=model_name,
+            object_id=data["target_id"],
+            viewer=request.user,
         )
         try:
             report = report_create(

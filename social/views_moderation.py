@@ -72,7 +72,9 @@ def _safe_next(request: HttpRequest) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, app_label: str, model_name: str, object_id: int) -> HttpResponse:
-    target = report_target_get(app_label=app_label, model_name=model_name, object_id=object_id)
+    target = report_target_get(
+        app_label=app_label, model_name=model_name, object_id=object_id, viewer=request.user
+    )
     status = 200
     if request.method == "POST":
         form = ReportForm(request.POST)

@@ -139,8 +139,14 @@ def target_preview(target: models.Model | None) -> str:
     return Truncator(text).chars(PREVIEW_CHARS)
 
 
-def report_target_get(*, app_label: str, model_name: str, object_id: int) -> models.Model:
-    """The reportable instance named in a URL or API payload; Http404 when unknown or not reportable."""
+def report_target_get(
+    *, app_label: str, model_name: str, object_id: int, viewer=None
+) -> models.Model:
+    """The reportable instance named in a URL or API payload; Http404 when unknown or not reportable.
+
+    Posts and comments the viewer may not see (private profile, block) are 404 too: reporting must not reveal
+    that they exist.
+    """
     try:
         model = apps.get_model(app_label, model_name)
     except (LookupError, ValueError):
@@ -148,9 +154,20 @@ def report_target_get(*, app_label: str, model_name: str, object_id: int) -> mod
     if not target_is_reportable(model):
         raise Http404(_("This kind of content cannot be reported."))
     target = model._default_manager.filter(pk=object_id).first()
-    if target is None:
+    if target is None or not _viewer_may_see(viewer, target):
         raise Http404(_("This content does not exist."))
     return target
+
+
+def _viewer_may_see(viewer, target: models.Model) -> bool:
+    from social.models import Comment, Post
+    from social.selectors.posts import post_can_view
+
+    if isinstance(target, Post):
+        return post_can_view(viewer=viewer, post=target)
+    if isinstance(target, Comment):
+        return post_can_view(viewer=viewer, post=target.post)
+    return True
 
 
 def moderation_target_get(

@@ -208,3 +208,17 @@ def test_suspended_user_report_is_403(shopper_api, user, moderator):
         403,
         {"detail": "Your account is suspended."},
     )
+
+
+def test_reporting_a_private_post_one_cannot_see_is_404(shopper_api, other_user):
+    from social.models import Post, Profile
+
+    Profile.objects.update_or_create(user=other_user, defaults={"is_private": True})
+    post = Post.objects.create(author=other_user, body="only for followers")
+    response = shopper_api.post(
+        "/api/v1/social/reports/",
+        {"target_type": "social.post", "target_id": post.id, "reason": "spam"},
+        format="json",
+    )
+    assert response.status_code == 404
+    assert Report.objects.count() == 0
