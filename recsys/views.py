@@ -163,7 +163,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     services.attribution_update()
     versions = selectors.model_version_list(limit=30)
     experiment = selectors.experiment_active()
-    latest = versions[0] if versions else None
+    chosen = request.GET.get("curve", "")
+    latest = next((v for v in versions if chosen.isdigit() and v.pk == int(chosen)), None)
+    latest = latest or (versions[0] if versions else None)
     context = {
         "versions": versions,
         "serving": selectors.serving_version(),
