@@ -732,12 +732,14 @@ def score_users(
     user_ids: list[int],
     k: int,
     trending_ids: set[int] | None = None,
+    signals: UserSignals | None = None,
+    actions: dict | None = None,
 ) -> dict[int, list]:
     """{user_id: [[product_id, score, facts], ...]} for the 'for you' widget, bought and unavailable items
     left out. Trained users are scored from their own feature row; others from followees and categories."""
     if model is None or not user_ids:
         return {}
-    signals = user_signals(user_ids)
+    signals = signals or user_signals(user_ids)
     lookups = model_lookups(model)
     item_index, user_index = lookups.item_index, lookups.user_index
     excluded_products = unavailable_product_ids()
@@ -802,7 +804,8 @@ def score_users(
         recommended[uid] = [int(model.item_keys[c]) for c in items[i] if c >= 0]
     all_followees = {f for fs in signals.followees.values() for f in fs}
     all_products = {p for ps in recommended.values() for p in ps}
-    actions = followee_actions(all_followees, all_products)
+    if actions is None:
+        actions = followee_actions(all_followees, all_products)
     categories = _category_paths(all_products)
     result: dict[int, list] = {}
     for i, uid in enumerate(user_ids):
@@ -840,12 +843,18 @@ def _follows_changed(model: core.TrainedModel, row: int, followees: list[int]) -
     return trained != set(followees)
 
 
-def friends_entries_for_users(user_ids: list[int], *, k: int) -> dict[int, list]:
+def friends_entries_for_users(
+    user_ids: list[int],
+    *,
+    k: int,
+    signals: UserSignals | None = None,
+    actions: dict | None = None,
+) -> dict[int, list]:
     """'Popular with people you follow': products the shopper's followees bought or liked, most followees
     first, the shopper's own purchases and unavailable products left out."""
-    signals = user_signals(user_ids)
-    all_followees = {f for fs in signals.followees.values() for f in fs}
-    actions = followee_actions(all_followees)
+    signals = signals or user_signals(user_ids)
+    if actions is None:
+        actions = followee_actions({f for fs in signals.followees.values() for f in fs})
     unavailable = unavailable_product_ids()
     result: dict[int, list] = {}
     for uid in user_ids:
@@ -888,8 +897,18 @@ def score_users_chunk(*, run_id: int, user_ids: list[int]) -> int:
         return 0
     model = load_model(run.model_version) if run.model_version else None
     k = _list_length()
-    for_you = score_users(model=model, user_ids=user_ids, k=k, trending_ids=_current_trending_ids())
-    friends = friends_entries_for_users(user_ids, k=k)
+    # One read of the chunk's signals and of their followees' actions serves both lists.
+    signals = user_signals(user_ids)
+    actions = followee_actions({f for fs in signals.followees.values() for f in fs})
+    for_you = score_users(
+        model=model,
+        user_ids=user_ids,
+        k=k,
+        trending_ids=_current_trending_ids(),
+        signals=signals,
+        actions=actions,
+    )
+    friends = friends_entries_for_users(user_ids, k=k, signals=signals, actions=actions)
     rows = [
         UserRecommendations(run=run, user_id=uid, widget=Widget.FOR_YOU, items=entries)
         for uid, entries in for_you.items()
