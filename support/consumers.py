@@ -28,6 +28,7 @@ from support.models import Message
 
 logger = logging.getLogger(__name__)
 
+
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_MANY_SOCKETS = 4429
 TYPING_INTERVAL_SECONDS = 1.0

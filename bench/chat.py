@@ -1,0 +1,389 @@
+"""Support chat delivery benchmark: websocket clients on loopback against a real uvicorn on channels-redis.
+
+500 connected clients (250 conversations, each with its shopper and a moderator socket; 50 moderators with 5
+conversations each), shoppers send 200 messages per second in total for a bounded time. For every message we
+record when it was sent and when each of the two sockets of its conversation received it (`message.new`), then
+count: messages stored in the database vs sent, deliveries received vs expected (2 per message), and the
+delivery latency percentiles (send -> receipt at the moderator's socket, and at the sender's own socket).
+
+Prints the figures and writes them to docs/benchmarks.md under "## Support chat (issue 5)".
+
+Rerun: `.venv/bin/python bench/chat.py` (PostgreSQL at 127.0.0.1:5432 and Redis at 127.0.0.1:6379; options:
+--clients 500 --rate 200 --seconds 20 --workers 1 --rounds 3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS = ROOT / "docs" / "benchmarks.md"
+HEADING = "## Support chat (issue 5)"
+DB_NAME = "socialshop_chatbench"
+PG_BASE = os.environ.get("BENCH_PG_BASE", "postgres://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/4")
+
+
+def bench_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env.update(
+        DATABASE_URL=f"{PG_BASE}/{DB_NAME}",
+        REDIS_URL=REDIS_URL,
+        REDIS_PREFIX=f"chatbench{os.getpid()}",
+        CELERY_QUEUE=f"chatbench{os.getpid()}",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="bench-only-" + "x" * 60,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        LOG_LEVEL="WARNING",
+        # 20 per 10 s per user is the production default; the benchmark's senders stay well below it.
+        SUPPORT_AUTO_ASSIGN="0",
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+SETUP = """
+import json
+from django.contrib.auth.models import Group
+from django.test import Client
+from shop.models import User
+from support import services
+from support.models import Conversation, Message
+Message.objects.all().delete()
+Conversation.objects.all().delete()
+group, _ = Group.objects.get_or_create(name="moderators")
+pairs = []
+moderators = []
+for m in range(MODERATORS):
+    user, _ = User.objects.get_or_create(username=f"benchmod{m}", defaults={"is_staff": True})
+    user.groups.add(group)
+    moderators.append(user)
+for n in range(CONVERSATIONS):
+    shopper, _ = User.objects.get_or_create(username=f"benchshopper{n}")
+    moderator = moderators[n % MODERATORS]
+    conversation = services.conversation_start(user=shopper, session_key=None)
+    services.conversation_claim(conversation=conversation, moderator=moderator)
+    pairs.append((conversation.id, shopper, moderator))
+sessions = {}
+def session_of(user):
+    if user.id not in sessions:
+        client = Client()
+        client.force_login(user)
+        sessions[user.id] = client.cookies["sessionid"].value
+    return sessions[user.id]
+print("JSON" + json.dumps([[cid, session_of(s), session_of(m)] for cid, s, m in pairs]))
+"""
+
+
+def prepare(env: dict[str, str], conversations: int, moderators: int) -> list[list]:
+    import psycopg
+
+    with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{DB_NAME}"')
+    manage(env, "migrate", "--noinput")
+    code = SETUP.replace("MODERATORS", str(moderators)).replace("CONVERSATIONS", str(conversations))
+    out = manage(env, "shell", stdin=code)
+    line = next(line for line in out.splitlines() if line.startswith("JSON"))
+    return json.loads(line[4:])
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/schema/", timeout=5):
+                return process, port
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("uvicorn did not start")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+@dataclass
+class Round:
+    sent: int = 0
+    send_errors: int = 0
+    error_frames: int = 0
+    sent_at: dict[str, float] = field(default_factory=dict)
+    to_moderator: list[float] = field(default_factory=list)
+    to_sender: list[float] = field(default_factory=list)
+    deliveries: int = 0
+    connect_failures: int = 0
+    stored: int = 0
+    send_seconds: float = 0.0
+
+
+async def run_round(
+    port: int, pairs: list[list], *, rate: float, seconds: float, tag: str
+) -> Round:
+    import websockets
+
+    result = Round()
+    origin = f"http://127.0.0.1:{port}"
+    base = f"ws://127.0.0.1:{port}/ws/support/"
+
+    async def reader(ws, role: str) -> None:
+        try:
+            async for raw in ws:
+                now = time.perf_counter()
+                frame = json.loads(raw)
+                if frame.get("type") == "error":
+                    result.error_frames += 1
+                if frame.get("type") != "message.new":
+                    continue
+                sent = result.sent_at.get(frame.get("client_id", ""))
+                if sent is None:
+                    continue
+                result.deliveries += 1
+                (result.to_moderator if role == "moderator" else result.to_sender).append(
+                    (now - sent) * 1000
+                )
+        except websockets.ConnectionClosed:
+            pass
+
+    async def open_socket(conversation_id: int, session: str):
+        for attempt in range(5):
+            try:
+                return await websockets.connect(
+                    f"{base}{conversation_id}/",
+                    origin=origin,
+                    additional_headers={"Cookie": f"sessionid={session}"},
+                    open_timeout=30,
+                    max_queue=None,
+                )
+            except Exception:  # noqa: BLE001 - retried, then counted
+                await asyncio.sleep(0.2 * (attempt + 1))
+        result.connect_failures += 1
+        return None
+
+    shoppers = []
+    sockets = []
+    tasks = []
+    # Connect in batches of 50 so the handshake burst stays realistic.
+    for start in range(0, len(pairs), 25):
+        batch = pairs[start : start + 25]
+        opened = await asyncio.gather(
+            *(open_socket(cid, s) for cid, s, _m in batch),
+            *(open_socket(cid, m) for cid, _s, m in batch),
+        )
+        for index, _pair in enumerate(batch):
+            shopper_ws, moderator_ws = opened[index], opened[index + len(batch)]
+            for ws, role in ((shopper_ws, "shopper"), (moderator_ws, "moderator")):
+                if ws is not None:
+                    sockets.append(ws)
+                    tasks.append(asyncio.create_task(reader(ws, role)))
+            if shopper_ws is not None:
+                shoppers.append(shopper_ws)
+    await asyncio.sleep(1.0)
+
+    total = int(rate * seconds)
+    began = time.perf_counter()
+    for n in range(total):
+        target = began + n / rate
+        delay = target - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        ws = shoppers[n % len(shoppers)]
+        client_id = f"{tag}-{n}"
+        result.sent_at[client_id] = time.perf_counter()
+        try:
+            await ws.send(
+                json.dumps({"type": "message.send", "client_id": client_id, "body": f"msg {n}"})
+            )
+            result.sent += 1
+        except Exception:  # noqa: BLE001
+            result.send_errors += 1
+    result.send_seconds = time.perf_counter() - began
+    # Let the stragglers arrive.
+    deadline = time.perf_counter() + 15
+    while time.perf_counter() < deadline and result.deliveries < 2 * result.sent:
+        await asyncio.sleep(0.2)
+    for ws in sockets:
+        await ws.close()
+    for task in tasks:
+        task.cancel()
+    return result
+
+
+def count_stored(env: dict[str, str], tag: str) -> int:
+    out = manage(
+        env,
+        "shell",
+        "-c",
+        "from support.models import Message\n"
+        f"print('N', Message.objects.filter(client_id__startswith='{tag}-').count())",
+    )
+    return int(next(line for line in out.splitlines() if line.startswith("N ")).split()[1])
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def write_section(text: str) -> None:
+    current = BENCHMARKS.read_text() if BENCHMARKS.exists() else "# Benchmarks\n"
+    start = current.find(HEADING)
+    if start == -1:
+        updated = current.rstrip("\n") + "\n\n" + text
+    else:
+        end = current.find("\n## ", start + len(HEADING))
+        updated = current[:start] + text + (current[end + 1 :] if end != -1 else "")
+    BENCHMARKS.write_text(updated.rstrip("\n") + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--clients", type=int, default=500)
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+
+    env = bench_env()
+    conversations = args.clients // 2
+    moderators = max(1, conversations // 5)
+    print(f"preparing {conversations} conversations, {moderators} moderators ...", flush=True)
+    pairs = prepare(env, conversations, moderators)
+    process, port = start_server(env, args.workers)
+    rounds: list[Round] = []
+    try:
+        for number in range(1, args.rounds + 1):
+            tag = f"b{int(time.time())}r{number}"
+            result = asyncio.run(
+                run_round(port, pairs, rate=args.rate, seconds=args.seconds, tag=tag)
+            )
+            result.stored = count_stored(env, tag)
+            rounds.append(result)
+            lost = 2 * result.sent - result.deliveries
+            print(
+                f"round {number}: sent {result.sent} in {result.send_seconds:.1f}s, stored {result.stored}, "
+                f"deliveries {result.deliveries}/{2 * result.sent} (lost {lost}), "
+                f"to moderator p50 {pct(result.to_moderator, 50):.1f} ms p95 {pct(result.to_moderator, 95):.1f} ms "
+                f"p99 {pct(result.to_moderator, 99):.1f} ms; to sender p95 {pct(result.to_sender, 95):.1f} ms; "
+                f"connect failures {result.connect_failures}, error frames {result.error_frames}",
+                flush=True,
+            )
+    finally:
+        stop_server(process)
+
+    import uvicorn
+
+    p50 = statistics.median(pct(r.to_moderator, 50) for r in rounds)
+    p95 = statistics.median(pct(r.to_moderator, 95) for r in rounds)
+    p99 = statistics.median(pct(r.to_moderator, 99) for r in rounds)
+    p95_sender = statistics.median(pct(r.to_sender, 95) for r in rounds)
+    lost_total = sum(2 * r.sent - r.deliveries for r in rounds)
+    sent_total = sum(r.sent for r in rounds)
+    stored_total = sum(r.stored for r in rounds)
+    connected = args.clients - max(r.connect_failures for r in rounds)
+    met = "met" if p95 < 100 and lost_total == 0 and stored_total == sent_total else "NOT met"
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    per_round = "; ".join(
+        f"round {i}: p95 {pct(r.to_moderator, 95):.1f} ms, stored {r.stored}/{r.sent}, "
+        f"delivered {r.deliveries}/{2 * r.sent}"
+        for i, r in enumerate(rounds, 1)
+    )
+    section = f"""{HEADING}
+
+Measured {stamp} by `bench/chat.py`: uvicorn {uvicorn.__version__} [standard] with {args.workers} worker process(es),
+DJANGO_DEBUG=0, channels-redis on Redis, PostgreSQL (database `{DB_NAME}`), Python {platform.python_version()},
+2 CPU cores shared by server, database, Redis and the client. One client process (`websockets`, asyncio) on loopback
+holds {args.clients} sockets: {conversations} conversations, each with its shopper and a moderator socket
+({moderators} moderators). Shoppers send {args.rate:.0f} messages per second in total for {args.seconds:.0f} s per round
+(open loop, round-robin over the shoppers); each message goes through the websocket consumer and `message_post`
+(stored with its sequence number in PostgreSQL, then broadcast after commit) and must reach both sockets of its
+conversation. Latency = send -> `message.new` received. {args.rounds} rounds; figures are medians over rounds.
+
+| figure | value | target |
+|---|---|---|
+| connected clients | {connected} | 500 |
+| messages sent / stored in the database | {sent_total} / {stored_total} | equal |
+| deliveries received / expected (2 per message) | {2 * sent_total - lost_total} / {2 * sent_total} | zero lost |
+| delivery to the other participant p50 / p95 / p99 | {p50:.1f} / {p95:.1f} / {p99:.1f} ms | p95 < 100 ms: {met} |
+| delivery back to the sender p95 | {p95_sender:.1f} ms | - |
+
+Per round: {per_round}.
+
+Rerun: `.venv/bin/python bench/chat.py` (options `--clients 500 --rate 200 --seconds 20 --workers 1 --rounds 3`).
+"""
+    print(section)
+    if not args.no_write:
+        write_section(section)
+
+
+if __name__ == "__main__":
+    main()
