@@ -15,6 +15,17 @@ from tests.factories.social import FollowFactory
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+async def _close_thread_connections():
+    """Consumers and sync_to_async calls open connections in asgiref's worker thread; with persistent
+    connections (DATABASE_URL sets conn_max_age) they would outlive the test and block dropping the test
+    database on PostgreSQL."""
+    yield
+    from django.db import connections
+
+    await sync_to_async(connections.close_all)()
+
+
 def _communicator(user) -> WebsocketCommunicator:
     communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), "/ws/notifications/")
     communicator.scope["user"] = user
