@@ -76,13 +76,13 @@ def home(request: HttpRequest) -> HttpResponse:
 RESULTS_CACHE_SECONDS = 60
 
 
-def _results_cache_key(request: HttpRequest, category) -> str:
+def _results_cache_key(request: HttpRequest, category, version: int) -> str:
     """Same filters, page and language -> same fragment; a catalogue write changes the version."""
     params = sorted((key, value) for key, values in request.GET.lists() for value in values)
     digest = hashlib.sha1(
         repr((category.id if category else None, params, get_language())).encode()
     ).hexdigest()
-    return f"shop:results:{selectors.catalogue_cache_version()}:{digest}"
+    return f"shop:results:{version}:{digest}"
 
 
 def _product_listing(request: HttpRequest, *, category=None) -> HttpResponse:
@@ -90,15 +90,21 @@ def _product_listing(request: HttpRequest, *, category=None) -> HttpResponse:
     every visitor); bad filters answer 400 with the form's messages."""
     params = request.GET.copy()
     params.pop("page", None)
+    version = selectors.catalogue_cache_version()
     context = {
         "category": category,
         "params": request.GET,
+        "filters_active": any(
+            value for key, value in request.GET.items() if key not in {"q", "page"}
+        ),
         "query_string": params.urlencode(),
         "sorts": _sort_choices(),
-        "all_categories": selectors.category_list_cached() if category is None else [],
+        "all_categories": selectors.category_list_cached(version=version)
+        if category is None
+        else [],
         "errors": {},
     }
-    key = _results_cache_key(request, category)
+    key = _results_cache_key(request, category, version)
     results_html = cache.get(key)
     status = 200
     if results_html is None:
