@@ -21,7 +21,7 @@ from shop.selectors.catalog import MAX_PAGE_SIZE
 # --- serializers ----------------------------------------------------------------------------------------
 
 
-class CategorySerializer(serializers.Serializer):
+class CatalogCategorySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     slug = serializers.CharField()
@@ -29,13 +29,13 @@ class CategorySerializer(serializers.Serializer):
     url = serializers.CharField(source="get_absolute_url")
 
 
-class CategoryBriefSerializer(serializers.Serializer):
+class CatalogCategoryBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     slug = serializers.CharField()
 
 
-class ProductCardSerializer(serializers.Serializer):
+class CatalogProductCardSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     slug = serializers.CharField()
@@ -47,7 +47,7 @@ class ProductCardSerializer(serializers.Serializer):
     rating_avg = serializers.DecimalField(max_digits=3, decimal_places=2)
     rating_count = serializers.IntegerField()
     sold_count = serializers.IntegerField()
-    category = CategoryBriefSerializer()
+    category = CatalogCategoryBriefSerializer()
     image = serializers.SerializerMethodField()
     image_alt = serializers.SerializerMethodField()
 
@@ -58,16 +58,16 @@ class ProductCardSerializer(serializers.Serializer):
         return getattr(product, "card_image_alt", "") or product.name
 
 
-class ProductPageSerializer(serializers.Serializer):
+class CatalogProductPageSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     page = serializers.IntegerField()
     num_pages = serializers.IntegerField()
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)
-    results = ProductCardSerializer(many=True)
+    results = CatalogProductCardSerializer(many=True)
 
 
-class RatingSerializer(serializers.Serializer):
+class RatingSummarySerializer(serializers.Serializer):
     average = serializers.DecimalField(max_digits=3, decimal_places=2)
     count = serializers.IntegerField()
     distribution = serializers.SerializerMethodField()
@@ -76,7 +76,7 @@ class RatingSerializer(serializers.Serializer):
         return {str(stars): count for stars, count, _percent in rating.distribution}
 
 
-class ReviewSerializer(serializers.Serializer):
+class ProductReviewSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     rating = serializers.IntegerField()
     title = serializers.CharField()
@@ -95,13 +95,13 @@ class ReviewSerializer(serializers.Serializer):
         return review.photo.url if review.photo else ""
 
 
-class ProductDetailSerializer(serializers.Serializer):
-    product = ProductCardSerializer()
+class CatalogProductDetailSerializer(serializers.Serializer):
+    product = CatalogProductCardSerializer()
     description = serializers.CharField(source="product.description")
     attributes = serializers.JSONField(source="product.attributes")
     tags = serializers.SerializerMethodField()
     images = serializers.SerializerMethodField()
-    rating = RatingSerializer()
+    rating = RatingSummarySerializer()
 
     def get_tags(self, detail) -> list[str]:
         return [tag.name for tag in detail.tags]
@@ -113,21 +113,21 @@ class ProductDetailSerializer(serializers.Serializer):
         ]
 
 
-class ReviewPageSerializer(serializers.Serializer):
+class ProductReviewPageSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     page = serializers.IntegerField(source="number")
     num_pages = serializers.IntegerField()
-    results = ReviewSerializer(many=True, source="items")
+    results = ProductReviewSerializer(many=True, source="items")
 
 
-class ReviewInputSerializer(serializers.Serializer):
+class ProductReviewInputSerializer(serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     title = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     body = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     share = serializers.BooleanField(required=False, default=False)
 
 
-class ProductIdSerializer(serializers.Serializer):
+class WishlistProductSerializer(serializers.Serializer):
     product_id = serializers.IntegerField(min_value=1, max_value=2**62)
 
 
@@ -192,14 +192,14 @@ class CategoryListApi(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
-        responses=CategorySerializer(many=True), summary="All categories (two-level tree)"
+        responses=CatalogCategorySerializer(many=True), summary="All categories (two-level tree)"
     )
     def get(self, request: Request) -> Response:
         flat = []
         for root in selectors.category_list():
             flat.append(root)
             flat.extend(root.children_list)
-        return Response(CategorySerializer(flat, many=True).data)
+        return Response(CatalogCategorySerializer(flat, many=True).data)
 
 
 class ProductListApi(APIView):
@@ -207,7 +207,11 @@ class ProductListApi(APIView):
 
     @extend_schema(
         parameters=_FILTER_PARAMETERS,
-        responses={200: ProductPageSerializer, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+        responses={
+            200: CatalogProductPageSerializer,
+            400: OpenApiTypes.OBJECT,
+            404: OpenApiTypes.OBJECT,
+        },
         summary="Products with filters, search and sorting",
     )
     def get(self, request: Request) -> Response:
@@ -221,7 +225,7 @@ class ProductListApi(APIView):
             "num_pages": page.num_pages,
             "next": _page_link(request, page.number + 1 if page.has_next else None),
             "previous": _page_link(request, page.number - 1 if page.has_previous else None),
-            "results": ProductCardSerializer(page.items, many=True).data,
+            "results": CatalogProductCardSerializer(page.items, many=True).data,
         }
         return Response(data)
 
@@ -230,14 +234,15 @@ class ProductDetailApi(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
-        responses={200: ProductDetailSerializer, 404: OpenApiTypes.OBJECT}, summary="One product"
+        responses={200: CatalogProductDetailSerializer, 404: OpenApiTypes.OBJECT},
+        summary="One product",
     )
     def get(self, request: Request, product_id: int) -> Response:
         detail = selectors.product_detail(product_id=product_id)
         first = detail.images[0] if detail.images else None
         detail.product.card_image_url = first.image.url if first else ""
         detail.product.card_image_alt = (first.alt_text if first else "") or detail.product.name
-        return Response(ProductDetailSerializer(detail).data)
+        return Response(CatalogProductDetailSerializer(detail).data)
 
 
 class ProductReviewsApi(APIView):
@@ -245,7 +250,7 @@ class ProductReviewsApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("page", OpenApiTypes.INT)],
-        responses={200: ReviewPageSerializer, 404: OpenApiTypes.OBJECT},
+        responses={200: ProductReviewPageSerializer, 404: OpenApiTypes.OBJECT},
         summary="A product's reviews, newest first",
     )
     def get(self, request: Request, product_id: int) -> Response:
@@ -253,23 +258,27 @@ class ProductReviewsApi(APIView):
         page_number, _size = _page_params(request)
         page = selectors.review_page(product_id=product.id, page=page_number)
         _check_page(page_number, page.number, page.count)
-        return Response(ReviewPageSerializer(page).data)
+        return Response(ProductReviewPageSerializer(page).data)
 
     @extend_schema(
-        request=ReviewInputSerializer,
-        responses={200: ReviewSerializer, 201: ReviewSerializer, 400: OpenApiTypes.OBJECT},
+        request=ProductReviewInputSerializer,
+        responses={
+            200: ProductReviewSerializer,
+            201: ProductReviewSerializer,
+            400: OpenApiTypes.OBJECT,
+        },
         summary="Write your review of the product, or update it",
     )
     def post(self, request: Request, product_id: int) -> Response:
         product = _product(product_id)
-        serializer = ReviewInputSerializer(data=request.data)
+        serializer = ProductReviewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         existed = product.reviews.filter(user=request.user).exists()
         review = services.review_save(
             user=request.user, product=product, **serializer.validated_data
         )
         return Response(
-            ReviewSerializer(review).data,
+            ProductReviewSerializer(review).data,
             status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
         )
 
@@ -277,19 +286,25 @@ class ProductReviewsApi(APIView):
 class WishlistApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=ProductCardSerializer(many=True), summary="Your wishlist")
+    @extend_schema(responses=CatalogProductCardSerializer(many=True), summary="Your wishlist")
     def get(self, request: Request) -> Response:
         return Response(
-            ProductCardSerializer(selectors.wishlist_for_user(user=request.user), many=True).data
+            CatalogProductCardSerializer(
+                selectors.wishlist_for_user(user=request.user), many=True
+            ).data
         )
 
     @extend_schema(
-        request=ProductIdSerializer,
-        responses={201: ProductIdSerializer, 200: ProductIdSerializer, 404: OpenApiTypes.OBJECT},
+        request=WishlistProductSerializer,
+        responses={
+            201: WishlistProductSerializer,
+            200: WishlistProductSerializer,
+            404: OpenApiTypes.OBJECT,
+        },
         summary="Add a product to your wishlist",
     )
     def post(self, request: Request) -> Response:
-        serializer = ProductIdSerializer(data=request.data)
+        serializer = WishlistProductSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         product = _product(serializer.validated_data["product_id"])
         existed = selectors.wishlist_product_ids(user_id=request.user.id, product_ids=[product.id])
