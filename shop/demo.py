@@ -861,7 +861,7 @@ def refresh_denormalised_counts(product_ids: list[int] | None = None) -> None:
 
 
 def seed(*, rng: random.Random, small: bool, log: Callable[[str], None]) -> None:
-    from shop.services import product_refresh_search_vector
+    from shop.services import catalogue_changed, product_refresh_search_vector
 
     now = timezone.now().replace(second=0, microsecond=0)
     product_count = 60 if small else 640
@@ -878,6 +878,4 @@ def seed(*, rng: random.Random, small: bool, log: Callable[[str], None]) -> None
         )
         refresh_denormalised_counts()
         product_refresh_search_vector()
-    from django.core.cache import cache
-
-    cache.delete("shop:category_roots")
+    catalogue_changed()
