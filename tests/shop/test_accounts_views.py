@@ -1,6 +1,6 @@
 import pytest
 from django.core import mail
-from django.urls import reverse
+from django.urls import include, path, reverse
 
 from shop.models import Address
 from tests.factories.commerce import AddressFactory, address_data
@@ -27,6 +27,24 @@ def test_signup_logs_in_and_goes_to_onboarding(client):
     assert response.status_code == 302
     assert response["Location"] == reverse("recsys:onboarding")
     assert client.get(reverse("shop:account")).status_code == 200
+
+
+# A URLconf without the recommender's pages, for the signup fallback below.
+urlpatterns = [path("", include("shop.urls"))]
+
+
+def test_signup_goes_to_the_account_page_when_there_is_no_onboarding(client, settings):
+    settings.ROOT_URLCONF = __name__
+    response = client.post(
+        reverse("shop:signup"),
+        {
+            "username": "newbie2",
+            "email": "newbie2@example.com",
+            "password1": "a-long-unusual-pass-42",
+            "password2": "a-long-unusual-pass-42",
+        },
+    )
+    assert response["Location"] == reverse("shop:account")
 
 
 def test_signup_with_mismatched_passwords_is_a_form_error(client):
