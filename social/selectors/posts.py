@@ -15,12 +15,20 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from shop.models import User
-from social.models import Block, Comment, Follow, Like, Mute, Post, PostProduct
+from shop.models import ProductImage, User
+from social.models import Block, Comment, Follow, Like, Mute, Post, PostImage, PostProduct
 
 __all__ = [
     "FeedPage",
@@ -68,18 +76,29 @@ def visible_posts(*, viewer: User | None) -> QuerySet[Post]:
     )
 
 
+# A tagged product's first picture, read inside the tag query (one round trip fewer than a prefetch).
+_first_image = ProductImage.objects.filter(product_id=OuterRef("product_id")).order_by(
+    "position", "id"
+)
+
+
 def _with_display(posts: QuerySet[Post], viewer: User | None) -> QuerySet[Post]:
-    """Everything a post card shows, in a fixed number of queries (1 + 3 prefetches)."""
-    posts = posts.select_related(
-        "author", "author__profile", "review", "review__product"
-    ).prefetch_related(
-        "images",
-        Prefetch(
-            "product_tags",
-            queryset=PostProduct.objects.select_related("product")
-            .prefetch_related("product__images")
-            .order_by("position", "id"),
-        ),
+    """Everything a post card shows: author and profile, the shared review, tagged products with their
+    pictures (prefetched), whether the viewer liked it, and whether it has pictures of its own."""
+    posts = (
+        posts.select_related("author", "author__profile", "review", "review__product")
+        .prefetch_related(
+            Prefetch(
+                "product_tags",
+                queryset=PostProduct.objects.select_related("product")
+                .annotate(
+                    thumb=Subquery(_first_image.values("image")[:1]),
+                    thumb_alt=Subquery(_first_image.values("alt_text")[:1]),
+                )
+                .order_by("position", "id"),
+            )
+        )
+        .annotate(has_images=Exists(PostImage.objects.filter(post_id=OuterRef("pk"))))
     )
     viewer_id = _viewer_id(viewer)
     if viewer_id is not None:
@@ -89,13 +108,29 @@ def _with_display(posts: QuerySet[Post], viewer: User | None) -> QuerySet[Post]:
     return posts
 
 
+def _cards(posts: QuerySet[Post]) -> list[Post]:
+    """Evaluate a card queryset: at most 3 queries whatever the number of posts (posts, tagged products
+    with their first picture, post pictures); the picture query runs only when a post on the page has pictures,
+    which saves a round trip on most feed pages."""
+    items = list(posts)
+    with_images = [post for post in items if post.has_images]
+    prefetch_related_objects(with_images, "images")
+    for post in items:
+        if not post.has_images:
+            post.__dict__.setdefault("_prefetched_objects_cache", {})["images"] = (
+                PostImage.objects.none()
+            )
+    return items
+
+
 def post_can_view(*, viewer: User | None, post: Post) -> bool:
     return visible_posts(viewer=viewer).filter(pk=post.pk).exists()
 
 
 def post_access(*, user: User | None, post_id: int) -> Post:
     """The post if this user may see it; 404 otherwise (a private post's existence is not revealed)."""
-    post = _with_display(visible_posts(viewer=user), user).filter(pk=post_id).first()
+    found = _cards(_with_display(visible_posts(viewer=user), user).filter(pk=post_id))
+    post = found[0] if found else None
     if post is None:
         raise Http404(_("Post not found."))
     return post
@@ -129,19 +164,18 @@ def feed_cursor_decode(cursor: str) -> tuple[datetime, int]:
 def _page(
     posts: QuerySet[Post], *, viewer: User | None, cursor: str | None, page_size: int
 ) -> FeedPage:
-    """One keyset page in two steps: the ids (an index-only scan on PostgreSQL, see migration 0006),
-    then the cards for just those ids with everything they show (fixed number of queries)."""
+    """One keyset page of cards, newest first, and the cursor of the next page if there is one."""
     if cursor:
         created_at, pk = feed_cursor_decode(cursor)
         posts = posts.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk))
-    ids = list(posts.order_by("-created_at", "-id").values_list("pk", flat=True)[: page_size + 1])
-    more = len(ids) > page_size
-    ids = ids[:page_size]
-    items = (
-        list(_with_display(Post.objects.filter(pk__in=ids), viewer).order_by("-created_at", "-id"))
-        if ids
-        else []
+    # One round trip: the ids (LIMIT page_size + 1, an index-only scan on PostgreSQL, see migration
+    # 0006) as a subquery of the card query.
+    ids = posts.order_by("-created_at", "-id").values("pk")[: page_size + 1]
+    items = _cards(
+        _with_display(Post.objects.filter(pk__in=ids), viewer).order_by("-created_at", "-id")
     )
+    more = len(items) > page_size
+    items = items[:page_size]
     return FeedPage(
         items=items, next_cursor=feed_cursor_encode(items[-1]) if more and items else None
     )
@@ -182,7 +216,7 @@ def posts_for_product(*, viewer: User | None, product_id: int, limit: int = 6) -
     posts = visible_posts(viewer=viewer).filter(
         pk__in=PostProduct.objects.filter(product_id=product_id).values("post_id")
     )
-    return list(_with_display(posts, viewer).order_by("-created_at", "-id")[:limit])
+    return _cards(_with_display(posts, viewer).order_by("-created_at", "-id")[:limit])
 
 
 def posts_for_tag(

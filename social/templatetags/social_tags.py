@@ -26,12 +26,14 @@ def social_unread_count(context) -> int:
 
 
 @register.simple_tag
-def product_thumbnail(product) -> dict:
-    """First picture of a tagged product, from the prefetched images (no query)."""
-    first = next(iter(product.images.all()), None)
+def product_thumbnail(tag) -> dict:
+    """First picture of a tagged product, as annotated by the card selector (no query)."""
+    from django.core.files.storage import default_storage
+
+    name = getattr(tag, "thumb", None) or ""
     return {
-        "url": first.image.url if first and first.image else "",
-        "alt": (first.alt_text if first else "") or product.name,
+        "url": default_storage.url(name) if name else "",
+        "alt": getattr(tag, "thumb_alt", "") or tag.product.name,
     }
 
 

@@ -26,6 +26,9 @@ def test_feed_requires_login(client, db):
 def test_feed_page_renders_posts_with_tagged_products(ana_client, ana, ben):
     FollowFactory(follower=ana, followee=ben)
     product = ProductFactory(name="Linen Shirt", stock=3)
+    from shop.models import ProductImage
+
+    ProductImage.objects.create(product=product, image="products/shirt.jpg", alt_text="A shirt")
     post = PostFactory(author=ben, body="<b>summer</b> #linen with @ana https://example.com")
     PostProductFactory(post=post, product=product, verified_purchase=True)
 
@@ -36,6 +39,7 @@ def test_feed_page_renders_posts_with_tagged_products(ana_client, ana, ben):
     assert 'rel="nofollow noopener"' in html
     assert "Linen Shirt" in html
     assert "Verified purchase" in html
+    assert '<img src="/media/products/shirt.jpg" alt="A shirt"' in html
     assert f'name="product_id" value="{product.pk}"' in html
     assert 'action="/cart/add/"' in html
     assert "data-new-posts" in html
