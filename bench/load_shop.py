@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import os
+import platform
 import random
 import re
 import signal
@@ -464,9 +465,7 @@ def main() -> None:
     )
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the bench database")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument(
-        "--requests", type=int, default=600, help="requests per endpoint per round"
-    )
+    parser.add_argument("--requests", type=int, default=600, help="requests per endpoint per round")
     parser.add_argument(
         "--time-limit", type=float, default=60.0, help="seconds per endpoint per round"
     )
@@ -499,7 +498,7 @@ def main() -> None:
     server_desc = (
         f"uvicorn {uvicorn.__version__} [standard] (uvloop, httptools), {WORKERS} workers, DJANGO_DEBUG=0, "
         f"PostgreSQL ({'psycopg pool' if os.environ.get('BENCH_DB_POOL', '1') == '1' else 'no pool'}, "
-        "CONN_MAX_AGE=0), Redis cache, Python {platform.python_version()}, {os.cpu_count()} CPU cores shared by "
+        f"CONN_MAX_AGE=0), Redis cache, Python {platform.python_version()}, {os.cpu_count()} CPU cores shared by "
         "server, database and client"
     )
     rounds = []
