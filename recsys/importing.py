@@ -100,6 +100,13 @@ def _import_users(
 ) -> dict[str, int]:
     known = _mapping(prefix, ExternalId.Kind.USER)
     user_model = get_user_model()
+    # A shopper who deleted their account since the last import stays deleted: their rows are skipped.
+    existing = set(
+        user_model.objects.filter(pk__in=list(known.values())).values_list("pk", flat=True)
+    )
+    deleted = {external for external, pk in known.items() if pk not in existing}
+    if deleted:
+        log(f"users: {len(deleted):,} imported accounts were deleted since; their rows are skipped")
     new_rows = [u for u in data.users if u.user_id not in known]
     usernames = {f"{prefix}-{slugify(u.user_id) or 'user'}"[:140]: u for u in new_rows}
     taken = set(
@@ -129,6 +136,8 @@ def _import_users(
         batch_size=BATCH,
     )
     summary.add("users", len(created))
+    for external in deleted:
+        known.pop(external)
     log(f"users: {len(created):,} created, {len(known):,} already imported")
     known.update({row.user_id: user.pk for row, user in created})
     return known
@@ -237,7 +246,9 @@ def _import_interactions(data, prefix, users, products, summary, log) -> None:
             ).values_list("user_id", "product_id", "kind", "created_at")
         )
     events, wishlist, purchases, ratings = [], {}, [], {}
-    for row in data.interactions:
+    for index, row in enumerate(data.interactions):
+        if row.user_id not in users:
+            continue
         user_id, product_id = users[row.user_id], products[row.item_id]
         when = _when(row.timestamp, default_time)
         if row.kind in ("view", "cart", "like"):
@@ -251,7 +262,7 @@ def _import_interactions(data, prefix, users, products, summary, log) -> None:
         elif row.kind == "wishlist":
             wishlist[(user_id, product_id)] = when
         elif row.kind == "purchase":
-            purchases.append((row, user_id, product_id, when))
+            purchases.append((row, user_id, product_id, when, index))
         elif row.kind == "rating":
             # One review per shopper and product: the latest rating wins.
             previous = ratings.get((user_id, product_id))
@@ -277,7 +288,8 @@ def _import_interactions(data, prefix, users, products, summary, log) -> None:
     log(f"interactions: {len(new_wishlist):,} wishlist items")
 
     keys = {}
-    for n, (row, user_id, product_id, when) in enumerate(purchases):
+    # The key names the row's position in the file, so re-running the same file finds the same orders.
+    for row, user_id, product_id, when, n in purchases:
         digest = hashlib.sha1(
             f"{prefix}|{row.user_id}|{row.item_id}|{row.timestamp}|{n}".encode()
         ).hexdigest()
@@ -370,7 +382,7 @@ def _keeping_times(model):
 
 
 def _import_follows(data, users, summary, log) -> None:
-    pairs = {(users[a], users[b]) for a, b in data.follows}
+    pairs = {(users[a], users[b]) for a, b in data.follows if a in users and b in users}
     existing = set(
         Follow.objects.filter(follower_id__in=list({a for a, _ in pairs})).values_list(
             "follower_id", "followee_id"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from recsys.models_import import ExternalId
@@ -156,3 +157,17 @@ def test_two_prefixes_import_side_by_side(tmp_path):
     run_import(folder, prefix="second")
     assert Product.objects.count() == 6
     assert ExternalId.objects.filter(source="second", kind="user").count() == 3
+
+
+def test_reimport_does_not_bring_back_a_deleted_account(tmp_path):
+    from social.services import account_delete
+
+    folder = write_dataset(tmp_path)
+    run_import(folder)
+    ana = ExternalId.objects.get(kind="user", external_id="u1")
+    account_delete(user=get_user_model().objects.get(pk=ana.object_id))
+    before = table_counts()
+    output = run_import(folder)
+    assert "1 imported accounts were deleted" in output
+    assert table_counts() == before
+    assert not get_user_model().objects.filter(pk=ana.object_id).exists()
