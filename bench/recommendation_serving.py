@@ -243,10 +243,12 @@ def main() -> None:
         return sorted(values)[int(0.95 * (len(values) - 1))]
 
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    load = os.getloadavg()[0]
     body = f"""
 Measured {stamp} by `bench/recommendation_serving.py`: {options.users:,} synthetic shoppers (10 views each, half
 with an order of 2 products, up to 8 follows within their taste group) x {options.products:,} products in 20
-categories, {database}, Python {platform.python_version()}, 2 CPU cores shared by everything. Model: 32
+categories, {database}, Python {platform.python_version()}, 2 CPU cores shared by everything (1-minute load
+average {load:.1f} at the end: other work was running, so absolute times are inflated; compare the rows). Model: 32
 components, WARP, early stopping (at most 15 epochs). Scoring = the `score_users_chunk` task body (signals
 read from the database, top-{settings.RECSYS_LIST_LENGTH} with bought and sold-out items excluded, reason facts,
 rows written) over chunks of {chunk:,} shoppers, run by 1 or 2 worker processes; medians of {options.repeats}
