@@ -173,9 +173,10 @@ def follow(request: HttpRequest, username: str) -> HttpResponse:
         services.follow_create(follower=request.user, followee=target)
     except RateLimited as error:
         return _error_response(request, error.message, fallback, status=429)
-    except (ValidationError, PermissionDenied) as error:
-        message = error.messages[0] if isinstance(error, ValidationError) else str(error)
-        return _error_response(request, message, fallback, status=403)
+    except ValidationError as error:
+        return _error_response(request, error.messages[0], fallback, status=400)
+    except PermissionDenied as error:
+        return _error_response(request, str(error), fallback, status=403)
     return _relationship_response(request, target)
 
 

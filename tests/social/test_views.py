@@ -307,3 +307,21 @@ def test_suggestions_page_shows_reasons(ana_client, ana, ben, cleo):
 
     assert "Followed by @ben" in html
     assert "@cleo" in html
+
+
+def test_following_yourself_is_a_400_message(ana_client):
+    response = ana_client.post("/social/people/ana/follow/", HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 400
+    assert response.content.decode() == "You cannot follow yourself."
+
+
+def test_blocked_follow_is_a_403_message(ana_client, ana, ben):
+    from tests.factories.social import BlockFactory
+
+    BlockFactory(blocker=ben, blocked=ana)
+
+    response = ana_client.post("/social/people/ben/follow/", HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 403
+    assert response.content.decode() == "You cannot follow this account."
