@@ -20,7 +20,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -215,14 +215,7 @@ def _store(
     """Insert with the next sequence number, or return the message this client_id already stored."""
     try:
         with transaction.atomic():
-            bumped = Conversation.objects.filter(pk=conversation.pk).update(
-                last_seq=F("last_seq") + 1, updated_at=timezone.now()
-            )
-            if not bumped:
-                raise ValidationError(_("This conversation no longer exists."), code="gone")
-            seq = Conversation.objects.filter(pk=conversation.pk).values_list(
-                "last_seq", flat=True
-            )[0]
+            seq = _next_seq(conversation.pk)
             message = Message.objects.create(
                 conversation_id=conversation.pk,
                 seq=seq,
@@ -245,6 +238,22 @@ def _store(
     group = staff_group if kind == Message.Kind.NOTE else conversation_group
     _broadcast_on_commit(group(conversation.pk), {"type": "chat.message", "frame": frame})
     return MessagePost(message=message, created=True)
+
+
+def _next_seq(conversation_id: int) -> int:
+    """Bump and read the conversation's sequence in one statement (UPDATE ... RETURNING, PostgreSQL and
+    SQLite 3.35+). The row lock it takes is held until commit, which serialises writers of one conversation."""
+    table = connection.ops.quote_name(Conversation._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = last_seq + 1, updated_at = %s "  # noqa: S608 - names are ours
+            "WHERE id = %s RETURNING last_seq",
+            [connection.ops.adapt_datetimefield_value(timezone.now()), conversation_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise ValidationError(_("This conversation no longer exists."), code="gone")
+    return row[0]
 
 
 def _existing(conversation: Conversation, author_key: str, client_id: str) -> Message | None:
