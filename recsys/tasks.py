@@ -8,13 +8,20 @@ from __future__ import annotations
 
 from celery import chord, group, shared_task
 from django.conf import settings
+from django.db import DatabaseError
 
 from recsys import pipeline, services
 
 LONG_TASK = {"acks_late": True, "reject_on_worker_lost": True}
+# A scoring chunk replaces its own rows, so retrying it after a database hiccup is safe.
+RETRY_ON_DATABASE_ERRORS = {
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": 5,
+    "max_retries": 3,
+}
 
 
-@shared_task(bind=True, **LONG_TASK, max_retries=3, default_retry_delay=30)
+@shared_task(bind=True, **LONG_TASK)
 def retrain(self, force: bool = False, score: bool = True) -> dict:
     """Train, evaluate against popularity and the serving model, store, maybe promote; then score."""
     outcome = pipeline.retrain(task_id=self.request.id or "", force=force)
@@ -33,12 +40,12 @@ def score_all(self, version_id: int | None = None) -> int:
     return run.pk
 
 
-@shared_task(bind=True, **LONG_TASK, max_retries=3, default_retry_delay=10)
+@shared_task(bind=True, **LONG_TASK, **RETRY_ON_DATABASE_ERRORS)
 def score_users_chunk(self, run_id: int, user_ids: list[int]) -> int:
     return pipeline.score_users_chunk(run_id=run_id, user_ids=user_ids)
 
 
-@shared_task(bind=True, **LONG_TASK, max_retries=3, default_retry_delay=10)
+@shared_task(bind=True, **LONG_TASK, **RETRY_ON_DATABASE_ERRORS)
 def score_products(self, run_id: int) -> int:
     return pipeline.score_products(run_id=run_id)
 
