@@ -9,7 +9,7 @@ delivery latency percentiles (send -> receipt at the moderator's socket, and at 
 Prints the figures and writes them to docs/benchmarks.md under "## Support chat (issue 5)".
 
 Rerun: `.venv/bin/python bench/chat.py` (PostgreSQL at 127.0.0.1:5432 and Redis at 127.0.0.1:6379; options:
---clients 500 --rate 200 --seconds 20 --workers 1 --rounds 3).
+--clients 500 --rate 200 --seconds 20 --workers 2 --rounds 3).
 """
 
 from __future__ import annotations
@@ -308,7 +308,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=500)
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
@@ -378,7 +378,7 @@ conversation. Latency = send -> `message.new` received. {args.rounds} rounds; fi
 
 Per round: {per_round}.
 
-Rerun: `.venv/bin/python bench/chat.py` (options `--clients 500 --rate 200 --seconds 20 --workers 1 --rounds 3`).
+Rerun: `.venv/bin/python bench/chat.py` (options `--clients 500 --rate 200 --seconds 20 --workers 2 --rounds 3`).
 """
     print(section)
     if not args.no_write:

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
@@ -36,6 +37,13 @@ class SessionCsrfAuthentication(SessionAuthentication):
         if result is None and request._request.COOKIES.get(settings.SESSION_COOKIE_NAME):
             self.enforce_csrf(request)
         return result
+
+
+class SessionCsrfScheme(SessionScheme):
+    """Documents SessionCsrfAuthentication as the usual session cookie in the OpenAPI schema."""
+
+    target_class = SessionCsrfAuthentication
+    name = "sessionCookieAuth"
 
 
 def session_key_of(request: Request, *, create: bool = False) -> str | None:
