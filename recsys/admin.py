@@ -18,6 +18,7 @@ from recsys.models import (
     ServingPointer,
     UserRecommendations,
 )
+from recsys.models_import import ExternalId
 
 
 @admin.register(ModelVersion)
@@ -151,3 +152,10 @@ class ConversionAdmin(admin.ModelAdmin):
     list_display = ("id", "kind", "click", "source_id", "created_at")
     list_filter = ("kind",)
     raw_id_fields = ("click",)
+
+
+@admin.register(ExternalId)
+class ExternalIdAdmin(admin.ModelAdmin):
+    list_display = ("source", "kind", "external_id", "object_id", "created_at")
+    list_filter = ("source", "kind")
+    search_fields = ("external_id",)

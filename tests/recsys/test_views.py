@@ -283,9 +283,30 @@ def test_for_you_slot_stays_empty_for_anonymous_visitors_beside_trending(client)
 
 def test_dashboard_shows_the_validation_curve_of_the_chosen_version(client):
     client.force_login(UserFactory(username="staffer", is_staff=True))
-    older = ModelVersion.objects.create(status="retired", validation_curve=[{"epoch": 1, "value": 0.1}])
+    older = ModelVersion.objects.create(
+        status="retired", validation_curve=[{"epoch": 1, "value": 0.1}]
+    )
     ModelVersion.objects.create(status="ready", validation_curve=[{"epoch": 1, "value": 0.2}])
 
     body = client.get(reverse("recsys:dashboard") + f"?curve={older.pk}").content.decode()
 
     assert f"validation curve of version {older.pk}" in body
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "modelversion",
+        "scoringrun",
+        "servingpointer",
+        "userrecommendations",
+        "productrecommendations",
+        "experiment",
+        "impression",
+        "click",
+        "conversion",
+        "externalid",
+    ],
+)
+def test_every_recommender_model_has_an_admin_list(admin_client, model):
+    assert admin_client.get(reverse(f"admin:recsys_{model}_changelist")).status_code == 200
