@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from recsys.core.model import TrainedModel
-from recsys.core.scoring import score_matrix, user_representation_from_features
+from recsys.core.scoring import score_matrix, top_k_from_scores, user_representation_from_features
 from recsys.core.types import EvaluationReport, Metrics, TrainingParams
 
 __all__ = [
@@ -124,9 +124,7 @@ def evaluate_scores(
         train_chunk = train[chunk]
         rows = np.repeat(np.arange(len(chunk)), np.diff(train_chunk.indptr))
         scores[rows, train_chunk.indices] = -np.inf
-        top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-        top_scores = np.take_along_axis(scores, top, axis=1)
-        top = np.take_along_axis(top, np.argsort(-top_scores, axis=1, kind="stable"), axis=1)
+        top, _ = top_k_from_scores(scores, k)
         for i, user in enumerate(chunk):
             positives = test.indices[test.indptr[user] : test.indptr[user + 1]]
             n_pos = len(positives)
@@ -183,9 +181,13 @@ def evaluate(
 
 
 def popularity_scores(train: sp.csr_matrix) -> np.ndarray:
-    """Training interaction count per item, with a tiny deterministic tie-break by item row."""
+    """Items ranked by training interaction count, ties to the lower item row."""
     counts = np.asarray((train > 0).sum(axis=0), dtype=np.float64).ravel()
-    return (counts - np.arange(len(counts)) * 1e-9).astype(np.float64)
+    order = np.lexsort((np.arange(len(counts)), -counts))
+    scores = np.empty(len(counts), dtype=np.float32)
+    # Distinct values (exact in float32), so ties never depend on how a partial sort breaks them.
+    scores[order] = (len(counts) - np.arange(len(counts))) / max(len(counts), 1)
+    return scores
 
 
 def evaluate_popularity(

@@ -41,6 +41,15 @@ def _popularity_z(model: TrainedModel) -> np.ndarray:
     return ((pop - pop.mean()) / (std if std > 0 else 1.0)).astype(np.float32)
 
 
+def _popularity_rank_score(model: TrainedModel) -> np.ndarray:
+    """Popularity as distinct scores in (0, 1]: most interacted first, ties to the lower item row (the same
+    order as the popularity baseline), so "popularity only" never depends on how a sort breaks ties."""
+    order = np.lexsort((np.arange(model.n_items), -model.item_popularity))
+    scores = np.empty(model.n_items, dtype=np.float32)
+    scores[order] = (model.n_items - np.arange(model.n_items)) / model.n_items
+    return scores
+
+
 def score_matrix(
     model: TrainedModel,
     vectors: np.ndarray,
@@ -60,8 +69,10 @@ def score_matrix(
         std = part.std(axis=1, keepdims=True)
         std[std == 0] = 1.0
         weights = blend_weights[blended][:, None].astype(np.float32)
-        scale = np.where(weights >= _POPULARITY_ONLY, 0.0, 1.0).astype(np.float32)
-        scores[blended] = scale * (part - mean) / std + weights * _popularity_z(model)[None, :]
+        only = weights[:, 0] >= _POPULARITY_ONLY
+        mixed = (part - mean) / std + weights * _popularity_z(model)[None, :]
+        mixed[only] = _popularity_rank_score(model)[None, :]
+        scores[blended] = mixed
     return scores
 
 

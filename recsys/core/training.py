@@ -20,6 +20,7 @@ from recsys.core import lightfm_backend as backend
 from recsys.core.evaluation import cold_user_split, holdout_split
 from recsys.core.model import TrainedModel
 from recsys.core.scoring import (
+    _popularity_rank_score,
     _popularity_z,
     score_matrix,
     top_k_from_scores,
@@ -130,6 +131,7 @@ def _best_blend(model, vectors, biases, exclude, truth, k) -> tuple[float, float
     Raw scores are computed and standardised once per chunk; each weight only adds popularity and re-ranks.
     """
     popularity = _popularity_z(model)[None, :]
+    popularity_only = _popularity_rank_score(model)[None, :]
     hits = np.zeros(len(BLEND_GRID))
     n = len(vectors)
     for start in range(0, n, 1024):
@@ -145,7 +147,7 @@ def _best_blend(model, vectors, biases, exclude, truth, k) -> tuple[float, float
             if weight == 0:
                 scores = raw
             elif weight >= 1000:
-                scores = np.broadcast_to(popularity, raw.shape)
+                scores = np.broadcast_to(popularity_only, raw.shape)
             else:
                 scores = standard + weight * popularity
             hits[i] += _hits(scores, chunk_exclude, chunk_truth, k)
