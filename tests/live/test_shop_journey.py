@@ -102,3 +102,33 @@ def test_a_declined_card_leaves_no_order(live_stack, page, in_stock_product):
     assert _order_count(live_stack) == before
     page.goto(live_stack.url + reverse("shop:cart"))
     assert page.locator("#cart", has_text=in_stock_product).count() == 1
+
+
+def test_cart_quantity_changes_and_bad_quantities_without_a_page_reload(
+    live_stack, page, in_stock_product
+):
+    login(page, live_stack.url, "shopper")
+    _add_to_cart_via_search(page, live_stack.url, in_stock_product)
+    page.goto(live_stack.url + reverse("shop:cart"))
+    page.evaluate("window.__sameDocument = true")
+    before = page.locator("#cart-subtotal").inner_text()
+
+    page.locator(".cart-qty-form input[name=quantity]").first.fill("2")
+    page.locator(".cart-qty-form button").first.click()
+    page.wait_for_function(
+        "(before) => document.querySelector('#cart-subtotal').innerText !== before", arg=before
+    )
+    page.wait_for_function("document.querySelector('#cart-badge .badge').dataset.count === '2'")
+
+    page.locator(".cart-qty-form input[name=quantity]").first.fill("0")
+    # The browser's own min=1 check would stop the form; drop it to see the server's answer.
+    page.evaluate(
+        "document.querySelector('.cart-qty-form input[name=quantity]').removeAttribute('min')"
+    )
+    page.locator(".cart-qty-form button").first.click()
+    alert = page.wait_for_selector("[role=alert].message-error")
+    assert "at least 1" in alert.inner_text()
+
+    page.locator(".cart-remove-form button").first.click()
+    page.wait_for_selector("#cart >> text=Your cart is empty.")
+    assert page.evaluate("window.__sameDocument") is True
