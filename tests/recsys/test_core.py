@@ -292,3 +292,20 @@ def test_protocol_beats_popularity_on_planted_data():
     assert result.warm["model"].overall.precision > result.warm["popularity"].overall.precision
     assert result.cold["model"].overall.precision > result.cold["popularity"].overall.precision
     assert result.counts["cold_users"] > 0
+
+
+def test_popularity_only_blend_ranks_exactly_like_the_popularity_baseline(planted):
+    import dataclasses
+
+    from recsys.core import PopularityBlend, evaluate, evaluate_popularity
+
+    dataset, model = planted
+    train_part, _, test = holdout_split(dataset.interactions, seed=5)
+    popular = dataclasses.replace(
+        model,
+        blend=PopularityBlend(light_weight=1000.0, heavy_weight=1000.0),
+        item_popularity=np.asarray(train_part.sum(axis=0)).ravel().astype(np.int64),
+    )
+    assert evaluate(popular, train=train_part, test=test, k=5) == evaluate_popularity(
+        train=train_part, test=test, k=5
+    )
