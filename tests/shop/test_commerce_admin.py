@@ -86,3 +86,19 @@ def test_csv_export_lists_selected_orders_and_defuses_formulas(admin_client, use
         "shopper1",
     )
     assert rows[0]["ship_name"] == "'=HYPERLINK(1)"
+
+
+def test_admin_can_add_a_user_with_the_custom_user_model(admin_client):
+    from django.contrib.auth import get_user_model
+
+    response = admin_client.post(
+        reverse("admin:shop_user_add"),
+        {
+            "username": "newstaff",
+            "password1": "a-long-unusual-pass-42",
+            "password2": "a-long-unusual-pass-42",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    assert get_user_model().objects.filter(username="newstaff").exists()
