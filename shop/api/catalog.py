@@ -192,7 +192,9 @@ class CategoryListApi(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
-        responses=CatalogCategorySerializer(many=True), summary="All categories (two-level tree)"
+        responses=CatalogCategorySerializer(many=True),
+        summary="All categories (two-level tree)",
+        operation_id="catalog_categories_list",
     )
     def get(self, request: Request) -> Response:
         flat = []
@@ -213,6 +215,7 @@ class ProductListApi(APIView):
             404: OpenApiTypes.OBJECT,
         },
         summary="Products with filters, search and sorting",
+        operation_id="catalog_products_list",
     )
     def get(self, request: Request) -> Response:
         filters = selectors.product_filters_parse(request.query_params)
@@ -236,6 +239,7 @@ class ProductDetailApi(APIView):
     @extend_schema(
         responses={200: CatalogProductDetailSerializer, 404: OpenApiTypes.OBJECT},
         summary="One product",
+        operation_id="catalog_product_retrieve",
     )
     def get(self, request: Request, product_id: int) -> Response:
         detail = selectors.product_detail(product_id=product_id)
@@ -252,6 +256,7 @@ class ProductReviewsApi(APIView):
         parameters=[OpenApiParameter("page", OpenApiTypes.INT)],
         responses={200: ProductReviewPageSerializer, 404: OpenApiTypes.OBJECT},
         summary="A product's reviews, newest first",
+        operation_id="catalog_product_reviews_list",
     )
     def get(self, request: Request, product_id: int) -> Response:
         product = _product(product_id)
@@ -268,6 +273,7 @@ class ProductReviewsApi(APIView):
             400: OpenApiTypes.OBJECT,
         },
         summary="Write your review of the product, or update it",
+        operation_id="catalog_product_review_save",
     )
     def post(self, request: Request, product_id: int) -> Response:
         product = _product(product_id)
@@ -286,7 +292,11 @@ class ProductReviewsApi(APIView):
 class WishlistApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=CatalogProductCardSerializer(many=True), summary="Your wishlist")
+    @extend_schema(
+        responses=CatalogProductCardSerializer(many=True),
+        summary="Your wishlist",
+        operation_id="catalog_wishlist_list",
+    )
     def get(self, request: Request) -> Response:
         return Response(
             CatalogProductCardSerializer(
@@ -302,6 +312,7 @@ class WishlistApi(APIView):
             404: OpenApiTypes.OBJECT,
         },
         summary="Add a product to your wishlist",
+        operation_id="catalog_wishlist_add",
     )
     def post(self, request: Request) -> Response:
         serializer = WishlistProductSerializer(data=request.data)
@@ -319,7 +330,9 @@ class WishlistItemApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
-        responses={204: None, 404: OpenApiTypes.OBJECT}, summary="Remove from your wishlist"
+        responses={204: None, 404: OpenApiTypes.OBJECT},
+        summary="Remove from your wishlist",
+        operation_id="catalog_wishlist_remove",
     )
     def delete(self, request: Request, product_id: int) -> Response:
         if not services.wishlist_remove(user=request.user, product_id=product_id):
@@ -338,6 +351,7 @@ class StockAlertApi(APIView):
             404: OpenApiTypes.OBJECT,
         },
         summary="Tell me when this sold-out product is back",
+        operation_id="catalog_stock_alert_create",
     )
     def post(self, request: Request, product_id: int) -> Response:
         product = _product(product_id)
