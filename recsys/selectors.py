@@ -533,7 +533,7 @@ def variant_stats(*, experiment: Experiment | None = None) -> list[VariantStats]
         conv_low, conv_high = wilson_interval(converted, clicked)
         result.append(
             VariantStats(
-                variant=name or "none",
+                variant=name or "no experiment",
                 impressions=shown,
                 clicks=clicked,
                 conversions=converted,
