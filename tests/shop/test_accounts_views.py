@@ -1,11 +1,19 @@
 import pytest
 from django.core import mail
 from django.urls import include, path, reverse
+from django.utils import translation
 
 from shop.models import Address
 from tests.factories.commerce import AddressFactory, address_data
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English whatever language an earlier request left active."""
+    with translation.override("en"):
+        yield
 
 
 def test_login_page_renders(client):

@@ -3,6 +3,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from shop.models import Order, Product
 from social.models import Notification
@@ -10,6 +11,13 @@ from tests.factories import UserFactory
 from tests.factories.commerce import AddressFactory, CartItemFactory, OrderFactory, OrderLineFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English whatever language an earlier request left active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

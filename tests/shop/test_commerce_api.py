@@ -3,12 +3,21 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from shop.models import Address, CartItem, Order, Product
 from tests.factories import ProductFactory
 from tests.factories.commerce import AddressFactory, CartItemFactory, OrderFactory, address_data
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English whatever language an earlier request left active."""
+    with translation.override("en"):
+        yield
+
 
 PASSWORD = "correct-horse-battery"
 

@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import translation
 
 from shop import selectors, services
 from shop.models import Cart, CartItem, ProductEvent
@@ -8,6 +9,13 @@ from tests.factories import ProductFactory
 from tests.factories.commerce import CartFactory, CartItemFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English whatever language an earlier request left active."""
+    with translation.override("en"):
+        yield
 
 
 def test_cart_add_item_creates_a_line(user, product):

@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import translation
 
 from shop import selectors, services
 from shop.models import CartItem, Order, OrderStatusEvent, Product
@@ -17,6 +18,13 @@ from tests.factories.commerce import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English whatever language an earlier request left active."""
+    with translation.override("en"):
+        yield
 
 
 def place(user, key="key-00000001", **kwargs):

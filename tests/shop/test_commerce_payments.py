@@ -1,8 +1,16 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from shop import payments
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English whatever language an earlier request left active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from shop.models import Cart, CartItem, Order, Product
 from tests.factories import ProductFactory
@@ -16,6 +17,14 @@ from tests.factories.commerce import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English whatever language an earlier request left active."""
+    with translation.override("en"):
+        yield
+
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
