@@ -277,3 +277,16 @@ def test_dashboard_experiment_start_and_stop(trained, client):
 
     assert Experiment.objects.count() == 2
     assert not Experiment.objects.filter(is_active=True).exists()
+
+
+def test_a_new_shopper_who_picked_a_category_at_onboarding_gets_it_with_the_reason(trained):
+    shop, _ = trained
+    newcomer = UserFactory(username="picker")
+    services.onboarding_complete(
+        user=newcomer, category_ids=[shop.categories["B"].pk], followee_ids=[]
+    )
+
+    items = selectors.recommendations_for_user(user=newcomer, k=5)
+
+    assert _share_from(items, shop.products["B"]) >= 0.8
+    assert "one of your favourite categories" in items[0].reason
