@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from shop.models import Order, Review, User
 from social.models import PostImage, Profile
+from social.services.groupbuy import group_buy_release_user
 from social.services.notifications import user_group_name
 
 __all__ = ["account_delete", "account_delete_with_password"]
@@ -59,6 +60,9 @@ def account_delete(*, user: User) -> None:
     user_id = user.pk
     files = _stored_files(user)
     with transaction.atomic():
+        # Seats in unfinished group buys would otherwise vanish with the user row, keeping their stock
+        # reserved and their payments authorised: give them back first.
+        group_buy_release_user(user=user)
         Order.objects.filter(user_id=user_id).update(
             user=None,
             ship_name=ANONYMISED_NAME,

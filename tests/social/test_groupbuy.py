@@ -331,3 +331,16 @@ def test_release_user_gives_back_seats_before_account_deletion(
     assert (group.creator, group.member_count, group.status) == (None, 1, "open")
     assert stock_of(product) == 9
     assert len(voids) == 1
+
+
+def test_account_deletion_gives_back_the_users_group_buy_seat(django_capture_on_commit_callbacks):
+    from social.services import account_delete
+
+    product = group_product(stock=10)
+    group = make_group(product=product)
+    member = UserFactory()
+    join(group, member)
+    with django_capture_on_commit_callbacks(execute=True):
+        account_delete(user=member)
+    group.refresh_from_db()
+    assert (group.member_count, stock_of(product)) == (1, 9)
