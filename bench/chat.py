@@ -180,69 +180,112 @@ class Round:
     connect_failures: int = 0
     stored: int = 0
     send_seconds: float = 0.0
+    reconnects: int = 0
+
+
+class Participant:
+    """One websocket client behaving like static/js/support_socket.js: on any disconnect it reconnects, asks
+    for everything after the last id it holds (`sync`) and resends its unacknowledged messages (same client_id,
+    stored once)."""
+
+    def __init__(self, result: Round, base: str, origin: str, cid: int, session: str, role: str):
+        self.result, self.base, self.origin = result, base, origin
+        self.cid, self.session, self.role = cid, session, role
+        self.ws = None
+        self.last_id = 0
+        self.seen: set[int] = set()
+        self.pending: dict[str, str] = {}
+        self.stopped = False
+        self.connected = asyncio.Event()
+        self.reconnects = 0
+
+    async def run(self) -> None:
+        import websockets
+
+        first = True
+        while not self.stopped:
+            try:
+                self.ws = await websockets.connect(
+                    f"{self.base}{self.cid}/",
+                    origin=self.origin,
+                    additional_headers={"Cookie": f"sessionid={self.session}"},
+                    open_timeout=30,
+                    max_queue=None,
+                )
+            except Exception:  # noqa: BLE001 - retried like the browser does
+                await asyncio.sleep(0.5)
+                continue
+            if not first:
+                self.reconnects += 1
+            first = False
+            self.connected.set()
+            try:
+                await self.ws.send(json.dumps({"type": "sync", "after_id": self.last_id}))
+                for client_id, body in list(self.pending.items()):
+                    await self.ws.send(
+                        json.dumps({"type": "message.send", "client_id": client_id, "body": body})
+                    )
+                async for raw in self.ws:
+                    self.on_frame(json.loads(raw), time.perf_counter())
+            except websockets.ConnectionClosed:
+                pass
+            finally:
+                self.connected.clear()
+            if not self.stopped:
+                await asyncio.sleep(0.2)
+
+    def on_frame(self, frame: dict, now: float) -> None:
+        if frame.get("type") == "error":
+            self.result.error_frames += 1
+        if frame.get("type") != "message.new" or frame["id"] in self.seen:
+            return
+        self.seen.add(frame["id"])
+        self.last_id = max(self.last_id, frame["id"])
+        client_id = frame.get("client_id", "")
+        self.pending.pop(client_id, None)
+        sent = self.result.sent_at.get(client_id)
+        if sent is None:
+            return
+        self.result.deliveries += 1
+        target = self.result.to_moderator if self.role == "moderator" else self.result.to_sender
+        target.append((now - sent) * 1000)
+
+    async def send(self, client_id: str, body: str) -> None:
+        self.pending[client_id] = body
+        if self.connected.is_set() and self.ws is not None:
+            with contextlib.suppress(Exception):
+                await self.ws.send(
+                    json.dumps({"type": "message.send", "client_id": client_id, "body": body})
+                )
+
+    async def stop(self) -> None:
+        self.stopped = True
+        if self.ws is not None:
+            await self.ws.close()
 
 
 async def run_round(
     port: int, pairs: list[list], *, rate: float, seconds: float, tag: str
 ) -> Round:
-    import websockets
-
     result = Round()
     origin = f"http://127.0.0.1:{port}"
     base = f"ws://127.0.0.1:{port}/ws/support/"
-
-    async def reader(ws, role: str) -> None:
-        try:
-            async for raw in ws:
-                now = time.perf_counter()
-                frame = json.loads(raw)
-                if frame.get("type") == "error":
-                    result.error_frames += 1
-                if frame.get("type") != "message.new":
-                    continue
-                sent = result.sent_at.get(frame.get("client_id", ""))
-                if sent is None:
-                    continue
-                result.deliveries += 1
-                (result.to_moderator if role == "moderator" else result.to_sender).append(
-                    (now - sent) * 1000
-                )
-        except websockets.ConnectionClosed:
-            pass
-
-    async def open_socket(conversation_id: int, session: str):
-        for attempt in range(5):
-            try:
-                return await websockets.connect(
-                    f"{base}{conversation_id}/",
-                    origin=origin,
-                    additional_headers={"Cookie": f"sessionid={session}"},
-                    open_timeout=30,
-                    max_queue=None,
-                )
-            except Exception:  # noqa: BLE001 - retried, then counted
-                await asyncio.sleep(0.2 * (attempt + 1))
-        result.connect_failures += 1
-        return None
-
-    shoppers = []
-    sockets = []
+    shoppers: list[Participant] = []
+    everyone: list[Participant] = []
     tasks = []
-    # Connect in batches of 50 so the handshake burst stays realistic.
+    # Connect in batches so the handshake burst stays realistic.
     for start in range(0, len(pairs), 25):
-        batch = pairs[start : start + 25]
-        opened = await asyncio.gather(
-            *(open_socket(cid, s) for cid, s, _m in batch),
-            *(open_socket(cid, m) for cid, _s, m in batch),
-        )
-        for index, _pair in enumerate(batch):
-            shopper_ws, moderator_ws = opened[index], opened[index + len(batch)]
-            for ws, role in ((shopper_ws, "shopper"), (moderator_ws, "moderator")):
-                if ws is not None:
-                    sockets.append(ws)
-                    tasks.append(asyncio.create_task(reader(ws, role)))
-            if shopper_ws is not None:
-                shoppers.append(shopper_ws)
+        batch = []
+        for cid, shopper_session, moderator_session in pairs[start : start + 25]:
+            shopper = Participant(result, base, origin, cid, shopper_session, "shopper")
+            moderator = Participant(result, base, origin, cid, moderator_session, "moderator")
+            shoppers.append(shopper)
+            batch += [shopper, moderator]
+        everyone += batch
+        tasks += [asyncio.create_task(p.run()) for p in batch]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.gather(*(p.connected.wait() for p in batch)), timeout=60)
+    result.connect_failures = sum(not p.connected.is_set() for p in everyone)
     await asyncio.sleep(1.0)
 
     total = int(rate * seconds)
@@ -252,23 +295,18 @@ async def run_round(
         delay = target - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        ws = shoppers[n % len(shoppers)]
         client_id = f"{tag}-{n}"
         result.sent_at[client_id] = time.perf_counter()
-        try:
-            await ws.send(
-                json.dumps({"type": "message.send", "client_id": client_id, "body": f"msg {n}"})
-            )
-            result.sent += 1
-        except Exception:  # noqa: BLE001
-            result.send_errors += 1
+        await shoppers[n % len(shoppers)].send(client_id, f"msg {n}")
+        result.sent += 1
     result.send_seconds = time.perf_counter() - began
-    # Let the stragglers arrive.
-    deadline = time.perf_counter() + 15
+    # Let the stragglers arrive (and reconnected clients catch up through `sync`).
+    deadline = time.perf_counter() + 90
     while time.perf_counter() < deadline and result.deliveries < 2 * result.sent:
         await asyncio.sleep(0.2)
-    for ws in sockets:
-        await ws.close()
+    result.reconnects = sum(p.reconnects for p in everyone)
+    for participant in everyone:
+        await participant.stop()
     for task in tasks:
         task.cancel()
     return result
@@ -334,7 +372,8 @@ def main() -> None:
                 f"deliveries {result.deliveries}/{2 * result.sent} (lost {lost}), "
                 f"to moderator p50 {pct(result.to_moderator, 50):.1f} ms p95 {pct(result.to_moderator, 95):.1f} ms "
                 f"p99 {pct(result.to_moderator, 99):.1f} ms; to sender p95 {pct(result.to_sender, 95):.1f} ms; "
-                f"connect failures {result.connect_failures}, error frames {result.error_frames}",
+                f"connect failures {result.connect_failures}, reconnects {result.reconnects}, "
+                f"error frames {result.error_frames}",
                 flush=True,
             )
     finally:
