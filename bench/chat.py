@@ -415,7 +415,7 @@ conversation. Latency = send -> `message.new` received. {args.rounds} rounds; fi
 | delivery to the other participant p50 / p95 / p99 | {p50:.1f} / {p95:.1f} / {p99:.1f} ms | p95 < 100 ms: {met} |
 | delivery back to the sender p95 | {p95_sender:.1f} ms | - |
 
-Per round: {per_round}.
+Per round: {per_round}. Machine load average at the end: {os.getloadavg()[0]:.1f} (2 cores).
 
 Rerun: `.venv/bin/python bench/chat.py` (options `--clients 500 --rate 200 --seconds 20 --workers 2 --rounds 3`).
 """
