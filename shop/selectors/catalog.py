@@ -114,9 +114,9 @@ def category_list() -> list[Category]:
     return roots
 
 
-def category_list_cached() -> list[Category]:
+def category_list_cached(*, version: int | None = None) -> list[Category]:
     """`category_list` from the cache (5 minutes, dropped when the catalogue version changes)."""
-    key = f"shop:category_tree:{catalogue_cache_version()}"
+    key = f"shop:category_tree:{version or catalogue_cache_version()}"
     tree = cache.get(key)
     if tree is None:
         tree = category_list()
