@@ -281,3 +281,18 @@ def test_message_count_unchanged_by_refused_posts(shopper, conversation):
         format="json",
     )
     assert Message.objects.count() == before
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_queue_queries_do_not_grow_with_conversations(
+    staff, moderator, user, count, django_assert_num_queries
+):
+    for _ in range(count):
+        waiting = services.conversation_start(user=user, session_key=None)
+        services.conversation_request_human(conversation=waiting)
+        mine = services.conversation_start(user=user, session_key=None)
+        services.conversation_claim(conversation=mine, moderator=moderator)
+    with django_assert_num_queries(7):
+        response = staff.get(url("queue"))
+    assert len(response.json()["waiting"]) == count
+    assert len(response.json()["mine"]) == count
