@@ -316,3 +316,21 @@ def test_cancelling_a_shipped_order_is_refused_with_a_message(shopper_client, us
     response = shopper_client.post(reverse("shop:order_cancel", args=[order.number]))
     assert response.status_code == 409
     assert "can no longer be cancelled" in response.content.decode()
+
+
+def _page_query_count(client, url) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize("name", ["shop:cart", "shop:checkout"])
+def test_cart_and_checkout_pages_have_a_fixed_query_count(shopper_client, user, name):
+    cart = CartItemFactory(cart__user=user).cart
+    url = reverse(name)
+    _page_query_count(shopper_client, url)  # warm caches (category nav)
+    one_line = _page_query_count(shopper_client, url)
+    for _ in range(9):
+        CartItemFactory(cart=cart)
+    assert _page_query_count(shopper_client, url) == one_line
