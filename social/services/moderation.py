@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shop.models import Review
+from shop.services.catalog import product_rating_refresh
 from social.models import ModerationAction, Notification, Profile, Report
 from social.selectors.moderation import (
     moderation_access,
@@ -179,6 +181,9 @@ def moderation_act(
                 is_hidden=kind == ModerationAction.Kind.HIDE
             )
             target.is_hidden = kind == ModerationAction.Kind.HIDE
+            if isinstance(target, Review):
+                # A hidden review no longer counts towards the product's rating summary.
+                product_rating_refresh(product_id=target.product_id)
         elif kind in (
             ModerationAction.Kind.WARN,
             ModerationAction.Kind.SUSPEND,

@@ -18,7 +18,7 @@ from social.selectors import (
     user_is_suspended,
 )
 from social.services import ModerationError, moderation_act, report_create
-from tests.factories import UserFactory
+from tests.factories import ProductFactory, UserFactory
 from tests.factories.community import make_review
 
 pytestmark = pytest.mark.django_db
@@ -178,6 +178,18 @@ def test_hide_flips_is_hidden_resolves_reports_and_logs(user, moderator):
         1,
     )
     assert action.target == review
+
+
+def test_hiding_a_review_takes_it_out_of_the_product_rating(user, moderator):
+    from shop.services import review_save
+
+    product = ProductFactory()
+    kept = review_save(user=UserFactory(), product=product, rating=5, title="", body="Great.")
+    spam = review_save(user=UserFactory(), product=product, rating=1, title="", body="Spam!")
+    report_create(reporter=user, target=spam, reason="spam")
+    act(moderator, spam, "hide")
+    product.refresh_from_db()
+    assert (product.rating_count, product.rating_avg) == (1, kept.rating)
 
 
 def test_restore_unhides_content(moderator):
