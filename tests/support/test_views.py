@@ -20,6 +20,7 @@ def test_launcher_is_on_every_page(client):
     html = client.get("/").content.decode()
     assert 'id="support-launcher"' in html
     assert "Talk to a person" in html
+    assert 'Questions about an order? <a href="/accounts/login/">Log in</a>' in html
 
 
 def test_launcher_partial_renders_the_conversation_id(rf, user):
