@@ -27,7 +27,9 @@ T. Kuflik, "2nd Workshop on Information Heterogeneity and Fusion in Recommender 
 def load(name: str, params):
     folder = DATA / name
     if not folder.is_dir():
-        raise SystemExit(f"{folder} is missing: run .venv/bin/python bench/convert_datasets.py first")
+        raise SystemExit(
+            f"{folder} is missing: run .venv/bin/python bench/convert_datasets.py first"
+        )
     data = read_interchange(folder)
     if data.errors:
         raise SystemExit(f"{name}: {len(data.errors)} bad rows, first: {data.errors[0]}")
