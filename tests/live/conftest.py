@@ -291,8 +291,10 @@ def celery_worker(live_stack: LiveStack) -> Worker:
     return live_stack.worker
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
+    """Chromium for one test. Per test, not per session: the sync Playwright API keeps an asyncio loop running
+    in the main thread while it lives, and later tests that call asyncio.run() (websocket clients) would fail."""
     require(
         Path(CHROMIUM).exists() and shutil.which("chromium") is not None, "needs Debian's chromium"
     )

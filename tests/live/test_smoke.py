@@ -37,6 +37,7 @@ def test_openapi_schema_is_served(live_stack):
 
 def test_websocket_from_a_foreign_origin_is_refused(live_stack):
     import websockets
+    import websockets.exceptions
 
     async def attempt() -> None:
         async with websockets.connect(
