@@ -8,6 +8,7 @@ at once. Excluded items (already bought, sold out) get minus infinity before the
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -42,11 +43,20 @@ _selection_executor: ThreadPoolExecutor | None = None
 
 
 def _selection_pool() -> ThreadPoolExecutor:
-    # Created on first use, so a forked worker process builds its own threads.
     global _selection_executor
     if _selection_executor is None:
         _selection_executor = ThreadPoolExecutor(_SELECTION_THREADS, thread_name_prefix="topk")
     return _selection_executor
+
+
+def _forget_selection_pool() -> None:
+    # A forked child (Celery prefork, multiprocessing) inherits the pool object but not its threads;
+    # it must build its own or map() would wait forever.
+    global _selection_executor
+    _selection_executor = None
+
+
+os.register_at_fork(after_in_child=_forget_selection_pool)
 
 
 def _popularity_z(model: TrainedModel) -> np.ndarray:
