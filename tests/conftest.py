@@ -45,11 +45,16 @@ def _clear_cache() -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated_media_and_cache(settings, tmp_path):
-    """Uploads go to a temporary folder; the cache starts empty (throttles, cached lists)."""
+    """Uploads go to a temporary folder; the cache starts empty (throttles, cached lists); English."""
+    from django.utils import translation
+
     settings.MEDIA_ROOT = tmp_path / "media"
     _clear_cache()
+    # A request that switched language leaves it active in this thread; every test starts in English.
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     _clear_cache()
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -62,3 +62,17 @@ def test_api_docs_use_the_bundled_swagger_ui(client):
     body = response.content.decode()
     assert "swagger-ui" in body
     assert "cdn" not in body.lower()
+
+
+@pytest.mark.django_db
+def test_api_refuses_json_with_unpaired_surrogates_everywhere(client, user):
+    client.force_login(user)
+    response = client.post(
+        "/api/v1/social/posts/",
+        data='{"body": "\\ud800"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "The JSON contains invalid characters (unpaired surrogates)."
+    }

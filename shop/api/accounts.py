@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import APIException, AuthenticationFailed, ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.exceptions import APIException, AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config import api as api_config
 from shop import selectors, services
 from shop.models import Address
 
@@ -25,24 +25,8 @@ class LoginThrottledError(APIException):
     default_code = "throttled"
 
 
-def _has_surrogate(value) -> bool:
-    if isinstance(value, str):
-        return any(0xD800 <= ord(ch) <= 0xDFFF for ch in value)
-    if isinstance(value, dict):
-        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_surrogate(item) for item in value)
-    return False
-
-
-class StrictJSONParser(JSONParser):
-    """JSON that cannot hold lone surrogates: such text cannot be stored or even echoed back in an error."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        if _has_surrogate(data):
-            raise ParseError(_("The JSON contains invalid characters (unpaired surrogates)."))
-        return data
+# Moved to config.api so every API view refuses such JSON; kept importable from here for this app.
+StrictJSONParser = api_config.StrictJSONParser
 
 
 class PlainCharField(serializers.CharField):
