@@ -172,9 +172,18 @@ class LiveStack:
         _wait_for_http(url + "/", process, log_path)
         return url, process
 
-    def start_worker(self, name: str = "live", concurrency: int = 2) -> Worker:
+    def start_worker(
+        self,
+        name: str = "live",
+        concurrency: int = 2,
+        *,
+        queue: str | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> Worker:
+        """A real worker on the stack's broker; `queue` restricts it to one queue, `extra_env` adds settings."""
         require(self.uses_redis, "a live Celery worker needs Redis (set REDIS_URL)")
         log_path = self.tmp / f"celery-{name}-{time.monotonic_ns()}.log"
+        queues = ["--queues", queue] if queue else []
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -191,9 +200,10 @@ class LiveStack:
                 f"{name}@%h",
                 "--without-gossip",
                 "--without-mingle",
+                *queues,
             ],
             cwd=ROOT,
-            env=self.env,
+            env={**self.env, **(extra_env or {})},
             stdout=log_path.open("w"),
             stderr=subprocess.STDOUT,
             start_new_session=True,

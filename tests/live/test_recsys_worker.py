@@ -4,14 +4,12 @@ the middle of a training leaves the serving model untouched, and the redelivered
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 import urllib.request
 
 import pytest
 
-from tests.live.conftest import ROOT, Worker
+from tests.live.conftest import Worker
 
 pytestmark = [pytest.mark.live, pytest.mark.redis]
 
@@ -47,42 +45,10 @@ def _ensure_a_serving_model(live_stack) -> None:
 
 
 def _start_drill_worker(live_stack, queue: str, *, pause: float, name: str) -> Worker:
-    env = {**live_stack.env, "RECSYS_TRAIN_PAUSE_SECONDS": str(pause)}
-    log_path = live_stack.tmp / f"celery-{name}-{time.monotonic_ns()}.log"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--loglevel",
-            "INFO",
-            "--concurrency",
-            "1",
-            "--hostname",
-            f"{name}@%h",
-            "--queues",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log_path.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    """A one-process worker on its own queue whose trainings hold open for `pause` seconds."""
+    return live_stack.start_worker(
+        name, concurrency=1, queue=queue, extra_env={"RECSYS_TRAIN_PAUSE_SECONDS": str(pause)}
     )
-    live_stack._processes.append(process)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"worker exited early:\n{log_path.read_text()[-4000:]}")
-        if " ready." in log_path.read_text(errors="replace"):
-            return Worker(process, log_path)
-        time.sleep(0.3)
-    raise RuntimeError(f"worker not ready:\n{log_path.read_text()[-4000:]}")
 
 
 def _wait_for(predicate, live_stack, task_id: str, timeout: float, what: str) -> dict:
