@@ -313,36 +313,42 @@ class FollowRequestAnswerView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class BlockView(APIView):
+class _UserRelationView(APIView):
+    """POST creates, DELETE removes one relation from the signed-in user to `username` (block, mute)."""
+
     permission_classes = [IsAuthenticated]
+
+    def relation_create(self, actor, target) -> None:
+        raise NotImplementedError  # each subclass names its service
+
+    def relation_delete(self, actor, target) -> None:
+        raise NotImplementedError
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, username: str) -> Response:
-        target = selectors.user_by_username(username=username)
-        services.block_create(blocker=request.user, blocked=target)
+        self.relation_create(request.user, selectors.user_by_username(username=username))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, username: str) -> Response:
-        target = selectors.user_by_username(username=username)
-        services.block_delete(blocker=request.user, blocked=target)
+        self.relation_delete(request.user, selectors.user_by_username(username=username))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MuteView(APIView):
-    permission_classes = [IsAuthenticated]
+class BlockView(_UserRelationView):
+    def relation_create(self, actor, target) -> None:
+        services.block_create(blocker=actor, blocked=target)
 
-    @extend_schema(request=None, responses={204: None})
-    def post(self, request: Request, username: str) -> Response:
-        target = selectors.user_by_username(username=username)
-        services.mute_create(muter=request.user, muted=target)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def relation_delete(self, actor, target) -> None:
+        services.block_delete(blocker=actor, blocked=target)
 
-    @extend_schema(request=None, responses={204: None})
-    def delete(self, request: Request, username: str) -> Response:
-        target = selectors.user_by_username(username=username)
-        services.mute_delete(muter=request.user, muted=target)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+
+class MuteView(_UserRelationView):
+    def relation_create(self, actor, target) -> None:
+        services.mute_create(muter=actor, muted=target)
+
+    def relation_delete(self, actor, target) -> None:
+        services.mute_delete(muter=actor, muted=target)
 
 
 class BlockListView(APIView):
