@@ -150,9 +150,11 @@ REDIS_PREFIX = os.environ.get("REDIS_PREFIX", f"test{os.getpid()}" if TESTING el
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Falls back to process memory while Redis is down, so pages keep rendering (config/cache.py).
+            "BACKEND": "config.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": REDIS_PREFIX,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2, "retry_after": 5},
         }
     }
     CHANNEL_LAYERS = {
