@@ -53,7 +53,11 @@ class TrainingParams:
     patience: int = 4
     validation_fraction: float = 0.1
     validation_max_users: int = 1500
-    refit: bool = True
+    # After early stopping: "continue" resumes the best-epoch model on all data (validation part included) for
+    # `refit_epochs` epochs; "full" trains a fresh model on all data for the best epoch count (about twice the
+    # time); "none" keeps the best-epoch model as it is.
+    refit: str = "continue"
+    refit_epochs: int = 1
     seed: int = 42
     num_threads: int = 2
     k: int = 10

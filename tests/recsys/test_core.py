@@ -177,6 +177,54 @@ def test_training_records_a_validation_curve_and_stops_early(planted):
     assert max(model.validation_curve) == model.validation_curve[model.best_epoch - 1]
 
 
+def test_best_epoch_snapshot_is_the_model_trained_for_exactly_the_best_epochs():
+    log, items, follows = planted_data()
+    params = PARAMS.replace(refit="none", patience=3, max_epochs=15)
+    dataset = build_dataset(log, items=items, follows=follows, params=params)
+    restored = train(dataset, params)
+    # Training went on past the best epoch, so the returned model had to be restored from its snapshot.
+    assert restored.epochs_run > restored.best_epoch
+    stopped_at_best = train(
+        dataset, params.replace(max_epochs=restored.best_epoch, patience=params.max_epochs)
+    )
+    assert stopped_at_best.best_epoch == restored.best_epoch
+    np.testing.assert_array_equal(
+        restored.item_representations, stopped_at_best.item_representations
+    )
+    np.testing.assert_array_equal(
+        restored.user_feature_embeddings, stopped_at_best.user_feature_embeddings
+    )
+
+
+@pytest.mark.parametrize(
+    ("refit", "extra_epochs"),
+    [("none", lambda m: 0), ("continue", lambda m: 2), ("full", lambda m: m.best_epoch)],
+)
+def test_refit_modes_count_their_epochs(refit, extra_epochs):
+    log, items, follows = planted_data()
+    params = PARAMS.replace(refit=refit, refit_epochs=2)
+    dataset = build_dataset(log, items=items, follows=follows, params=params)
+    model = train(dataset, params)
+    assert model.epochs_run == len(model.validation_curve) + extra_epochs(model)
+
+
+def test_continue_refit_trains_the_best_epoch_model_on_all_data():
+    log, items, follows = planted_data()
+    dataset = build_dataset(log, items=items, follows=follows, params=PARAMS)
+    best = train(dataset, PARAMS.replace(refit="none"))
+    continued = train(dataset, PARAMS.replace(refit="continue", refit_epochs=1))
+    assert continued.best_epoch == best.best_epoch
+    assert continued.validation_curve == best.validation_curve
+    assert not np.allclose(continued.item_representations, best.item_representations)
+
+
+def test_unknown_refit_mode_is_refused():
+    log, items, follows = planted_data()
+    dataset = build_dataset(log, items=items, follows=follows, params=PARAMS)
+    with pytest.raises(ValueError, match="refit"):
+        train(dataset, PARAMS.replace(refit="sometimes"))
+
+
 def test_top_k_equals_a_predict_loop(planted):
     dataset, model = planted
     rows = np.arange(dataset.n_users)
