@@ -11,6 +11,7 @@ from __future__ import annotations
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from config.realtime import LayerOutageMixin
 from social.selectors.notifications import notification_unread_count
 from social.services.notifications import user_group_name
 from social.services.posts import feed_group_name
@@ -19,7 +20,7 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_ACCOUNT_CLOSED = 4000
 
 
-class NotificationConsumer(AsyncJsonWebsocketConsumer):
+class NotificationConsumer(LayerOutageMixin, AsyncJsonWebsocketConsumer):
     groups_joined: list[str]
 
     async def connect(self) -> None:

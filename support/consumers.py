@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from config.realtime import CHANNEL_LAYER_ERRORS, LayerOutageMixin
 from social.services import user_group_name
 from support import selectors, services
 from support.models import Message
@@ -78,8 +79,9 @@ class _FrameError(Exception):
         self.message = message
 
 
-class _SupportSocket(AsyncWebsocketConsumer):
-    """Shared plumbing: socket cap, the user group, JSON parsing, error frames, ignoring foreign events."""
+class _SupportSocket(LayerOutageMixin, AsyncWebsocketConsumer):
+    """Shared plumbing: socket cap, the user group, JSON parsing, error frames, ignoring foreign events;
+    a channel layer outage closes the socket with 1013 and the client resyncs (config/realtime.py)."""
 
     participant: str | None = None
     groups_joined: list[str]
@@ -119,8 +121,12 @@ class _SupportSocket(AsyncWebsocketConsumer):
         await self.close(code=CLOSE_FORBIDDEN)
 
     async def disconnect(self, code: int) -> None:
-        for group in getattr(self, "groups_joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
+        try:
+            for group in getattr(self, "groups_joined", []):
+                await self.channel_layer.group_discard(group, self.channel_name)
+        except CHANNEL_LAYER_ERRORS:
+            pass  # Redis is down: its group entries expire on their own; still release the socket below.
+        self.groups_joined = []
         if self.participant:
             await database_sync_to_async(_socket_release)(self.participant)
             self.participant = None
@@ -243,20 +249,24 @@ class ConversationConsumer(_SupportSocket):
             conversation = selectors.conversation_access(
                 user=user, session_key=session_key, conversation_id=self.conversation_id
             )
-            result = services.message_post(
-                conversation=conversation,
-                body=body,
-                role=self.role,
-                author=user,
-                session_key=session_key,
-                client_id=client_id,
-            )
-            return None if result.created else selectors.message_frame(result.message)
+            with services.broadcast_failures() as undelivered:
+                result = services.message_post(
+                    conversation=conversation,
+                    body=body,
+                    role=self.role,
+                    author=user,
+                    session_key=session_key,
+                    client_id=client_id,
+                )
+            if result.created and not undelivered:
+                return None
+            return selectors.message_frame(result.message)
 
-        duplicate = await database_sync_to_async(post)()
-        if duplicate is not None:
-            # A resend of a stored message: this socket alone gets it again (the room already has it).
-            await self.send_frame(duplicate)
+        direct = await database_sync_to_async(post)()
+        if direct is not None:
+            # A resend of a stored message (the room already has it), or the broadcast failed (channel layer
+            # down; the others replay it with `sync`): this socket alone gets the stored message.
+            await self.send_frame(direct)
 
     async def on_typing(self, frame: dict) -> None:
         now = time.monotonic()

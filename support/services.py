@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -40,6 +43,7 @@ __all__ = [
     "CONSOLE_GROUP",
     "MessagePost",
     "assistant_reply_post",
+    "broadcast_failures",
     "conversation_adopt",
     "conversation_assign",
     "conversation_claim",
@@ -75,6 +79,25 @@ def staff_group(conversation_id: int) -> str:
     return f"support.staff.{conversation_id}"
 
 
+# The groups whose broadcast failed, while a caller collects them with `broadcast_failures()`.
+_failed_broadcasts: ContextVar[list[str] | None] = ContextVar(
+    "support_failed_broadcasts", default=None
+)
+
+
+@contextmanager
+def broadcast_failures() -> Iterator[list[str]]:
+    """Collect the groups whose after-commit broadcast failed (channel layer down) inside this block. Called
+    outside a transaction, a service's on-commit broadcasts run before it returns, so the websocket consumer
+    learns that the room was not told and answers its sender directly."""
+    failed: list[str] = []
+    token = _failed_broadcasts.set(failed)
+    try:
+        yield failed
+    finally:
+        _failed_broadcasts.reset(token)
+
+
 def _broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
     def push() -> None:
         layer = get_channel_layer()
@@ -84,6 +107,9 @@ def _broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
             async_to_sync(layer.group_send)(group, event)
         except Exception:  # noqa: BLE001 - the row is stored; clients replay it with `sync`.
             logger.warning("support broadcast to %s failed", group, exc_info=True)
+            failed = _failed_broadcasts.get()
+            if failed is not None:
+                failed.append(group)
 
     transaction.on_commit(push)
 
