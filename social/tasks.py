@@ -1,6 +1,8 @@
 """Social background work. Tasks take ids, are idempotent and only call services (rules live there).
 
-BEAT_SCHEDULE is merged into Celery beat's schedule by config/celery.py.
+BEAT_SCHEDULE is merged into Celery beat's schedule by config/celery.py. Tasks queued from a request whose result
+nobody reads say `ignore_result=True`: queueing one then never waits on the result backend, which with Redis down
+spent 20 s retrying before raising.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ BEAT_SCHEDULE = {
 }
 
 
-@shared_task(name="social.tasks.group_buy_complete_task")
+@shared_task(name="social.tasks.group_buy_complete_task", ignore_result=True)
 def group_buy_complete_task(group_id: int) -> str:
     """Place the orders of a full group (no-op when already completed or not full)."""
     from social.services import group_buy_complete
@@ -35,7 +37,7 @@ def group_buy_expire_task(group_id: int) -> bool:
     return group_buy_expire(group_id=group_id)
 
 
-@shared_task(name="social.tasks.group_buy_notify_followers_task")
+@shared_task(name="social.tasks.group_buy_notify_followers_task", ignore_result=True)
 def group_buy_notify_followers_task(group_id: int) -> int:
     from social.services import group_buy_notify_followers
 

@@ -14,9 +14,11 @@ BEAT_SCHEDULE = {
 }
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=True)
 def assistant_reply(message_id: int) -> int | None:
-    """Answer one shopper message; a second run finds the answer already posted and does nothing."""
+    """Answer one shopper message; a second run finds the answer already posted and does nothing. Nobody reads
+    its result: ignoring it keeps `.delay()` off the result backend, which with Redis down retried for 20 s
+    before the chat could hand the shopper to a person."""
     message = services.assistant_reply_post(message_id=message_id)
     return message.id if message else None
 

@@ -138,7 +138,9 @@ def _void_on_commit(payment_provider: str, reference: str) -> None:
 def _queue_completion(group_id: int) -> None:
     from social.tasks import group_buy_complete_task
 
-    transaction.on_commit(lambda: group_buy_complete_task.delay(group_id))
+    # robust: with the broker down the join still succeeds (the error is logged) and the minute sweep
+    # (social.tasks.group_buys_sweep_task) places the orders instead.
+    transaction.on_commit(lambda: group_buy_complete_task.delay(group_id), robust=True)
 
 
 def _notify(*, user_ids, message: str, group: GroupBuy, actor_id: int | None = None) -> None:
@@ -206,7 +208,10 @@ def group_buy_open(
         if notify_followers:
             from social.tasks import group_buy_notify_followers_task
 
-            transaction.on_commit(lambda: group_buy_notify_followers_task.delay(group.id))
+            # robust: with the broker down the group still opens; followers are just not told (logged).
+            transaction.on_commit(
+                lambda: group_buy_notify_followers_task.delay(group.id), robust=True
+            )
     group.refresh_from_db()
     return group
 
