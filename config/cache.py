@@ -22,7 +22,7 @@ from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -52,6 +52,26 @@ def _outage_for(name: str) -> _Outage:
         return _outages.setdefault(name, _Outage())
 
 
+class SharedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis client builds a new `redis.Redis` object for every cache call, and each one copies
+    redis-py's table of ~170 response callbacks: about 0.2 ms of CPU per call, five calls per catalogue page.
+    A `redis.Redis` is safe to share between threads (it only borrows connections from its pool), so one per
+    pool is kept and reused."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients.setdefault(
+                index, self._client(connection_pool=self._get_connection_pool(write))
+            )
+        return client
+
+
 class FailSoftRedisCache(RedisCache):
     """`RedisCache` that falls back to process memory while Redis is unreachable (see the module docstring)."""
 
@@ -59,6 +79,7 @@ class FailSoftRedisCache(RedisCache):
         options = dict(params.get("OPTIONS") or {})
         self.retry_after = float(options.pop("retry_after", 5.0))
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = SharedClientRedisCacheClient
         # LocMemCache instances with one name share one store, so all threads of the process share it.
         name = f"failsoft:{server}:{params.get('KEY_PREFIX', '')}"
         self._local = LocMemCache(
