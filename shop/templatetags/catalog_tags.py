@@ -1,12 +1,19 @@
-"""Template helpers for catalogue pages: money, stars and a product's card picture."""
+"""Template helpers for catalogue pages: money, stars, a product's card picture, cached product cards and the
+category filter's options."""
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import get_template
 from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -43,3 +50,68 @@ def card_image(product) -> dict:
     else:
         alt = getattr(product, "card_image_alt", "") or product.name
     return {"url": url, "alt": alt}
+
+
+CARD_CACHE_SECONDS = 3600
+
+
+def _card_cache_key(product, language: str) -> str:
+    # Content-addressed: every field the card shows is in the key, so a price, stock, rating or picture change
+    # is a new key and no invalidation is needed.
+    picture = card_image(product)
+    fields = (
+        product.id,
+        product.name,
+        product.slug,
+        str(product.price),
+        str(product.rating_avg),
+        product.rating_count,
+        product.stock > 0,
+        picture["url"],
+        picture["alt"],
+    )
+    digest = hashlib.blake2b(repr(fields).encode(), digest_size=12).hexdigest()
+    return f"shop:card:{language}:{digest}"
+
+
+@register.simple_tag
+def product_cards(products) -> str:
+    """The cards of `products` in order. Rendered cards are shared through the cache (one `get_many`), so a
+    listing page renders only the cards no page has shown yet."""
+    products = list(products)
+    if not products:
+        return ""
+    language = get_language() or settings.LANGUAGE_CODE
+    keys = [_card_cache_key(product, language) for product in products]
+    cached = cache.get_many(keys)
+    missing = {}
+    card_template = get_template("shop/partials/product_card.html")
+    parts = []
+    for key, product in zip(keys, products, strict=True):
+        html = cached.get(key)
+        if html is None:
+            # No request: a card needs no context processors, and running them per card costs more than the card.
+            html = card_template.render({"product": product})
+            missing[key] = html
+        parts.append(html)
+    if missing:
+        cache.set_many(missing, CARD_CACHE_SECONDS)
+    return mark_safe("".join(parts))  # noqa: S308 - each part rendered (escaped) by the card template
+
+
+@register.simple_tag
+def category_options(categories, selected: str = "") -> str:
+    """`<option>`s for the category filter, roots then their children (plain string building: it renders on
+    every listing page and a template loop over the whole tree costs a millisecond)."""
+    parts = []
+    for root in categories:
+        parts.append(_option(root.slug, root.name, selected))
+        for child in getattr(root, "children_list", []):
+            parts.append(_option(child.slug, f"— {child.name}", selected))
+    return mark_safe("".join(parts))  # noqa: S308 - values escaped by format_html
+
+
+def _option(value: str, label: str, selected: str) -> str:
+    if value == selected:
+        return format_html('<option value="{}" selected>{}</option>', value, label)
+    return format_html('<option value="{}">{}</option>', value, label)
