@@ -85,7 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.AsyncWhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "shop.context_processors.shop_navigation",
+                "config.edge_cache.csrf_placeholder",
             ],
         },
     },
@@ -172,6 +173,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Anonymous catalogue pages served from each server process's memory (config/edge_cache.py); off while
+# developing (DEBUG) so template edits show at once. Seconds 0 turns it off.
+EDGE_CACHE_SECONDS = env_float("EDGE_CACHE_SECONDS", 0.0 if DEBUG else 60.0)
+EDGE_CACHE_MAX_BYTES = env_int("EDGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)
+EDGE_CACHE_VERSION_POLL = env_float("EDGE_CACHE_VERSION_POLL", 1.0)
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL or "cache+memory://")

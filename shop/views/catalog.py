@@ -22,6 +22,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from config.edge_cache import edge_cacheable
 from shop import selectors, services
 from shop.models import ProductEvent, Review
 
@@ -64,6 +65,7 @@ def _page_number(request: HttpRequest, name: str = "page") -> int:
 
 
 @require_GET
+@edge_cacheable
 def home(request: HttpRequest) -> HttpResponse:
     sections = cache.get_or_set(
         f"shop:home:{selectors.catalogue_cache_version()}:{get_language()}",
@@ -145,11 +147,13 @@ def _sort_choices() -> list[tuple[str, str]]:
 
 
 @require_GET
+@edge_cacheable
 def product_list(request: HttpRequest) -> HttpResponse:
     return _product_listing(request)
 
 
 @require_GET
+@edge_cacheable
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     return _product_listing(request, category=selectors.category_get(slug=slug))
 
