@@ -1,14 +1,26 @@
 """Shop load benchmark: the real ASGI server on PostgreSQL with 10,000 generated products, driven from another
-process on loopback by 20 concurrent clients (closed loop, no think time).
+process on loopback by 20 concurrent clients.
 
     .venv/bin/python bench/load_shop.py                  # reuse the bench database if it is already filled
     .venv/bin/python bench/load_shop.py --fresh          # drop and rebuild it first
 
 It (1) creates and migrates a separate database (`socialshop_bench`), (2) generates 10,000 products with tags,
 attributes, ratings and shared pictures, (3) starts uvicorn[standard] with 2 workers in production settings
-(DJANGO_DEBUG=0, collected static files, Redis cache), (4) runs a separate client process (httpx async) that
-sends a bounded number of requests per endpoint (product list, product page, search), and (5) prints p50/p95 and
-writes them into docs/benchmarks.md under "## Shop load (issue 2)".
+(DJANGO_DEBUG=0, collected static files, Redis cache, the anonymous edge cache on), (4) drives it from a
+separate client process and (5) prints p50/p95 and writes them into docs/benchmarks.md under
+"## Shop load (issue 2)".
+
+Two client modes per endpoint:
+- saturated: wrk (Debian package `wrk`, C, so the client takes almost no CPU from the server's two cores) keeps
+  20 connections busy, each sending its next request as soon as the last one is answered; a Lua script walks a
+  list of URLs and counts the edge cache's HIT/MISS answers.
+- paced: an httpx async client offers a fixed rate shared by 20 clients (open loop; latency counted from the
+  scheduled send time).
+
+Endpoints: "product list" is a browsing mix (skewed the way shoppers browse: page 1 far more than page 20,
+the default sort more than others, big categories more than small ones); "product list, uniform" picks page,
+sort and category uniformly, so almost every request is a cache miss (the worst case); "product page" records a
+view event per request; "search" draws from 25 queries.
 """
 
 from __future__ import annotations
@@ -20,6 +32,7 @@ import os
 import platform
 import random
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -38,7 +51,8 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 CONCURRENCY = 20
 PRODUCTS = 10_000
 SECTION = "## Shop load (issue 2)"
-TARGETS_MS = {"product list": 50.0, "search": 100.0}
+TARGETS_MS = {"product list": 50.0, "product list, uniform": 50.0, "search": 100.0}
+KINDS = ("product list", "product list, uniform", "product page", "search")
 SEARCH_WORDS = (
     "linen",
     "boots",
@@ -246,10 +260,29 @@ def stop_server(server: subprocess.Popen) -> None:
 # --- client (runs in its own process) -------------------------------------------------------------------
 
 
+def _zipf_weights(count: int, exponent: float) -> list[float]:
+    return [1 / (rank**exponent) for rank in range(1, count + 1)]
+
+
 def make_urls(kind: str, fixture: dict, rng: random.Random, count: int) -> list[str]:
     urls = []
+    categories = list(fixture["categories"])
+    # A fixed, seeded popularity order of the categories for the browsing mix.
+    random.Random("bench:category-popularity").shuffle(categories)
+    page_weights = _zipf_weights(20, 1.5)
+    category_weights = _zipf_weights(len(categories), 1.0)
+    sort_weights = [55] + [9] * (len(SORTS) - 1)
     for _ in range(count):
         if kind == "product list":
+            params = [f"page={rng.choices(range(1, 21), page_weights)[0]}"]
+            if sort := rng.choices(SORTS, sort_weights)[0]:
+                params.append(f"sort={sort}")
+            if rng.random() < 0.6:
+                params.append(f"category={rng.choices(categories, category_weights)[0]}")
+            if rng.random() < 0.15:
+                params.append("in_stock=1")
+            urls.append("/products/?" + "&".join(params))
+        elif kind == "product list, uniform":
             params = [f"page={rng.randint(1, 20)}"]
             if sort := rng.choice(SORTS):
                 params.append(f"sort={sort}")
@@ -264,6 +297,79 @@ def make_urls(kind: str, fixture: dict, rng: random.Random, count: int) -> list[
             word = rng.choice(SEARCH_WORDS).replace(" ", "+")
             urls.append(f"/products/?q={word}")
     return urls
+
+
+WRK_SCRIPT = r"""
+local urls = {}
+local position = 0
+hits = 0
+misses = 0
+local next_id = 0
+local threads = {}
+function setup(thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
+  table.insert(threads, thread)
+end
+function init(args)
+  for line in io.lines(args[1]) do urls[#urls + 1] = line end
+  position = math.floor(#urls * id / (next_id > 0 and next_id or 2))
+end
+function request()
+  position = position + 1
+  return wrk.format("GET", urls[(position % #urls) + 1])
+end
+function response(status, headers, body)
+  local state = headers["x-cache"] or headers["X-Cache"]
+  if state == "HIT" then hits = hits + 1 elseif state == "MISS" then misses = misses + 1 end
+end
+function done(summary, latency, requests)
+  local all_hits, all_misses = 0, 0
+  for _, thread in ipairs(threads) do
+    all_hits = all_hits + thread:get("hits")
+    all_misses = all_misses + thread:get("misses")
+  end
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format(
+    '{"p50": %.3f, "p95": %.3f, "p99": %.3f, "requests": %d, "errors": %d, "seconds": %.3f, ' ..
+    '"hits": %d, "misses": %d}\n',
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    summary.requests, errors, summary.duration / 1e6, all_hits, all_misses))
+end
+"""
+
+
+def drive_wrk(base: str, urls: list[str], *, seconds: float, workdir: Path) -> dict:
+    """Closed loop with wrk: CONCURRENCY connections over 2 client threads for `seconds`."""
+    script = workdir / "urls.lua"
+    script.write_text(WRK_SCRIPT)
+    url_file = workdir / "urls.txt"
+    url_file.write_text("\n".join(urls) + "\n")
+    output = subprocess.run(
+        [
+            "wrk",
+            "--threads",
+            "2",
+            "--connections",
+            str(CONCURRENCY),
+            "--duration",
+            f"{max(1, round(seconds))}s",
+            "--timeout",
+            "30s",
+            "--script",
+            str(script),
+            base,
+            "--",
+            str(url_file),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    measured = json.loads(output.strip().splitlines()[-1])
+    measured["rps"] = measured["requests"] / measured["seconds"] if measured["seconds"] else 0
+    return measured
 
 
 async def drive(base: str, urls: list[str], *, time_limit: float) -> dict:
@@ -357,13 +463,13 @@ def client_main(args: argparse.Namespace) -> None:
             drive_paced(args.url, make_urls(args.kind, fixture, rng, count), rate=args.rate)
         )
     else:
-        result = asyncio.run(
-            drive(
+        with tempfile.TemporaryDirectory(prefix="shopbench-wrk-") as folder:
+            result = drive_wrk(
                 args.url,
                 make_urls(args.kind, fixture, rng, args.requests),
-                time_limit=args.time_limit,
+                seconds=args.time_limit,
+                workdir=Path(folder),
             )
-        )
     print(json.dumps(result))
 
 
@@ -398,26 +504,32 @@ def write_report(
         SECTION,
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `bench/load_shop.py`: {data_desc}; "
-        f"{server_desc}. A separate client process (httpx async) on loopback drives {CONCURRENCY} concurrent "
-        "clients after a short warm-up, in two ways: **saturated** = closed loop, each client sends its next "
-        f"request as soon as the last one answers (measures throughput; latency is mostly queueing); **paced** = "
-        f"the {CONCURRENCY} clients share an offered rate of {rate:.0f} req/s (open loop; latency counted from "
-        "the scheduled send time, so queueing still shows). Product list = `/products/` HTML with a random page "
-        "(1-20), sort, category and in-stock filter; product page = `/product/<slug>/` HTML (records a view event "
-        "per request); search = `/products/?q=` HTML (PostgreSQL full-text search, GIN index, SearchRank). List "
-        "and search result fragments are cached for 60 s per filter set (Redis), so repeats skip the database. "
+        f"{server_desc}. Clients run in a separate process on loopback, {CONCURRENCY} at a time, after a short "
+        "warm-up, in two ways: **saturated** = closed loop driven by wrk (C; each connection sends its next "
+        "request as soon as the last one answers, so latency includes queueing and req/s is the throughput); "
+        f"**paced** = an httpx async client offers {rate:.0f} req/s shared by the {CONCURRENCY} clients (open "
+        "loop; latency counted from the scheduled send time, so queueing still shows). Product list = "
+        "`/products/` HTML in a browsing mix: page k of 1-20 with weight 1/k^1.5, default sort 55 % (the five "
+        "others 9 % each), a category in 60 % of requests (Zipf over a fixed popularity order), in-stock 15 %; "
+        "product list, uniform = page, sort and category drawn uniformly (40 % with a category, 20 % in-stock), "
+        "which makes almost every request a cache miss; product page = `/product/<slug>/` HTML over 2,000 "
+        "products (records a view event per request); search = `/products/?q=` HTML over 25 queries (PostgreSQL "
+        "full-text search, GIN index, SearchRank). Anonymous catalogue pages are served by the edge cache "
+        "(`config/edge_cache.py`, 60 s, per server process; hit % = share of saturated requests it answered); "
+        "misses render with cached result fragments and product cards (Redis). "
         f"Machine load average when the run started: {load}. {len(rounds)} round(s); figures are the median over "
         "rounds of each round's p50/p95.",
         "",
-        "| endpoint | mode | requests/round | p50 ms | p95 ms | req/s | server CPU ms/req | target | errors |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| endpoint | mode | requests/round | p50 ms | p95 ms | req/s | server CPU ms/req | edge hit % "
+        "| target | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     summary = []
-    for kind in ("product list", "product page", "search"):
+    for kind in KINDS:
         for mode, key in (("saturated", kind), (f"paced {rate:.0f}/s", f"{kind} @paced")):
             usable = [r[key] for r in rounds if r[key]["p95"] is not None]
             if not usable:
-                lines.append(f"| {kind} | {mode} | 0 | - | - | - | - | - | all failed |")
+                lines.append(f"| {kind} | {mode} | 0 | - | - | - | - | - | - | all failed |")
                 continue
             p50 = statistics.median(r["p50"] for r in usable)
             p95 = statistics.median(r["p95"] for r in usable)
@@ -425,13 +537,19 @@ def write_report(
             count = statistics.median(r["requests"] for r in usable)
             cpu = statistics.median(r["server_cpu_ms"] for r in usable)
             errors = sum(r[key]["errors"] for r in rounds)
+            answered = [r for r in usable if r.get("hits", 0) + r.get("misses", 0)]
+            hit_rate = (
+                f"{100 * statistics.median(r['hits'] / (r['hits'] + r['misses']) for r in answered):.0f}"
+                if answered
+                else "-"
+            )
             target = TARGETS_MS.get(kind)
             verdict = (
                 f"p95 < {target:.0f} ms: {'met' if p95 < target else 'NOT met'}" if target else "-"
             )
             lines.append(
                 f"| {kind} | {mode} | {count:.0f} | {p50:.1f} | {p95:.1f} | {rps:.0f} | {cpu:.1f} "
-                f"| {verdict} | {errors} |"
+                f"| {hit_rate} | {verdict} | {errors} |"
             )
             summary.append(f"{kind} ({mode}): p50 {p50:.1f} ms, p95 {p95:.1f} ms, {rps:.0f} req/s")
     per_round = "; ".join(
@@ -442,7 +560,8 @@ def write_report(
         "",
         f"Per round: {per_round}.",
         "",
-        "Rerun: `.venv/bin/python bench/load_shop.py` (add `--fresh` to rebuild the 10,000-product database "
+        "Rerun: `.venv/bin/python bench/load_shop.py` (needs `wrk`: `apt-get install wrk`; add `--fresh` to "
+        "rebuild the 10,000-product database "
         f"`{DB_NAME}`; `--rate N` for the paced rate; `BENCH_WORKERS=4` to try more workers).",
         "",
     ]
@@ -465,9 +584,17 @@ def main() -> None:
     )
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the bench database")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--requests", type=int, default=600, help="requests per endpoint per round")
     parser.add_argument(
-        "--time-limit", type=float, default=60.0, help="seconds per endpoint per round"
+        "--requests",
+        type=int,
+        default=5000,
+        help="URLs in the list wrk walks per endpoint and round",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=20.0,
+        help="seconds of saturated load per endpoint and round",
     )
     parser.add_argument(
         "--rate", type=float, default=10.0, help="offered rate (req/s) of the paced, open-loop run"
@@ -484,6 +611,8 @@ def main() -> None:
         client_main(args)
         return
 
+    if shutil.which("wrk") is None:
+        sys.exit("bench/load_shop.py drives the saturated load with wrk: apt-get install wrk")
     work = Path(tempfile.gettempdir()) / "socialshop_bench"
     work.mkdir(exist_ok=True)
     env = bench_env(str(work / "media"), str(work / "static"))
@@ -505,7 +634,7 @@ def main() -> None:
     try:
         for number in range(args.rounds):
             result = {}
-            for kind in ("product list", "product page", "search"):
+            for kind in KINDS:
                 for mode in ("saturated", "paced"):
                     cpu_before = server_cpu_seconds(server)
                     output = subprocess.run(
