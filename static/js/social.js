@@ -47,12 +47,13 @@ function connect() {
   if (!document.body.dataset.userId || closedForGood) return;
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
   socket = new WebSocket(`${scheme}://${window.location.host}/ws/notifications/`);
-  socket.addEventListener("open", () => {
-    retryDelay = 1000;
-  });
   socket.addEventListener("message", (event) => {
     try {
-      handle(JSON.parse(event.data));
+      const frame = JSON.parse(event.data);
+      // Reset the backoff on the server's first frame, not on open: with the channel layer down the server
+      // accepts and closes at once (1013), and that must not be retried every second.
+      if (frame.type === "hello") retryDelay = 1000;
+      handle(frame);
     } catch {
       // ignore frames that are not JSON
     }

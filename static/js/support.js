@@ -1,7 +1,7 @@
 // The shopper's chat panel behind the launcher on every page (templates/support/partials/launcher.html).
 // The conversation id lives in the server session, so the chat survives page changes and reloads; the panel
 // remembers being open in sessionStorage. All text is inserted with textContent, never as HTML.
-import { ChatSocket, api, renderMessage } from "./support_socket.js";
+import { ChatSocket, api, insertMessage, renderMessage } from "./support_socket.js";
 
 const root = document.getElementById("support-launcher");
 
@@ -52,7 +52,7 @@ if (root) {
       const pending = list.querySelector(`li.support-pending[data-client-id="${CSS.escape(frame.client_id)}"]`);
       if (pending) pending.remove();
     }
-    list.append(renderMessage(frame, { mine, labels }));
+    insertMessage(list, renderMessage(frame, { mine, labels }));
     if (mine) lastOwnSeen = 0;
     typingLine.hidden = true;
     scrollDown();

@@ -1,7 +1,7 @@
 // The moderator console (templates/support/console.html): the live queue, several conversations at once,
 // customer context, canned replies, notes, product cards, transfer, close, report and presence.
 // The queue socket (ws/support/console/) only says "something changed"; the lists are re-read over HTTP.
-import { ChatSocket, api, renderMessage } from "./support_socket.js";
+import { ChatSocket, api, insertMessage, renderMessage } from "./support_socket.js";
 
 const root = document.getElementById("support-console");
 
@@ -115,7 +115,7 @@ if (root) {
           });
           item.append(report);
         }
-        list.append(item);
+        insertMessage(list, item);
         list.scrollTop = list.scrollHeight;
         typing.hidden = true;
         clearTimeout(readTimer);
@@ -233,13 +233,18 @@ if (root) {
   });
 
   // The queue socket, with its own reconnect; a missed event is repaired by the periodic refresh.
+  // The backoff resets only after a connection that lasted: a server whose channel layer is down accepts and
+  // closes at once (1013), and must not be retried every second.
   let attempt = 0;
   function connectConsole() {
     const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     const socket = new WebSocket(`${scheme}//${window.location.host}/ws/support/console/`);
+    let healthy = null;
     socket.addEventListener("open", () => {
-      attempt = 0;
-      banner.hidden = true;
+      healthy = setTimeout(() => {
+        attempt = 0;
+        banner.hidden = true;
+      }, 2000);
       refresh();
     });
     socket.addEventListener("message", (event) => {
@@ -252,6 +257,7 @@ if (root) {
       if (frame.type === "queue.changed") refresh();
     });
     socket.addEventListener("close", (event) => {
+      clearTimeout(healthy);
       if (event.code === 4403) return;
       banner.hidden = false;
       attempt += 1;

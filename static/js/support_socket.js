@@ -2,8 +2,16 @@
 // and the moderator console (support_console.js). Protocol: docs/support-protocol.md.
 //
 // Delivery: the server stores a message before it broadcasts it, so after any reconnect the client asks for
-// everything after the last id it holds (`sync`) and drops ids it already has: every message exactly once, in
-// order. Unsent messages stay in an outbox and are resent with the same client_id (stored once server-side).
+// everything after `syncedId` (`sync`) and drops ids it already has: every message exactly once. `syncedId` only
+// moves with complete answers (a `sync` replay, the HTTP list), never with live pushes: the channel layer may
+// drop a push while a later one arrives, and syncing from the highest id seen would skip the dropped one for
+// good. Messages are shown in id order whichever path brought them (`insertMessage`). Unsent messages stay in an
+// outbox and are resent with the same client_id (stored once server-side).
+//
+// While the socket is down (a server restart, Redis down: the server closes with 1013) the chat shows
+// "reconnecting", polls the HTTP API every 3 s (so messages still arrive and the outbox is still sent) and
+// retries the socket with exponential backoff; the backoff only resets once a connection has proved itself by
+// delivering its first frame, so a server that accepts and closes at once is not hammered.
 
 const API_BASE = "/api/v1/support/";
 
@@ -53,8 +61,10 @@ export class ChatSocket {
   constructor(conversationId, handlers = {}) {
     this.conversationId = conversationId;
     this.handlers = handlers;
-    this.lastId = 0;
+    this.lastId = 0; // highest id held (read receipts)
+    this.syncedId = 0; // every message up to here is held (sync and polling start here)
     this.seen = new Set();
+    this.live = false;
     this.outbox = new Map();
     this.attempt = 0;
     this.socket = null;
@@ -85,6 +95,7 @@ export class ChatSocket {
 
   connect() {
     if (this.stopped) return;
+    this.live = false;
     this.emit("onConnection", this.attempt ? "reconnecting" : "connecting");
     const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     let socket;
@@ -96,11 +107,7 @@ export class ChatSocket {
     }
     this.socket = socket;
     socket.addEventListener("open", () => {
-      this.attempt = 0;
-      clearInterval(this.pollTimer);
-      this.pollTimer = null;
-      this.emit("onConnection", "open");
-      this.sendFrame({ type: "sync", after_id: this.lastId });
+      this.sendFrame({ type: "sync", after_id: this.syncedId });
       for (const [clientId, body] of this.outbox) {
         this.sendFrame({ type: "message.send", client_id: clientId, body });
       }
@@ -112,10 +119,20 @@ export class ChatSocket {
       } catch (error) {
         return;
       }
+      if (!this.live && this.socket === socket) {
+        // The first frame (the status) proves the server joined us to the room: we are live again.
+        this.live = true;
+        this.attempt = 0;
+        clearInterval(this.pollTimer);
+        this.pollTimer = null;
+        this.emit("onConnection", "open");
+      }
       this.handleFrame(frame);
     });
     socket.addEventListener("close", (event) => {
-      if (this.socket === socket) this.socket = null;
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.live = false;
       if (this.stopped) return;
       if (event.code === 4403 || event.code === 4401) {
         this.stopped = true;
@@ -141,9 +158,17 @@ export class ChatSocket {
   }
 
   async poll() {
+    if (this.polling) return;
+    this.polling = true;
     try {
-      const page = await api(`conversations/${this.conversationId}/messages/?after_id=${this.lastId}`);
-      page.messages.forEach((frame) => this.handleFrame(frame));
+      let page;
+      do {
+        page = await api(`conversations/${this.conversationId}/messages/?after_id=${this.syncedId}`);
+        page.messages.forEach((frame) => this.handleFrame(frame));
+        if (page.messages.length) {
+          this.syncedId = Math.max(this.syncedId, page.messages[page.messages.length - 1].id);
+        }
+      } while (page.has_more && page.messages.length);
       const status = await api(`conversations/${this.conversationId}/`);
       this.emit("onStatus", status);
       for (const [clientId, body] of this.outbox) {
@@ -161,6 +186,8 @@ export class ChatSocket {
         this.outbox.clear();
         this.emit("onError", { code: "invalid", message: error.message });
       }
+    } finally {
+      this.polling = false;
     }
   }
 
@@ -193,7 +220,8 @@ export class ChatSocket {
         this.emit("onRead", frame);
         break;
       case "sync.done":
-        if (frame.has_more) this.sendFrame({ type: "sync", after_id: this.lastId });
+        this.syncedId = Math.max(this.syncedId, frame.last_id || 0);
+        if (frame.has_more) this.sendFrame({ type: "sync", after_id: this.syncedId });
         break;
       case "error":
         // A refused message will not be accepted by a resend either.
@@ -246,6 +274,22 @@ export class ChatSocket {
       this.emit("onStatus", await api(`conversations/${this.conversationId}/handoff/`, { method: "POST" }));
     }
   }
+}
+
+// Puts a rendered message into the list in id order (a replayed message may arrive after a later live one);
+// pending messages (not stored yet, id 0) stay at the bottom.
+export function insertMessage(list, item) {
+  const id = Number(item.dataset.id || 0);
+  if (id) {
+    for (const other of list.children) {
+      const otherId = Number(other.dataset.id || 0);
+      if (otherId === 0 || otherId > id) {
+        list.insertBefore(item, other);
+        return;
+      }
+    }
+  }
+  list.append(item);
 }
 
 // Renders one message into an <li>, text only (textContent), links only to our own pages.
