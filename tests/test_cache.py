@@ -64,12 +64,23 @@ def test_every_thread_of_a_process_shares_the_fallback():
     assert second.redis_available is False
 
 
-def test_rate_limits_still_count_while_redis_is_down(settings, monkeypatch, caplog):
+def _redis_down_as_default_cache(settings) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.FailSoftRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
+            "KEY_PREFIX": f"failsoft-test-{uuid.uuid4().hex[:8]}",
+            "OPTIONS": {"socket_connect_timeout": 0.5},
+        }
+    }
+
+
+def test_rate_limits_still_count_while_redis_is_down(settings, caplog):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"report": "2/hour"},
     }
-    monkeypatch.setattr("social.ratelimit.cache", _cache(f"redis://127.0.0.1:{_closed_port()}/0"))
+    _redis_down_as_default_cache(settings)
     rate_limit_hit(scope="report", key=7)
     rate_limit_hit(scope="report", key=7)
     with pytest.raises(RateLimited):
@@ -80,13 +91,7 @@ def test_rate_limits_still_count_while_redis_is_down(settings, monkeypatch, capl
 
 @pytest.mark.django_db
 def test_pages_and_api_render_while_redis_is_down(client, settings, product):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "config.cache.FailSoftRedisCache",
-            "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
-            "OPTIONS": {"socket_connect_timeout": 0.5},
-        }
-    }
+    _redis_down_as_default_cache(settings)
     assert client.get("/").status_code == 200
     assert client.get("/products/").status_code == 200
     assert client.get(product.get_absolute_url()).status_code == 200
