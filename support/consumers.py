@@ -197,19 +197,26 @@ class ConversationConsumer(_SupportSocket):
 
     async def connect(self) -> None:
         user, session_key = self._identity()
-        try:
-            conversation = await database_sync_to_async(selectors.conversation_access)(
+
+        def access() -> tuple[Any, str]:
+            conversation = selectors.conversation_access(
                 user=user,
                 session_key=session_key,
                 conversation_id=self.scope["url_route"]["kwargs"]["conversation_id"],
             )
+            return conversation, selectors.conversation_role_for(
+                conversation=conversation, user=user
+            )
+
+        try:
+            conversation, self.role = await database_sync_to_async(access)()
         except (PermissionDenied, Http404):
             await self._refuse()
             return
+        # Kept for the socket's life: access was decided here, and `message_post` reads only its id (the
+        # storing statement checks the conversation's current state and ownership on every message).
+        self.conversation = conversation
         self.conversation_id = conversation.id
-        self.role = await database_sync_to_async(selectors.conversation_role_for)(
-            conversation=conversation, user=user
-        )
         self.is_staff_view = self.role == Message.Role.MODERATOR
         groups = [services.conversation_group(conversation.id)]
         if self.is_staff_view:
@@ -244,12 +251,10 @@ class ConversationConsumer(_SupportSocket):
         if not isinstance(client_id, str) or not client_id:
             raise _FrameError("invalid", _("'client_id' must be a non-empty string."))
         user, session_key = self._identity()
+        conversation = self.conversation
 
-        def post() -> Any:
-            conversation = selectors.conversation_access(
-                user=user, session_key=session_key, conversation_id=self.conversation_id
-            )
-            with services.broadcast_failures() as undelivered:
+        def post() -> tuple[dict | None, list[services.Broadcast]]:
+            with services.broadcasts_collected() as outbox:
                 result = services.message_post(
                     conversation=conversation,
                     body=body,
@@ -258,15 +263,29 @@ class ConversationConsumer(_SupportSocket):
                     session_key=session_key,
                     client_id=client_id,
                 )
-            if result.created and not undelivered:
-                return None
-            return selectors.message_frame(result.message)
+            return (None if result.created else selectors.message_frame(result.message)), outbox
 
-        direct = await database_sync_to_async(post)()
-        if direct is not None:
-            # A resend of a stored message (the room already has it), or the broadcast failed (channel layer
-            # down; the others replay it with `sync`): this socket alone gets the stored message.
-            await self.send_frame(direct)
+        # One worker-thread hop per message; the broadcasts go out from this event loop afterwards.
+        duplicate, outbox = await database_sync_to_async(post)()
+        if duplicate is not None:
+            # A resend of a stored message: the room already has it, this socket alone gets it again.
+            await self.send_frame(duplicate)
+        await self._broadcast(outbox)
+
+    async def _broadcast(self, outbox: list[services.Broadcast]) -> None:
+        """Send what the service committed, in order. A failed send (channel layer down) loses nothing, the
+        rows are stored and the others replay them with `sync`; this socket gets its messages directly, so the
+        sender learns that its message was stored instead of waiting for an echo that never comes."""
+        for item in outbox:
+            try:
+                await self.channel_layer.group_send(item.group, item.event)
+            except Exception:  # noqa: BLE001 - see the docstring
+                logger.warning("support broadcast to %s failed", item.group, exc_info=True)
+                if item.event.get("type") == "chat.message" and (
+                    item.group == services.conversation_group(self.conversation_id)
+                    or self.is_staff_view
+                ):
+                    await self.send_frame(item.event["frame"])
 
     async def on_typing(self, frame: dict) -> None:
         now = time.monotonic()

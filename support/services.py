@@ -3,8 +3,9 @@ the assistant's task, the console and Django admin all call it.
 
 A message is stored first and broadcast after commit (the channel layer may drop a push; the database may not,
 and clients replay from it with `sync`). Its sequence number comes from a conditional UPDATE of
-`Conversation.last_seq` in the same transaction, which also serialises concurrent writers of one conversation.
-A resend with the same `client_id` from the same author returns the stored message instead of a second row.
+`Conversation.last_seq` in the same statement as the insert, which also serialises concurrent writers of one
+conversation. A resend with the same `client_id` from the same author returns the stored message instead of a
+second row (a unique constraint, not a read before the write).
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from social.ratelimit import window_count
 from support.models import CannedReply, Conversation, Message, ModeratorPresence, ReadState
 from support.selectors import (
     author_key_for,
@@ -42,8 +43,9 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "CONSOLE_GROUP",
     "MessagePost",
+    "Broadcast",
     "assistant_reply_post",
-    "broadcast_failures",
+    "broadcasts_collected",
     "conversation_adopt",
     "conversation_assign",
     "conversation_claim",
@@ -79,27 +81,44 @@ def staff_group(conversation_id: int) -> str:
     return f"support.staff.{conversation_id}"
 
 
-# The groups whose broadcast failed, while a caller collects them with `broadcast_failures()`.
-_failed_broadcasts: ContextVar[list[str] | None] = ContextVar(
-    "support_failed_broadcasts", default=None
+@dataclass(frozen=True)
+class Broadcast:
+    """One committed change for the channel layer: `event` goes to every socket in `group`."""
+
+    group: str
+    event: dict[str, Any]
+
+
+# While a caller collects broadcasts (`broadcasts_collected()`), on-commit pushes land in its list instead.
+_collected_broadcasts: ContextVar[list[Broadcast] | None] = ContextVar(
+    "support_collected_broadcasts", default=None
 )
 
 
 @contextmanager
-def broadcast_failures() -> Iterator[list[str]]:
-    """Collect the groups whose after-commit broadcast failed (channel layer down) inside this block. Called
-    outside a transaction, a service's on-commit broadcasts run before it returns, so the websocket consumer
-    learns that the room was not told and answers its sender directly."""
-    failed: list[str] = []
-    token = _failed_broadcasts.set(failed)
+def broadcasts_collected() -> Iterator[list[Broadcast]]:
+    """Hand this block's after-commit broadcasts to the caller instead of sending them from this thread.
+
+    The websocket consumer runs a service in a worker thread and then sends what was collected from its own
+    event loop: no thread-to-loop hop per `group_send`, the worker thread is free for the next message's
+    database work at once, and the consumer sees a failed send (channel layer down) and answers its sender
+    directly. The list is filled by on-commit callbacks, so only committed changes are ever announced; called
+    outside a transaction, they have all run when the service returns.
+    """
+    collected: list[Broadcast] = []
+    token = _collected_broadcasts.set(collected)
     try:
-        yield failed
+        yield collected
     finally:
-        _failed_broadcasts.reset(token)
+        _collected_broadcasts.reset(token)
 
 
 def _broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
     def push() -> None:
+        collected = _collected_broadcasts.get()
+        if collected is not None:
+            collected.append(Broadcast(group=group, event=event))
+            return
         layer = get_channel_layer()
         if layer is None:
             return
@@ -107,9 +126,6 @@ def _broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
             async_to_sync(layer.group_send)(group, event)
         except Exception:  # noqa: BLE001 - the row is stored; clients replay it with `sync`.
             logger.warning("support broadcast to %s failed", group, exc_info=True)
-            failed = _failed_broadcasts.get()
-            if failed is not None:
-                failed.append(group)
 
     transaction.on_commit(push)
 
@@ -213,18 +229,29 @@ def _validate_client_id(client_id: Any) -> str:
 
 
 def _rate_limit(author_key: str) -> None:
+    """Count one message against the author's window (one Redis round trip; shared by all server processes)."""
     window = max(1, settings.SUPPORT_RATE_LIMIT_WINDOW_SECONDS)
     key = f"support:rate:{author_key}:{int(timezone.now().timestamp()) // window}"
-    cache.add(key, 0, timeout=window * 2)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window * 2)
-        count = 1
-    if count > settings.SUPPORT_RATE_LIMIT_MESSAGES:
+    if window_count(key, timeout=window * 2) > settings.SUPPORT_RATE_LIMIT_MESSAGES:
         raise ValidationError(
             _("You are sending messages too fast; wait a few seconds."), code="rate_limited"
         )
+
+
+class _NotStored(Exception):
+    """The insert met an existing row (a resend racing its twin): roll the sequence bump back."""
+
+
+@dataclass(frozen=True)
+class _StoreRule:
+    """What the storing statement itself checks, so that the common case needs no read before the write."""
+
+    refuse_closed: bool = False
+    # Shopper messages: the conversation must still be this participant's ("u<id>" owner or the visitor's
+    # session), the same rule as `conversation_access`, checked again on every write at no extra cost.
+    owner_id: int | None = None
+    owner_session: str | None = None
+    first_response: bool = False
 
 
 def _store(
@@ -237,49 +264,150 @@ def _store(
     client_id: str,
     kind: str,
     payload: dict,
+    rule: _StoreRule | None = None,
 ) -> MessagePost:
-    """Insert with the next sequence number, or return the message this client_id already stored."""
+    """Insert with the conversation's next sequence number, or return the message this client_id already stored.
+
+    One statement on PostgreSQL: the conditional `UPDATE ... SET last_seq = last_seq + 1 ... RETURNING` and the
+    `INSERT ... ON CONFLICT DO NOTHING RETURNING id` run as one CTE. The row lock the UPDATE takes is held until
+    commit, so writers of one conversation are serialised and message ids increase in commit order; the
+    `client_id` unique constraint makes a resend a no-op instead of a read-then-write. Only when nothing was
+    stored (a resend, a closed or foreign conversation) does a second query find out why.
+    """
+    rule = rule or _StoreRule()
+    now = timezone.now()
+    message = Message(
+        conversation_id=conversation.pk,
+        author=author,
+        author_key=author_key,
+        role=role,
+        kind=kind,
+        body=body,
+        payload=payload,
+        client_id=client_id,
+        is_hidden=False,
+        created_at=now,
+    )
     try:
-        with transaction.atomic():
-            seq = _next_seq(conversation.pk)
-            message = Message.objects.create(
-                conversation_id=conversation.pk,
-                seq=seq,
-                author=author,
-                author_key=author_key,
-                role=role,
-                kind=kind,
-                body=body,
-                payload=payload,
-                client_id=client_id,
-            )
-    except IntegrityError:
-        # Two copies of one frame raced; the other one won and is the stored message.
+        row = _insert_next(message, rule=rule, now=now)
+    except _NotStored:
+        row = None
+    if row is None:
         existing = _existing(conversation, author_key, client_id)
-        if existing is None:
-            raise
-        return MessagePost(message=existing, created=False)
-    conversation.last_seq = seq
-    frame = message_frame(message)
+        if existing is not None:
+            return MessagePost(message=existing, created=False)
+        _raise_not_stored(conversation, rule)
+    message.id, message.seq, status = row
+    message._state.adding = False
+    message._state.db = connection.alias
+    conversation.last_seq = message.seq
+    conversation.status = status
     group = staff_group if kind == Message.Kind.NOTE else conversation_group
-    _broadcast_on_commit(group(conversation.pk), {"type": "chat.message", "frame": frame})
+    _broadcast_on_commit(
+        group(conversation.pk), {"type": "chat.message", "frame": message_frame(message)}
+    )
     return MessagePost(message=message, created=True)
 
 
-def _next_seq(conversation_id: int) -> int:
-    """Bump and read the conversation's sequence in one statement (UPDATE ... RETURNING, PostgreSQL and
-    SQLite 3.35+). The row lock it takes is held until commit, which serialises writers of one conversation."""
-    table = connection.ops.quote_name(Conversation._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last_seq = last_seq + 1, updated_at = %s "  # noqa: S608 - names are ours
-            "WHERE id = %s RETURNING last_seq",
-            [connection.ops.adapt_datetimefield_value(timezone.now()), conversation_id],
+_INSERT_COLUMNS = (
+    "conversation_id",
+    "seq",
+    "author_id",
+    "author_key",
+    "role",
+    "kind",
+    "body",
+    "payload",
+    "client_id",
+    "is_hidden",
+    "created_at",
+)
+
+
+def _insert_next(message: Message, *, rule: _StoreRule, now: Any) -> tuple[int, int, str] | None:
+    """(id, seq, conversation status) of the stored message, or None when the checks or the unique
+    `client_id` stopped it. PostgreSQL: one statement; SQLite (no UPDATE inside WITH): two, in a transaction."""
+    quote = connection.ops.quote_name
+    conversations = quote(Conversation._meta.db_table)
+    messages = quote(Message._meta.db_table)
+    fields = {f.column: f for f in Message._meta.concrete_fields}
+
+    def prep(column: str) -> Any:
+        field = fields[column]
+        return field.get_db_prep_save(getattr(message, field.attname), connection)
+
+    stamp = Conversation._meta.get_field("updated_at").get_db_prep_save(now, connection)
+    sets, set_params = ["last_seq = last_seq + 1", "updated_at = %s"], [stamp]
+    if rule.first_response:
+        sets.append("first_response_at = COALESCE(first_response_at, %s)")
+        set_params.append(stamp)
+    where, where_params = ["id = %s"], [message.conversation_id]
+    if rule.refuse_closed:
+        where.append("status <> %s")
+        where_params.append(Conversation.Status.CLOSED)
+    if rule.owner_id is not None:
+        where.append("user_id = %s")
+        where_params.append(rule.owner_id)
+    elif rule.owner_session is not None:
+        where.append("user_id IS NULL AND session_key = %s")
+        where_params.append(rule.owner_session)
+    if message.client_id:
+        # A resend (the common duplicate) neither bumps the sequence nor tries the insert.
+        where.append(
+            f"NOT EXISTS (SELECT 1 FROM {messages} WHERE conversation_id = %s "  # noqa: S608
+            "AND author_key = %s AND client_id = %s)"
         )
-        row = cursor.fetchone()
-    if row is None:
+        where_params += [message.conversation_id, message.author_key, message.client_id]
+    update = f"UPDATE {conversations} SET {', '.join(sets)} WHERE {' AND '.join(where)}"  # noqa: S608
+    values = [prep(column) for column in _INSERT_COLUMNS[2:]]
+    columns = ", ".join(quote(column) for column in _INSERT_COLUMNS)
+
+    if connection.vendor == "postgresql":
+        # Typed placeholders: the values sit in a SELECT list, where bare literals would be text.
+        casts = ["bigint", "varchar", "varchar", "varchar", "text", "jsonb", "varchar", "boolean"]
+        selected = ", ".join(f"%s::{cast}" for cast in casts) + ", %s::timestamptz"
+        sql = (
+            f"WITH bumped AS ({update} RETURNING id, last_seq, status), "
+            f"stored AS (INSERT INTO {messages} ({columns}) "  # noqa: S608
+            f"SELECT id, last_seq, {selected} FROM bumped ON CONFLICT DO NOTHING RETURNING id, seq) "
+            "SELECT stored.id, stored.seq, bumped.status FROM stored, bumped"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*set_params, *where_params, *values])
+            found = cursor.fetchone()
+        return (found[0], found[1], found[2]) if found else None
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"{update} RETURNING last_seq, status", [*set_params, *where_params])
+        bumped = cursor.fetchone()
+        if bumped is None:
+            return None
+        placeholders = ", ".join(["%s"] * len(_INSERT_COLUMNS))
+        cursor.execute(
+            f"INSERT INTO {messages} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+            "ON CONFLICT DO NOTHING RETURNING id",
+            [message.conversation_id, bumped[0], *values],
+        )
+        inserted = cursor.fetchone()
+        if inserted is None:
+            raise _NotStored
+    return inserted[0], bumped[0], bumped[1]
+
+
+def _raise_not_stored(conversation: Conversation, rule: _StoreRule) -> None:
+    """Nothing was stored and it was no resend: say why (gone, closed, or no longer this participant's)."""
+    state = (
+        Conversation.objects.filter(pk=conversation.pk)
+        .values("status", "user_id", "session_key")
+        .first()
+    )
+    if state is None:
         raise ValidationError(_("This conversation no longer exists."), code="gone")
-    return row[0]
+    if rule.refuse_closed and state["status"] == Conversation.Status.CLOSED:
+        raise ValidationError(
+            _("This conversation is closed. Start a new one to ask something else."), code="closed"
+        )
+    raise PermissionDenied(_("This is not your conversation."))
 
 
 def _existing(conversation: Conversation, author_key: str, client_id: str) -> Message | None:
@@ -306,10 +434,14 @@ def message_post(
     """Validate, store with the next sequence number, broadcast on commit; idempotent on `client_id`.
 
     Raises ValidationError with a code (`invalid`, `empty`, `too_large`, `rate_limited`, `closed`) that the
-    websocket turns into an error frame and the API into a 400.
+    websocket turns into an error frame and the API into a 400. Only `conversation.pk` is read from the
+    instance (the storing statement checks the conversation's current state); its `status` and `last_seq` are
+    updated from what that statement returned. A shopper's message (the hot path) costs one SQL statement and
+    one cache round trip; a resend returns the stored message even when over the rate limit.
     """
     # The size limit protects people's input; the assistant's and system texts are ours.
-    body = _validate_body(body, limit_size=role in (Message.Role.SHOPPER, Message.Role.MODERATOR))
+    people = role in (Message.Role.SHOPPER, Message.Role.MODERATOR)
+    body = _validate_body(body, limit_size=people)
     client_id = _validate_client_id(client_id)
     if role == Message.Role.ASSISTANT:
         author_key = ASSISTANT_KEY
@@ -317,57 +449,75 @@ def message_post(
         author_key = SYSTEM_KEY
     else:
         author_key = author_key_for(user=author, session_key=session_key)
-    existing = _existing(conversation, author_key, client_id)
-    if existing is not None:
-        return MessagePost(message=existing, created=False)
-
-    conversation.refresh_from_db(fields=["status", "assigned_to", "first_response_at"])
-    if conversation.is_closed and role in (Message.Role.SHOPPER, Message.Role.MODERATOR):
-        raise ValidationError(
-            _("This conversation is closed. Start a new one to ask something else."), code="closed"
+    authenticated = getattr(author, "is_authenticated", False)
+    rule = _StoreRule(refuse_closed=people)
+    if role == Message.Role.SHOPPER:
+        rule = _StoreRule(
+            refuse_closed=True,
+            owner_id=author.pk if authenticated else None,
+            owner_session=None if authenticated else session_key,
         )
-    if role == Message.Role.MODERATOR:
-        if not is_moderator(author):
+    elif role == Message.Role.MODERATOR:
+        if not is_moderator(author):  # cached on the user object: the socket's user asks once
             raise PermissionDenied(_("Only moderators can answer here."))
         if kind == Message.Kind.TEXT:
             match = _SHORTCUT.match(body)
             canned = match and CannedReply.objects.filter(shortcut=match.group(1)).first()
             if canned:
                 body = canned.text
-    if role in (Message.Role.SHOPPER, Message.Role.MODERATOR):
-        _rate_limit(author_key)
+        if kind != Message.Kind.NOTE:
+            rule = _StoreRule(refuse_closed=True, first_response=True)
+    if people:
+        try:
+            _rate_limit(author_key)
+        except ValidationError:
+            existing = _existing(conversation, author_key, client_id)
+            if existing is None:
+                raise
+            return MessagePost(message=existing, created=False)
 
-    with transaction.atomic():
-        if role == Message.Role.MODERATOR and kind != Message.Kind.NOTE:
-            if conversation.assigned_to_id is None:
+    store = {
+        "conversation": conversation,
+        "body": body,
+        "role": role,
+        "author": author if authenticated else None,
+        "author_key": author_key,
+        "client_id": client_id,
+        "kind": kind,
+        "payload": payload or {},
+        "rule": rule,
+    }
+    if rule.first_response:
+        # A moderator's reply claims an unassigned conversation first ("X joined" comes before the reply).
+        with transaction.atomic():
+            existing = _existing(conversation, author_key, client_id)
+            if existing is not None:
+                return MessagePost(message=existing, created=False)
+            state = (
+                Conversation.objects.filter(pk=conversation.pk)
+                .values_list("assigned_to_id", flat=True)
+                .first()
+            )
+            if state is None and not Conversation.objects.filter(pk=conversation.pk).exists():
+                raise ValidationError(_("This conversation no longer exists."), code="gone")
+            if state is None:
                 conversation_claim(conversation=conversation, moderator=author)
-            if conversation.first_response_at is None:
-                Conversation.objects.filter(
-                    pk=conversation.pk, first_response_at__isnull=True
-                ).update(first_response_at=timezone.now())
-        result = _store(
-            conversation=conversation,
-            body=body,
-            role=role,
-            author=author if getattr(author, "is_authenticated", False) else None,
-            author_key=author_key,
-            client_id=client_id,
-            kind=kind,
-            payload=payload or {},
-        )
-        if result.created and role == Message.Role.SHOPPER:
-            message_id = result.message.id
-            if conversation.status == Conversation.Status.BOT:
-                transaction.on_commit(lambda: _enqueue_assistant(message_id))
-            else:
-                _broadcast_on_commit(
-                    CONSOLE_GROUP,
-                    {
-                        "type": "queue.changed",
-                        "conversation": conversation.pk,
-                        "status": conversation.status,
-                    },
-                )
+            return _store(**store)
+
+    result = _store(**store)
+    if result.created and role == Message.Role.SHOPPER:
+        message_id = result.message.id
+        if conversation.status == Conversation.Status.BOT:
+            transaction.on_commit(lambda: _enqueue_assistant(message_id))
+        else:
+            _broadcast_on_commit(
+                CONSOLE_GROUP,
+                {
+                    "type": "queue.changed",
+                    "conversation": conversation.pk,
+                    "status": conversation.status,
+                },
+            )
     return result
 
 
