@@ -35,11 +35,18 @@ class CategoryAdmin(admin.ModelAdmin):
     list_editable = ("position",)
     list_select_related = ("parent",)
 
+    # Navigation, filters and cached listings show the category tree: a change refreshes them.
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        from django.core.cache import cache
+        services.catalogue_changed()
 
-        cache.delete("shop:category_roots")
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.catalogue_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        services.catalogue_changed()
 
 
 @admin.register(Tag)

@@ -32,6 +32,9 @@ def _clear_cache() -> None:
     """Empty this run's cache. On Redis only this run's keys go (by prefix), not other runs' or the broker's."""
     from django.core.cache import cache
 
+    from shop.selectors import forget_local_catalogue_version
+
+    forget_local_catalogue_version()  # the process-local copies go with the shared cache
     if not settings.REDIS_URL:
         cache.clear()
         return

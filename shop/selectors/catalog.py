@@ -9,6 +9,7 @@ full-text search (a weighted `search_vector`, GIN-indexed, ranked with `SearchRa
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ __all__ = [
     "category_list",
     "category_list_cached",
     "category_roots_cached",
+    "forget_local_catalogue_version",
     "category_subtree_ids",
     "home_sections",
     "page_number_parse",
@@ -76,23 +78,38 @@ _CARD_FIELDS_DEFERRED = ("description", "attributes", "search_vector", "updated_
 
 
 def category_roots_cached() -> list[Category]:
-    roots = cache.get("shop:category_roots")
-    if roots is None:
-        roots = list(Category.objects.filter(parent__isnull=True).order_by("position", "name"))
-        cache.set("shop:category_roots", roots, 300)
-    return roots
+    """Top-level categories (with `.children_list`), from this process's copy of the category tree."""
+    return category_list_cached()
 
 
 # Rendered list fragments and the category tree are cached under this version; catalogue services bump it.
 CATALOGUE_VERSION_KEY = "shop:catalogue_version"
+# Every catalogue page needs the version; asking Redis once per second per process instead of once per request
+# saves a round trip on each page. Another process sees a change at most this late; this one at once
+# (`catalogue_changed` calls `forget_local_catalogue_version`).
+CATALOGUE_VERSION_LOCAL_SECONDS = 1.0
+_local_version: tuple[float, int] | None = None
 
 
 def catalogue_cache_version() -> int:
+    global _local_version
+    now = time.monotonic()
+    if _local_version is not None and now - _local_version[0] < CATALOGUE_VERSION_LOCAL_SECONDS:
+        return _local_version[1]
     version = cache.get(CATALOGUE_VERSION_KEY)
     if version is None:
-        cache.add(CATALOGUE_VERSION_KEY, 1, None)
-        version = cache.get(CATALOGUE_VERSION_KEY) or 1
+        # Start from the clock, not 1: after Redis lost its keys (a restart, a flush) the new version must
+        # differ from every version a process may still hold pages or a category tree for.
+        cache.add(CATALOGUE_VERSION_KEY, time.time_ns() // 1_000_000, None)
+        version = cache.get(CATALOGUE_VERSION_KEY) or time.time_ns() // 1_000_000
+    _local_version = (now, int(version))
     return int(version)
+
+
+def forget_local_catalogue_version() -> None:
+    global _local_version, _local_category_tree
+    _local_version = None
+    _local_category_tree = None
 
 
 # --- categories -----------------------------------------------------------------------------------------
@@ -114,13 +131,21 @@ def category_list() -> list[Category]:
     return roots
 
 
+_local_category_tree: tuple[int, float, list[Category]] | None = None
+CATEGORY_TREE_LOCAL_SECONDS = 300.0
+
+
 def category_list_cached(*, version: int | None = None) -> list[Category]:
-    """`category_list` from the cache (5 minutes, dropped when the catalogue version changes)."""
-    key = f"shop:category_tree:{version or catalogue_cache_version()}"
-    tree = cache.get(key)
-    if tree is None:
-        tree = category_list()
-        cache.set(key, tree, 300)
+    """`category_list`, kept in this process per catalogue version (a few dozen rows that every page's
+    navigation and filters show; a shared-cache round trip per page cost more than the copy)."""
+    global _local_category_tree
+    version = version or catalogue_cache_version()
+    local = _local_category_tree
+    now = time.monotonic()
+    if local is not None and local[0] == version and now - local[1] < CATEGORY_TREE_LOCAL_SECONDS:
+        return local[2]
+    tree = category_list()
+    _local_category_tree = (version, now, tree)
     return tree
 
 
@@ -376,9 +401,11 @@ class ProductPage:
         return self.number > 1
 
 
-def _paginate(queryset: QuerySet, *, page: int, per_page: int) -> tuple[list, int, int, int]:
+def _paginate(
+    queryset: QuerySet, *, page: int, per_page: int, known_count: int | None = None
+) -> tuple[list, int, int, int]:
     """(items, served page number, page count, total); page numbers past the end serve the last page."""
-    count = queryset.count()
+    count = queryset.count() if known_count is None else known_count
     num_pages = max(1, -(-count // per_page))
     number = min(max(1, page), num_pages)
     start = (number - 1) * per_page
@@ -386,11 +413,14 @@ def _paginate(queryset: QuerySet, *, page: int, per_page: int) -> tuple[list, in
     return items, number, num_pages, count
 
 
-def product_page(*, filters: ProductFilters, page: int = 1, per_page: int = 24) -> ProductPage:
-    """One page of `product_list`: two queries (count + page), whatever `per_page` is."""
+def product_page(
+    *, filters: ProductFilters, page: int = 1, per_page: int = 24, known_count: int | None = None
+) -> ProductPage:
+    """One page of `product_list`: two queries (count + page), whatever `per_page` is; one when the caller
+    already knows the count for these filters (e.g. cached from an earlier page)."""
     per_page = max(1, min(per_page, MAX_PAGE_SIZE))
     items, number, num_pages, count = _paginate(
-        product_list(filters=filters), page=page, per_page=per_page
+        product_list(filters=filters), page=page, per_page=per_page, known_count=known_count
     )
     _attach_card_images(items)
     return ProductPage(

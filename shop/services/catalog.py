@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import time
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -64,13 +65,13 @@ def catalogue_changed() -> None:
     """Invalidate cached list fragments and the category tree (call after catalogue writes)."""
     from django.core.cache import cache
 
-    from shop.selectors.catalog import CATALOGUE_VERSION_KEY
+    from shop.selectors.catalog import CATALOGUE_VERSION_KEY, forget_local_catalogue_version
 
-    cache.delete("shop:category_roots")
     try:
         cache.incr(CATALOGUE_VERSION_KEY)
-    except ValueError:
-        cache.set(CATALOGUE_VERSION_KEY, 2, None)
+    except ValueError:  # no version yet (or Redis lost it): a fresh one from the clock
+        cache.set(CATALOGUE_VERSION_KEY, time.time_ns() // 1_000_000, None)
+    forget_local_catalogue_version()
 
 
 def product_refresh_search_vector(product_ids: list[int] | None = None) -> int:

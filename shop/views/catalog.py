@@ -78,13 +78,15 @@ def home(request: HttpRequest) -> HttpResponse:
 RESULTS_CACHE_SECONDS = 60
 
 
-def _results_cache_key(request: HttpRequest, category, version: int) -> str:
-    """Same filters, page and language -> same fragment; a catalogue write changes the version."""
+def _results_cache_keys(request: HttpRequest, category, version: int) -> tuple[str, str]:
+    """(fragment key, count key). Same filters, page and language -> same fragment; same filters on any page
+    -> same count; a catalogue write changes the version."""
     params = sorted((key, value) for key, values in request.GET.lists() for value in values)
-    digest = hashlib.sha1(
-        repr((category.id if category else None, params, get_language())).encode()
-    ).hexdigest()
-    return f"shop:results:{version}:{digest}"
+    category_id = category.id if category else None
+    fragment = hashlib.sha1(repr((category_id, params, get_language())).encode()).hexdigest()
+    filters = [(key, value) for key, value in params if key != "page"]
+    count = hashlib.sha1(repr((category_id, filters)).encode()).hexdigest()
+    return f"shop:results:{version}:{fragment}", f"shop:count:{version}:{count}"
 
 
 def _product_listing(request: HttpRequest, *, category=None) -> HttpResponse:
@@ -106,14 +108,18 @@ def _product_listing(request: HttpRequest, *, category=None) -> HttpResponse:
         else [],
         "errors": {},
     }
-    key = _results_cache_key(request, category, version)
-    results_html = cache.get(key)
+    key, count_key = _results_cache_keys(request, category, version)
+    cached = cache.get_many([key, count_key])
+    results_html = cached.get(key)
     status = 200
     if results_html is None:
         try:
             filters = selectors.product_filters_parse(request.GET, category=category)
             page = selectors.product_page(
-                filters=filters, page=_page_number(request), per_page=PAGE_SIZE
+                filters=filters,
+                page=_page_number(request),
+                per_page=PAGE_SIZE,
+                known_count=cached.get(count_key),
             )
         except ValidationError as exc:
             context["errors"] = exc.message_dict
@@ -125,7 +131,10 @@ def _product_listing(request: HttpRequest, *, category=None) -> HttpResponse:
             request=request,
         )
         if status == 200:
-            cache.set(key, results_html, RESULTS_CACHE_SECONDS)
+            fresh = {key: results_html}
+            if count_key not in cached:
+                fresh[count_key] = page.count
+            cache.set_many(fresh, RESULTS_CACHE_SECONDS)
     if request.htmx:
         response = HttpResponse(results_html, status=status)
     else:
