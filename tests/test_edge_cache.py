@@ -232,10 +232,12 @@ async def test_static_files_are_served_without_the_edge(edge):
 
 
 @pytest.mark.redis
-def test_redis_cache_reuses_one_client_per_pool():
-    from django.core.cache import cache
+def test_redis_cache_objects_share_one_client_and_pool():
+    # Under ASGI each request gets its own cache object; they must not each open a connection pool.
+    from django.core.cache import caches
 
-    client = cache._cache
-    cache.set("edge-test:client", 1)
-    assert client.get_client() is client.get_client()
-    assert cache.get("edge-test:client") == 1
+    first, second = caches.create_connection("default"), caches.create_connection("default")
+    assert first is not second
+    assert first._cache.get_client() is second._cache.get_client()
+    first.set("edge-test:client", 1)
+    assert second.get("edge-test:client") == 1
