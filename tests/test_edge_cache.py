@@ -241,3 +241,25 @@ def test_redis_cache_objects_share_one_client_and_pool():
     assert first._cache.get_client() is second._cache.get_client()
     first.set("edge-test:client", 1)
     assert second.get("edge-test:client") == 1
+
+
+@db_in_threads
+async def test_pages_of_one_filter_set_reuse_the_page_around_the_results(edge, db):
+    from asgiref.sync import sync_to_async
+    from django.test import Client
+
+    from shop.views.catalog import SHELL_PATH_MARKER, SHELL_RESULTS_MARKER
+
+    category = await sync_to_async(CategoryFactory)(name="Mugs", slug="mugs")
+    for n in range(30):
+        await sync_to_async(ProductFactory)(category=category, name=f"Mug {n:02d}", price=10 + n)
+    await _get(edge, "/products/?sort=price_asc&page=1")
+    status, _, shell_page = await _get(edge, "/products/?sort=price_asc&page=2")
+    assert status == 200
+    assert b"Mug 29" in shell_page
+    assert b"Mug 00" not in shell_page
+    assert b'value="/products/?sort=price_asc&amp;page=2"' in shell_page
+    assert SHELL_RESULTS_MARKER.encode() not in shell_page
+    assert SHELL_PATH_MARKER.encode() not in shell_page
+    rendered = await sync_to_async(Client().get)("/products/?sort=price_asc&page=2")
+    assert ANY_TOKEN.sub(b"", shell_page) == ANY_TOKEN.sub(b"", rendered.content)

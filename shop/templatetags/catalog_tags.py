@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import get_template
 from django.utils.formats import number_format
-from django.utils.html import format_html
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -108,10 +108,9 @@ def category_options(categories, selected: str = "") -> str:
         parts.append(_option(root.slug, root.name, selected))
         for child in getattr(root, "children_list", []):
             parts.append(_option(child.slug, f"— {child.name}", selected))
-    return mark_safe("".join(parts))  # noqa: S308 - values escaped by format_html
+    return mark_safe("".join(parts))  # noqa: S308 - values escaped in _option
 
 
 def _option(value: str, label: str, selected: str) -> str:
-    if value == selected:
-        return format_html('<option value="{}" selected>{}</option>', value, label)
-    return format_html('<option value="{}">{}</option>', value, label)
+    mark = " selected" if value == selected else ""
+    return f'<option value="{escape(value)}"{mark}>{escape(label)}</option>'

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.cache import patch_vary_headers
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
@@ -78,20 +78,33 @@ def home(request: HttpRequest) -> HttpResponse:
 RESULTS_CACHE_SECONDS = 60
 
 
-def _results_cache_keys(request: HttpRequest, category, version: int) -> tuple[str, str]:
-    """(fragment key, count key). Same filters, page and language -> same fragment; same filters on any page
-    -> same count; a catalogue write changes the version."""
+# The page around the results, rendered once per filter set for visitors without a session and reused for
+# every page number: only the results and the current path (the language form's "next") differ between pages.
+SHELL_RESULTS_MARKER = "<!--socialshop:results-->"
+SHELL_PATH_MARKER = "/__socialshop_current_path__"
+
+
+def _results_cache_keys(request: HttpRequest, category, version: int) -> tuple[str, str, str]:
+    """(fragment key, count key, shell key). Same filters, page and language -> same fragment; same filters
+    on any page -> same count and, per language, the same shell; a catalogue write changes the version."""
     params = sorted((key, value) for key, values in request.GET.lists() for value in values)
     category_id = category.id if category else None
-    fragment = hashlib.sha1(repr((category_id, params, get_language())).encode()).hexdigest()
+    language = get_language()
+    fragment = hashlib.sha1(repr((category_id, params, language)).encode()).hexdigest()
     filters = [(key, value) for key, value in params if key != "page"]
     count = hashlib.sha1(repr((category_id, filters)).encode()).hexdigest()
-    return f"shop:results:{version}:{fragment}", f"shop:count:{version}:{count}"
+    shell = hashlib.sha1(repr((category_id, filters, language)).encode()).hexdigest()
+    return (
+        f"shop:results:{version}:{fragment}",
+        f"shop:count:{version}:{count}",
+        f"shop:shell:{version}:{shell}",
+    )
 
 
 def _product_listing(request: HttpRequest, *, category=None) -> HttpResponse:
     """Filter form + results. The results fragment is cached for a minute per filter set (it is the same for
-    every visitor); bad filters answer 400 with the form's messages."""
+    every visitor), and for visitors without a session so is the page around it; bad filters answer 400
+    with the form's messages."""
     params = request.GET.copy()
     params.pop("page", None)
     version = selectors.catalogue_cache_version()
@@ -108,10 +121,13 @@ def _product_listing(request: HttpRequest, *, category=None) -> HttpResponse:
         else [],
         "errors": {},
     }
-    key, count_key = _results_cache_keys(request, category, version)
-    cached = cache.get_many([key, count_key])
+    key, count_key, shell_key = _results_cache_keys(request, category, version)
+    # The shell holds the anonymous navigation and the CSRF placeholder, so only edge-cache candidates share it.
+    shareable_shell = getattr(request, "edge_cache_candidate", False) and not request.htmx
+    cached = cache.get_many([key, count_key, shell_key] if shareable_shell else [key, count_key])
     results_html = cached.get(key)
     status = 200
+    fresh = {}
     if results_html is None:
         try:
             filters = selectors.product_filters_parse(request.GET, category=category)
@@ -125,21 +141,39 @@ def _product_listing(request: HttpRequest, *, category=None) -> HttpResponse:
             context["errors"] = exc.message_dict
             status = 400
             filters, page = None, None
+        # No request: the fragment needs no context processors (and must not depend on the visitor).
         results_html = render_to_string(
-            "shop/partials/product_results.html",
-            {**context, "filters": filters, "page": page},
-            request=request,
+            "shop/partials/product_results.html", {**context, "filters": filters, "page": page}
         )
         if status == 200:
-            fresh = {key: results_html}
+            fresh[key] = results_html
             if count_key not in cached:
                 fresh[count_key] = page.count
-            cache.set_many(fresh, RESULTS_CACHE_SECONDS)
     if request.htmx:
         response = HttpResponse(results_html, status=status)
+    elif shareable_shell and status == 200:
+        shell = cached.get(shell_key)
+        if shell is None:
+            shell = render_to_string(
+                "shop/product_list.html",
+                {
+                    **context,
+                    "results_html": mark_safe(SHELL_RESULTS_MARKER),  # noqa: S308 - a constant
+                    "current_path": SHELL_PATH_MARKER,
+                },
+                request=request,
+            )
+            fresh[shell_key] = shell
+        page_html = shell.replace(SHELL_RESULTS_MARKER, results_html, 1).replace(
+            SHELL_PATH_MARKER, escape(request.get_full_path()), 1
+        )
+        response = HttpResponse(page_html)
+        patch_vary_headers(response, ["Accept-Language", "Cookie"])
     else:
         context["results_html"] = mark_safe(results_html)  # noqa: S308 - rendered by our own template
         response = render(request, "shop/product_list.html", context, status=status)
+    if fresh:
+        cache.set_many(fresh, RESULTS_CACHE_SECONDS)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
