@@ -157,6 +157,30 @@ def category_get(*, slug: str) -> Category:
     return category
 
 
+def _walk(categories: list[Category]) -> Iterable[Category]:
+    stack = list(reversed(categories))
+    while stack:
+        category = stack.pop()
+        yield category
+        stack.extend(reversed(getattr(category, "children_list", [])))
+
+
+def _category_by_slug(slug: str) -> Category | None:
+    """From this process's category tree; the database only for a slug the tree does not know (yet)."""
+    for category in _walk(category_list_cached()):
+        if category.slug == slug:
+            return category
+    return Category.objects.filter(slug=slug).first()
+
+
+def _subtree_ids_from_tree(category_id: int) -> tuple[int, ...]:
+    """The category and all its descendants from the cached tree; () when the tree lacks it."""
+    for category in _walk(category_list_cached()):
+        if category.id == category_id:
+            return tuple(node.id for node in _walk([category]))
+    return ()
+
+
 def category_subtree_ids(*, category_id: int) -> list[int]:
     """The category and all its descendants (any depth), from one query over the small category table."""
     children: dict[int | None, list[int]] = {}
@@ -274,11 +298,13 @@ def product_filters_parse(
     tag = clean_search_text(params.get("tag", ""))[:80]
     category_ids: tuple[int, ...] = ()
     if category is None and (slug := (params.get("category", "") or "").strip()):
-        category = Category.objects.filter(slug=slug[:140]).first()
+        category = _category_by_slug(slug[:140])
         if category is None:
             errors["category"] = _("Unknown category.")
     if category is not None:
-        category_ids = tuple(category_subtree_ids(category_id=category.id))
+        category_ids = _subtree_ids_from_tree(category.id) or tuple(
+            category_subtree_ids(category_id=category.id)
+        )
     if errors:
         raise ValidationError(errors)
     return ProductFilters(
