@@ -409,3 +409,89 @@ def test_message_ids_follow_seq_order(conversation, user):
     stored = list(Message.objects.filter(conversation=conversation).order_by("id"))
     assert [m.seq for m in stored] == sorted(m.seq for m in stored)
     assert [m.id for m in messages] == sorted(m.id for m in messages)
+
+
+def test_resend_over_the_rate_limit_returns_the_stored_message(conversation, user, settings):
+    settings.SUPPORT_RATE_LIMIT_MESSAGES = 2
+    services.conversation_request_human(conversation=conversation)
+    first = post(conversation, user, client_id="r0")
+    post(conversation, user, client_id="r1")
+    again = post(conversation, user, client_id="r0")  # a reconnecting client resends its outbox
+    assert (again.created, again.message.id) == (False, first.message.id)
+    with pytest.raises(ValidationError) as exc:
+        post(conversation, user, client_id="r2")
+    assert exc.value.code == "rate_limited"
+
+
+def test_a_shopper_message_needs_the_conversation_to_still_be_theirs(db):
+    """The storing statement re-checks ownership: a visitor's old session cannot write once the conversation
+    was adopted by the account they logged in to."""
+    visitor = services.conversation_start(user=None, session_key="sess-old")
+    services.message_post(
+        conversation=visitor, body="hi", role="shopper", session_key="sess-old", client_id="v1"
+    )
+    services.conversation_adopt(conversation=visitor, user=UserFactory(username="adopter"))
+    with pytest.raises(PermissionDenied):
+        services.message_post(
+            conversation=visitor,
+            body="again",
+            role="shopper",
+            session_key="sess-old",
+            client_id="v2",
+        )
+    assert list(visitor.messages.filter(role="shopper").values_list("client_id", flat=True)) == [
+        "v1"
+    ]
+
+
+def test_posting_to_a_deleted_conversation_is_gone(conversation, user):
+    Conversation.objects.filter(pk=conversation.pk).delete()
+    with pytest.raises(ValidationError) as exc:
+        post(conversation, user)
+    assert exc.value.code == "gone"
+
+
+def test_a_shopper_message_reads_nothing_before_writing(
+    conversation, user, django_assert_num_queries
+):
+    """The hot path of the chat: no access re-read, no client_id pre-read, no refresh. PostgreSQL stores it in
+    one statement (sequence bump and insert in one CTE); SQLite needs the two inside a savepoint."""
+    from django.db import connection
+
+    services.conversation_request_human(conversation=conversation)
+    expected = 1 if connection.vendor == "postgresql" else 4
+    with django_assert_num_queries(expected):
+        result = post(conversation, user, client_id="hot")
+    stored = Message.objects.select_related("author").get(pk=result.message.id)
+    assert (stored.seq, stored.body, stored.client_id, stored.author, stored.created_at) == (
+        result.message.seq,
+        "Hello",
+        "hot",
+        user,
+        result.message.created_at,
+    )
+    assert (conversation.status, conversation.last_seq) == ("waiting", stored.seq)
+
+
+def test_a_resend_stores_nothing_and_bumps_no_sequence(conversation, user):
+    services.conversation_request_human(conversation=conversation)
+    first = post(conversation, user, client_id="once").message
+    post(conversation, user, client_id="once")
+    second = post(conversation, user, client_id="next").message
+    assert second.seq == first.seq + 1
+
+
+def test_the_rate_window_counter_counts_and_expires():
+    """`window_count` (one pipelined round trip on Redis, add + incr elsewhere) behind the chat's rate limit."""
+    import time
+    import uuid
+
+    from django.core.cache import cache
+
+    from social.ratelimit import window_count
+
+    key = f"test:window:{uuid.uuid4().hex}"
+    assert [window_count(key, timeout=1) for _ in range(3)] == [1, 2, 3]
+    assert cache.get(key) == 3  # a plain cache value: other code may read it
+    time.sleep(1.2)
+    assert window_count(key, timeout=1) == 1
