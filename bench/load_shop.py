@@ -456,20 +456,30 @@ async def drive_paced(base: str, urls: list[str], *, rate: float) -> dict:
 def client_main(args: argparse.Namespace) -> None:
     fixture = json.loads(Path(args.fixture).read_text())
     rng = random.Random(f"bench-client:{args.round}:{args.kind}:{args.mode}")
-    asyncio.run(drive(args.url, make_urls(args.kind, fixture, rng, 40), time_limit=20))  # warm-up
-    if args.mode == "paced":
-        count = int(args.rate * args.paced_seconds)
-        result = asyncio.run(
-            drive_paced(args.url, make_urls(args.kind, fixture, rng, count), rate=args.rate)
+    with tempfile.TemporaryDirectory(prefix="shopbench-wrk-") as folder:
+        # Steady state, as a running shop is: the same mix for a while first (its own sample of URLs), so the
+        # caches hold what this traffic keeps asking for; the measured run then draws a fresh sample.
+        warm_up = drive_wrk(
+            args.url,
+            make_urls(
+                args.kind, fixture, random.Random(f"warm-up:{args.round}:{args.kind}"), 100_000
+            ),
+            seconds=args.warmup,
+            workdir=Path(folder),
         )
-    else:
-        with tempfile.TemporaryDirectory(prefix="shopbench-wrk-") as folder:
+        if args.mode == "paced":
+            count = int(args.rate * args.paced_seconds)
+            result = asyncio.run(
+                drive_paced(args.url, make_urls(args.kind, fixture, rng, count), rate=args.rate)
+            )
+        else:
             result = drive_wrk(
                 args.url,
                 make_urls(args.kind, fixture, rng, args.requests),
                 seconds=args.time_limit,
                 workdir=Path(folder),
             )
+    result["warm_up_requests"] = warm_up["requests"] + warm_up["errors"]
     print(json.dumps(result))
 
 
@@ -504,8 +514,9 @@ def write_report(
         SECTION,
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `bench/load_shop.py`: {data_desc}; "
-        f"{server_desc}. Clients run in a separate process on loopback, {CONCURRENCY} at a time, after a short "
-        "warm-up, in two ways: **saturated** = closed loop driven by wrk (C; each connection sends its next "
+        f"{server_desc}. Clients run in a separate process on loopback, {CONCURRENCY} at a time. Each run starts "
+        "with a warm-up of the same mix (its own URL sample, not measured, so caches are in the steady state a "
+        "running shop is in), then measures a fresh sample that never replays a URL list, in two ways: **saturated** = closed loop driven by wrk (C; each connection sends its next "
         "request as soon as the last one answers, so latency includes queueing and req/s is the throughput); "
         f"**paced** = an httpx async client offers {rate:.0f} req/s shared by the {CONCURRENCY} clients (open "
         "loop; latency counted from the scheduled send time, so queueing still shows). Product list = "
@@ -600,6 +611,12 @@ def main() -> None:
         "--rate", type=float, default=10.0, help="offered rate (req/s) of the paced, open-loop run"
     )
     parser.add_argument("--paced-seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=10.0,
+        help="seconds of the same mix before each measured run",
+    )
     parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--kind", help=argparse.SUPPRESS)
     parser.add_argument("--mode", help=argparse.SUPPRESS)
@@ -660,6 +677,8 @@ def main() -> None:
                             str(args.rate),
                             "--paced-seconds",
                             str(args.paced_seconds),
+                            "--warmup",
+                            str(args.warmup),
                         ],
                         cwd=ROOT,
                         check=True,
@@ -667,7 +686,9 @@ def main() -> None:
                         text=True,
                     ).stdout
                     measured = json.loads(output.strip().splitlines()[-1])
-                    served = measured["requests"] + measured["errors"] + 40  # + warm-up
+                    served = (
+                        measured["requests"] + measured["errors"] + measured["warm_up_requests"]
+                    )
                     measured["server_cpu_ms"] = (
                         1000 * (server_cpu_seconds(server) - cpu_before) / served
                     )
