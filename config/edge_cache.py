@@ -22,6 +22,7 @@ How it stays correct:
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -32,7 +33,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, parse_cookie
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
-from django.utils.crypto import get_random_string
+from django.utils.http import http_date
 from django.utils.translation import get_language_from_request
 
 logger = logging.getLogger(__name__)
@@ -288,32 +289,61 @@ class _VisitorCsrf:
             self.secret = ""
 
     def masked_token(self) -> str:
-        # Django's own masking, so the token in the form validates exactly like one the middleware made.
-        from django.middleware.csrf import _mask_cipher_secret
-
         if not self.secret:
-            self.secret = get_random_string(CSRF_SECRET_LENGTH, allowed_chars=CSRF_ALLOWED_CHARS)
+            self.secret = _random_csrf_string()
             self.new_cookie_header = _csrf_cookie_header(self.secret)
-        return _mask_cipher_secret(self.secret)
+        return _mask_secret(self.secret)
 
 
 _ALLOWED = frozenset(CSRF_ALLOWED_CHARS)
+_CHAR_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
+_ALPHABET = len(CSRF_ALLOWED_CHARS)
+# Bytes below the largest multiple of the alphabet size map uniformly onto it; the rest are drawn again.
+_UNBIASED_LIMIT = 256 - 256 % _ALPHABET
+
+
+def _random_csrf_string(length: int = CSRF_SECRET_LENGTH) -> str:
+    """Like Django's `get_random_string(length, CSRF_ALLOWED_CHARS)` (uniform, from the OS's CSPRNG), with one
+    `os.urandom` call instead of one per character: every answer from the edge needs one or two of these."""
+    chars: list[str] = []
+    while len(chars) < length:
+        for byte in secrets.token_bytes(length + 8):
+            if byte < _UNBIASED_LIMIT:
+                chars.append(CSRF_ALLOWED_CHARS[byte % _ALPHABET])
+                if len(chars) == length:
+                    break
+    return "".join(chars)
+
+
+def _mask_secret(secret: str) -> str:
+    """Django's masking (`django.middleware.csrf._mask_cipher_secret`): a fresh mask, then each secret
+    character shifted by the mask's, so the form token differs on every response (BREACH) and the CSRF
+    middleware unmasks it to the cookie's secret."""
+    mask = _random_csrf_string()
+    cipher = "".join(
+        CSRF_ALLOWED_CHARS[(_CHAR_INDEX[x] + _CHAR_INDEX[y]) % _ALPHABET]
+        for x, y in zip(secret, mask, strict=True)
+    )
+    return mask + cipher
 
 
 def _csrf_cookie_header(secret: str) -> bytes:
     """The Set-Cookie value Django's CSRF middleware would send (same name, age, path, flags)."""
-    response = HttpResponse()
-    response.set_cookie(
-        settings.CSRF_COOKIE_NAME,
-        secret,
-        max_age=settings.CSRF_COOKIE_AGE,
-        domain=settings.CSRF_COOKIE_DOMAIN,
-        path=settings.CSRF_COOKIE_PATH,
-        secure=settings.CSRF_COOKIE_SECURE,
-        httponly=settings.CSRF_COOKIE_HTTPONLY,
-        samesite=settings.CSRF_COOKIE_SAMESITE,
-    )
-    return response.cookies[settings.CSRF_COOKIE_NAME].OutputString().encode("latin-1")
+    parts = [
+        f"{settings.CSRF_COOKIE_NAME}={secret}",
+        f"expires={http_date(time.time() + settings.CSRF_COOKIE_AGE)}",
+        f"Max-Age={settings.CSRF_COOKIE_AGE}",
+        f"Path={settings.CSRF_COOKIE_PATH}",
+    ]
+    if settings.CSRF_COOKIE_DOMAIN:
+        parts.append(f"Domain={settings.CSRF_COOKIE_DOMAIN}")
+    if settings.CSRF_COOKIE_HTTPONLY:
+        parts.append("HttpOnly")
+    if settings.CSRF_COOKIE_SAMESITE:
+        parts.append(f"SameSite={settings.CSRF_COOKIE_SAMESITE}")
+    if settings.CSRF_COOKIE_SECURE:
+        parts.append("Secure")
+    return "; ".join(parts).encode("latin-1")
 
 
 def edge_cache_from_settings(app: ASGIApp) -> ASGIApp:

@@ -275,3 +275,39 @@ async def test_pages_of_one_filter_set_reuse_the_page_around_the_results(edge, m
     assert SHELL_PATH_MARKER.encode() not in shell_page
     rendered = await sync_to_async(_render_without_edge)("/products/?sort=price_asc&page=2")
     assert ANY_TOKEN.sub(b"", shell_page) == ANY_TOKEN.sub(b"", rendered)
+
+
+def test_new_csrf_cookie_matches_the_one_djangos_middleware_sets(settings):
+    from http.cookies import SimpleCookie
+
+    from django.http import HttpResponse
+
+    from config.edge_cache import _csrf_cookie_header
+
+    settings.CSRF_COOKIE_SECURE = True
+    ours = SimpleCookie(_csrf_cookie_header("x" * 32).decode())[settings.CSRF_COOKIE_NAME]
+    reference = HttpResponse()
+    reference.set_cookie(
+        settings.CSRF_COOKIE_NAME,
+        "x" * 32,
+        max_age=settings.CSRF_COOKIE_AGE,
+        path=settings.CSRF_COOKIE_PATH,
+        secure=True,
+        httponly=settings.CSRF_COOKIE_HTTPONLY,
+        samesite=settings.CSRF_COOKIE_SAMESITE,
+    )
+    theirs = reference.cookies[settings.CSRF_COOKIE_NAME]
+    for attribute in ("max-age", "path", "secure", "httponly", "samesite", "domain"):
+        assert str(ours[attribute]) == str(theirs[attribute]), attribute
+    assert ours.value == theirs.value
+
+
+def test_masked_tokens_unmask_to_the_secret_and_differ_each_time():
+    from config.edge_cache import _mask_secret, _random_csrf_string
+
+    secret = _random_csrf_string()
+    first, second = _mask_secret(secret), _mask_secret(secret)
+    assert len(secret) == 32
+    assert first != second
+    assert _does_token_match(first, secret)
+    assert _does_token_match(second, secret)
