@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -116,7 +117,26 @@ def _tsv(path: Path) -> list[list[str]]:
     return [line.split("\t") for line in lines[1:] if line.strip()]
 
 
-def convert_lastfm(source: Path, out: Path, *, tags_per_artist: int = 10) -> dict[str, int]:
+def _play_ratings(listens: list[list[str]]) -> dict[tuple[str, str], float]:
+    """Listen counts as implicit 1-5 ratings: log plays scaled to each user's own range (a user's most played
+    artist is 5, the least played 1), so heavy listeners do not dominate and a favourite weighs more than an
+    artist played once."""
+    by_user: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for user, artist, plays in listens:
+        by_user[user].append((artist, math.log1p(float(plays))))
+    ratings = {}
+    for user, pairs in by_user.items():
+        low = min(v for _, v in pairs)
+        high = max(v for _, v in pairs)
+        for artist, value in pairs:
+            scaled = 1 + 4 * (value - low) / (high - low) if high > low else 5.0
+            ratings[(user, artist)] = round(scaled, 3)
+    return ratings
+
+
+def convert_lastfm(
+    source: Path, out: Path, *, tags_per_artist: int = 10, weighting: str = "plays"
+) -> dict[str, int]:
     names = {row[0]: row[1] for row in _tsv(source / "artists.dat")}
     tag_names = {
         row[0]: row[1]
@@ -144,14 +164,22 @@ def convert_lastfm(source: Path, out: Path, *, tags_per_artist: int = 10) -> dic
             ]
             yield artist, names.get(artist, f"Artist {artist}"), "Music", "|".join(tags)
 
+    def interaction_rows():
+        # Every listened pair is one positive either way. With "plays" the listen count sets its weight (as an
+        # implicit rating, see _play_ratings); with "like" every pair weighs the same.
+        if weighting == "like":
+            yield from ((u, a, "like", "", "") for u, a, _w in listens)
+            return
+        ratings = _play_ratings(listens)
+        yield from ((u, a, "rating", ratings[(u, a)], "") for u, a, _w in listens)
+
     return {
         "users": _write(out / "users.csv", ["user_id"], ((u,) for u in user_ids)),
         "items": _write(out / "items.csv", ["item_id", "title", "category", "tags"], item_rows()),
-        # Listening to an artist is a "like": every pair is one positive (listen counts are not ratings).
         "interactions": _write(
             out / "interactions.csv",
             ["user_id", "item_id", "kind", "value", "timestamp"],
-            ((u, a, "like", "", "") for u, a, _w in listens),
+            interaction_rows(),
         ),
         "follows": _write(
             out / "follows.csv",
@@ -173,10 +201,17 @@ def main() -> None:
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     parser.add_argument("--out", type=Path, default=ROOT / "data")
     parser.add_argument("names", nargs="*", default=list(CONVERTERS))
+    parser.add_argument(
+        "--lastfm-weighting",
+        choices=["plays", "like"],
+        default="plays",
+        help="Last.fm: weigh each artist by its listen count (default) or every artist the same",
+    )
     args = parser.parse_args()
     for name in args.names:
         folder, convert = CONVERTERS[name]
-        counts = convert(args.source / folder, args.out / name)
+        options = {"weighting": args.lastfm_weighting} if name == "lastfm" else {}
+        counts = convert(args.source / folder, args.out / name, **options)
         print(
             f"{name}: "
             + ", ".join(f"{k} {v:,}" for k, v in counts.items())
