@@ -332,7 +332,11 @@ RECSYS_TRAINING = {
     "learning_rate": env_float("RECSYS_LEARNING_RATE", 0.05),
     "item_alpha": env_float("RECSYS_ITEM_ALPHA", 0.0),
     "user_alpha": env_float("RECSYS_USER_ALPHA", 0.0),
+    # WARP negatives tried per positive; more gives sharper top-k (see docs/benchmarks.md, Last.fm).
+    "max_sampled": env_int("RECSYS_MAX_SAMPLED", 10),
     "max_epochs": env_int("RECSYS_MAX_EPOCHS", 40),
+    # After early stopping: "continue" (best-epoch model, one more epoch on all data), "full" or "none".
+    "refit": os.environ.get("RECSYS_REFIT", "continue"),
     "patience": env_int("RECSYS_PATIENCE", 4),
     "seed": env_int("RECSYS_SEED", 42),
     "num_threads": env_int("RECSYS_THREADS", 2),
