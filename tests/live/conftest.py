@@ -232,6 +232,8 @@ def _live_env(tmp: Path) -> tuple[dict[str, str], bool]:
         RECSYS_ARTIFACT_DIR=str(tmp / "models"),
         CELERY_VISIBILITY_TIMEOUT="20",
         PYTHONUNBUFFERED="1",
+        # Production's page cache for anonymous visitors, so the journeys cross it as real visitors do.
+        EDGE_CACHE_SECONDS="60",
     )
     database_url = os.environ.get("DATABASE_URL", "")
     if database_url.startswith("postgres"):
