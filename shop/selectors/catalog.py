@@ -374,6 +374,11 @@ _ORDERINGS = {
 
 def product_list(*, filters: ProductFilters) -> QuerySet[Product]:
     """Active products matching every given filter, in the requested order, ready for cards."""
+    return _with_card_data(_filtered_products(filters))
+
+
+def _filtered_products(filters: ProductFilters) -> QuerySet[Product]:
+    """`product_list` without the card data (category, first picture): the rows and their order."""
     queryset = Product.objects.filter(is_active=True)
     if filters.category_ids:
         queryset = queryset.filter(category_id__in=filters.category_ids)
@@ -395,7 +400,7 @@ def product_list(*, filters: ProductFilters) -> QuerySet[Product]:
         )
     if filters.query:
         queryset = _search(queryset, filters.query)
-    return _with_card_data(queryset.order_by(*_ORDERINGS[filters.effective_sort]))
+    return queryset.order_by(*_ORDERINGS[filters.effective_sort]).defer(*_CARD_FIELDS_DEFERRED)
 
 
 def product_search(
@@ -445,13 +450,43 @@ def product_page(
     """One page of `product_list`: two queries (count + page), whatever `per_page` is; one when the caller
     already knows the count for these filters (e.g. cached from an earlier page)."""
     per_page = max(1, min(per_page, MAX_PAGE_SIZE))
+    # The page's rows first, then their pictures in one plain query and their categories from the cached
+    # tree: a join and two correlated sub-queries cost more to build and compile than the rows themselves.
     items, number, num_pages, count = _paginate(
-        product_list(filters=filters), page=page, per_page=per_page, known_count=known_count
+        _filtered_products(filters), page=page, per_page=per_page, known_count=known_count
     )
+    _attach_first_pictures(items)
+    _attach_categories(items)
     _attach_card_images(items)
     return ProductPage(
         items=items, number=number, num_pages=num_pages, count=count, per_page=per_page
     )
+
+
+def _attach_first_pictures(products: list[Product]) -> None:
+    """`card_image_name`/`card_image_alt` as `_with_card_data` annotates them (first by position, then id)."""
+    if not products:
+        return
+    first: dict[int, tuple[str, str]] = {}
+    pictures = (
+        ProductImage.objects.filter(product_id__in=[product.id for product in products])
+        .order_by("product_id", "position", "id")
+        .values_list("product_id", "image", "alt_text")
+    )
+    for product_id, image, alt_text in pictures:
+        first.setdefault(product_id, (image, alt_text))
+    for product in products:
+        product.card_image_name, product.card_image_alt = first.get(product.id, (None, None))
+
+
+def _attach_categories(products: list[Product]) -> None:
+    by_id = {category.id: category for category in _walk(category_list_cached())}
+    missing = {product.category_id for product in products} - by_id.keys()
+    if missing:  # a category newer than this process's tree
+        by_id.update(Category.objects.in_bulk(missing))
+    category_field = Product._meta.get_field("category")
+    for product in products:
+        category_field.set_cached_value(product, by_id[product.category_id])
 
 
 def _attach_card_images(products: Iterable[Product]) -> None:

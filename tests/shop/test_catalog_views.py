@@ -97,8 +97,9 @@ def test_product_list_page_query_count_is_fixed(client, django_assert_num_querie
     category = CategoryFactory()
     for _ in range(count):
         ProductImageFactory(product=ProductFactory(category=category))
-    # the category tree (navigation and the form's options share it) + count + page, whatever the page holds
-    with django_assert_num_queries(3):
+    # the category tree (navigation, the form's options and the cards share it) + count + page + the page's
+    # pictures, whatever the page holds
+    with django_assert_num_queries(4):
         response = client.get(reverse("shop:product_list"))
     assert response.status_code == 200
 
