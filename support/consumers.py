@@ -9,9 +9,12 @@ Protocol: docs/support-protocol.md.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import math
 import time
+import weakref
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -43,6 +46,7 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_MANY_SOCKETS = 4429
 TYPING_INTERVAL_SECONDS = 1.0
 SOCKET_COUNT_TTL = 3600
+CONSOLE_PING_SECONDS = 1.0
 
 
 def _socket_key(participant: str) -> str:
@@ -71,6 +75,56 @@ def _socket_release(participant: str) -> None:
             cache.set(_socket_key(participant), 0, timeout=SOCKET_COUNT_TTL)
     except ValueError:
         pass
+
+
+class _ConsolePings:
+    """The consoles' "a conversation has a new message" hint, at most once per `CONSOLE_PING_SECONDS` from this
+    server process instead of once per message (a second group send per chat message, and every open console
+    reloading its lists at the chat's message rate). The first message after a quiet interval is announced at
+    once; messages inside the interval are announced together when it ends (with the conversation's id when
+    only one changed, else null: consoles reload their whole lists either way), so a console is never more
+    than one interval behind. Status changes (claims, handoffs, closing) are never held back."""
+
+    def __init__(self) -> None:
+        self.last_sent = -math.inf
+        self.pending: dict[int, str] = {}
+        self.flush: asyncio.Task | None = None
+
+    async def ping(self, layer: Any, event: dict) -> None:
+        loop = asyncio.get_running_loop()
+        wait = self.last_sent + CONSOLE_PING_SECONDS - loop.time()
+        if wait <= 0 and self.flush is None:
+            self.last_sent = loop.time()
+            await layer.group_send(services.CONSOLE_GROUP, event)
+            return
+        self.pending[event["conversation"]] = event["status"]
+        if self.flush is None:
+            self.flush = loop.create_task(self._send_pending(layer, max(wait, 0.0)))
+
+    async def _send_pending(self, layer: Any, wait: float) -> None:
+        await asyncio.sleep(wait)
+        pending, self.pending = self.pending, {}
+        self.flush = None
+        self.last_sent = asyncio.get_running_loop().time()
+        conversation, status = next(iter(pending.items())) if len(pending) == 1 else (None, None)
+        try:
+            await layer.group_send(
+                services.CONSOLE_GROUP,
+                {"type": "queue.changed", "conversation": conversation, "status": status},
+            )
+        except Exception:  # noqa: BLE001 - a hint only; consoles also reload every 15 s
+            logger.warning("support console hint failed", exc_info=True)
+
+
+_console_pings_by_loop: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _console_pings() -> _ConsolePings:
+    loop = asyncio.get_running_loop()
+    pings = _console_pings_by_loop.get(loop)
+    if pings is None:
+        pings = _console_pings_by_loop[loop] = _ConsolePings()
+    return pings
 
 
 class _FrameError(Exception):
@@ -285,7 +339,10 @@ class ConversationConsumer(_SupportSocket):
         sender learns that its message was stored instead of waiting for an echo that never comes."""
         for item in outbox:
             try:
-                await self.channel_layer.group_send(item.group, item.event)
+                if item.group == services.CONSOLE_GROUP and item.event.get("cause") == "message":
+                    await _console_pings().ping(self.channel_layer, item.event)
+                else:
+                    await self.channel_layer.group_send(item.group, item.event)
             except Exception:  # noqa: BLE001 - see the docstring
                 logger.warning("support broadcast to %s failed", item.group, exc_info=True)
                 if item.event.get("type") == "chat.message" and (

@@ -510,12 +510,14 @@ def message_post(
         if conversation.status == Conversation.Status.BOT:
             transaction.on_commit(lambda: _enqueue_assistant(message_id))
         else:
+            # A hint for the consoles (last message, unread counts); the websocket path coalesces these.
             _broadcast_on_commit(
                 CONSOLE_GROUP,
                 {
                     "type": "queue.changed",
                     "conversation": conversation.pk,
                     "status": conversation.status,
+                    "cause": "message",
                 },
             )
     return result

@@ -403,3 +403,26 @@ async def test_foreign_origin_is_refused(waiting, shopper_session):
     )
     connected, _code = await communicator.connect()
     assert connected is False
+
+
+async def test_console_hears_new_messages_at_most_once_per_interval(
+    waiting, shopper_session, moderator_session, monkeypatch
+):
+    """The first message is announced at once; the next ones inside the interval come as one trailing hint."""
+    from support import consumers
+
+    monkeypatch.setattr(consumers, "CONSOLE_PING_SECONDS", 0.4)
+    console = await open_socket("/ws/support/console/", moderator_session)
+    shopper = await open_socket(f"/ws/support/{waiting.id}/", shopper_session)
+    await receive_until(shopper, "conversation.status")
+    await shopper.send_json_to({"type": "message.send", "client_id": "k1", "body": "one"})
+    first = await receive_until(console, "queue.changed")
+    assert (first["conversation"], first["status"]) == (waiting.id, "waiting")
+    for n in (2, 3):
+        await shopper.send_json_to({"type": "message.send", "client_id": f"k{n}", "body": "more"})
+        await receive_until(shopper, "message.new")
+    trailing = await receive_until(console, "queue.changed", timeout=2)
+    assert (trailing["conversation"], trailing["status"]) == (waiting.id, "waiting")
+    assert await console.receive_nothing(timeout=0.8)
+    await shopper.disconnect()
+    await console.disconnect()
