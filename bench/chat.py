@@ -121,6 +121,30 @@ def prepare(env: dict[str, str], conversations: int, moderators: int) -> list[li
     return json.loads(line[4:])
 
 
+FACTS = """
+import importlib.util
+from django.conf import settings
+layer = settings.CHANNEL_LAYERS["default"]
+config = layer.get("CONFIG", {})
+pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool") or {}
+print("FACTS", layer["BACKEND"].rsplit(".", 1)[-1], config.get("capacity", 100), config.get("expiry", 60),
+      pool.get("max_size", "no pool") if isinstance(pool, dict) else "default",
+      "hiredis" if importlib.util.find_spec("hiredis") else "pure-Python")
+"""
+
+
+def server_facts(env: dict[str, str]) -> str:
+    """The settings the server runs with that decide delivery: channel layer capacity and expiry, DB pool."""
+    out = manage(env, "shell", "-c", FACTS)
+    backend, capacity, expiry, pool, parser = next(
+        line for line in out.splitlines() if line.startswith("FACTS ")
+    ).split()[1:]
+    return (
+        f"channel layer {backend} (capacity {capacity} per process channel, expiry {expiry} s), "
+        f"database pool of at most {pool} connections per process, redis-py {parser} parser"
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -168,6 +192,27 @@ def stop_server(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
+def cpu_seconds(*, children_of: int | None = None, cmdline_has: str | None = None) -> float:
+    """utime + stime (seconds) from /proc of the process `children_of` and its children (the uvicorn supervisor
+    and its workers), or of every process whose command line contains `cmdline_has` (the PostgreSQL backends
+    serving the benchmark's database). CPU time, unlike latency, barely moves when others load the machine."""
+    ticks = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            if cmdline_has is not None:
+                matched = cmdline_has.encode() in Path(f"/proc/{entry}/cmdline").read_bytes()
+            else:
+                matched = children_of in (int(entry), int(stat[1]))
+        except (OSError, ValueError):
+            continue
+        if matched:
+            ticks += int(stat[11]) + int(stat[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Round:
     sent: int = 0
@@ -181,6 +226,12 @@ class Round:
     stored: int = 0
     send_seconds: float = 0.0
     reconnects: int = 0
+    server_cpu: float = 0.0
+    database_cpu: float = 0.0
+    load_before: float = 0.0
+
+    def cpu_ms_per_message(self, seconds: float) -> float:
+        return seconds / self.sent * 1000 if self.sent else float("nan")
 
 
 class Participant:
@@ -265,7 +316,7 @@ class Participant:
 
 
 async def run_round(
-    port: int, pairs: list[list], *, rate: float, seconds: float, tag: str
+    port: int, pairs: list[list], *, rate: float, seconds: float, tag: str, server_pid: int
 ) -> Round:
     result = Round()
     origin = f"http://127.0.0.1:{port}"
@@ -289,6 +340,9 @@ async def run_round(
     await asyncio.sleep(1.0)
 
     total = int(rate * seconds)
+    result.load_before = os.getloadavg()[0]
+    server_cpu = cpu_seconds(children_of=server_pid)
+    database_cpu = cpu_seconds(cmdline_has=DB_NAME)
     began = time.perf_counter()
     for n in range(total):
         target = began + n / rate
@@ -304,6 +358,8 @@ async def run_round(
     deadline = time.perf_counter() + 90
     while time.perf_counter() < deadline and result.deliveries < 2 * result.sent:
         await asyncio.sleep(0.2)
+    result.server_cpu = cpu_seconds(children_of=server_pid) - server_cpu
+    result.database_cpu = cpu_seconds(cmdline_has=DB_NAME) - database_cpu
     result.reconnects = sum(p.reconnects for p in everyone)
     for participant in everyone:
         await participant.stop()
@@ -356,13 +412,21 @@ def main() -> None:
     moderators = max(1, conversations // 5)
     print(f"preparing {conversations} conversations, {moderators} moderators ...", flush=True)
     pairs = prepare(env, conversations, moderators)
+    facts = server_facts(env)
     process, port = start_server(env, args.workers)
     rounds: list[Round] = []
     try:
         for number in range(1, args.rounds + 1):
             tag = f"b{int(time.time())}r{number}"
             result = asyncio.run(
-                run_round(port, pairs, rate=args.rate, seconds=args.seconds, tag=tag)
+                run_round(
+                    port,
+                    pairs,
+                    rate=args.rate,
+                    seconds=args.seconds,
+                    tag=tag,
+                    server_pid=process.pid,
+                )
             )
             result.stored = count_stored(env, tag)
             rounds.append(result)
@@ -373,7 +437,10 @@ def main() -> None:
                 f"to moderator p50 {pct(result.to_moderator, 50):.1f} ms p95 {pct(result.to_moderator, 95):.1f} ms "
                 f"p99 {pct(result.to_moderator, 99):.1f} ms; to sender p95 {pct(result.to_sender, 95):.1f} ms; "
                 f"connect failures {result.connect_failures}, reconnects {result.reconnects}, "
-                f"error frames {result.error_frames}",
+                f"error frames {result.error_frames}; CPU per message: server "
+                f"{result.cpu_ms_per_message(result.server_cpu):.2f} ms, PostgreSQL "
+                f"{result.cpu_ms_per_message(result.database_cpu):.2f} ms; "
+                f"load average {result.load_before:.1f} -> {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
     finally:
@@ -385,6 +452,8 @@ def main() -> None:
     p95 = statistics.median(pct(r.to_moderator, 95) for r in rounds)
     p99 = statistics.median(pct(r.to_moderator, 99) for r in rounds)
     p95_sender = statistics.median(pct(r.to_sender, 95) for r in rounds)
+    server_ms = statistics.median(r.cpu_ms_per_message(r.server_cpu) for r in rounds)
+    database_ms = statistics.median(r.cpu_ms_per_message(r.database_cpu) for r in rounds)
     lost_total = sum(2 * r.sent - r.deliveries for r in rounds)
     sent_total = sum(r.sent for r in rounds)
     stored_total = sum(r.stored for r in rounds)
@@ -393,7 +462,7 @@ def main() -> None:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     per_round = "; ".join(
         f"round {i}: p95 {pct(r.to_moderator, 95):.1f} ms, stored {r.stored}/{r.sent}, "
-        f"delivered {r.deliveries}/{2 * r.sent}"
+        f"delivered {r.deliveries}/{2 * r.sent}, load average {r.load_before:.1f} at its start"
         for i, r in enumerate(rounds, 1)
     )
     section = f"""{HEADING}
@@ -406,6 +475,8 @@ holds {args.clients} sockets: {conversations} conversations, each with its shopp
 (open loop, round-robin over the shoppers); each message goes through the websocket consumer and `message_post`
 (stored with its sequence number in PostgreSQL, then broadcast after commit) and must reach both sockets of its
 conversation. Latency = send -> `message.new` received. {args.rounds} rounds; figures are medians over rounds.
+Server: {facts}. CPU time is counted from /proc for the uvicorn processes and for the PostgreSQL backends of the
+benchmark's database, from the first message of a round until its last delivery, divided by the messages sent.
 
 | figure | value | target |
 |---|---|---|
@@ -414,6 +485,7 @@ conversation. Latency = send -> `message.new` received. {args.rounds} rounds; fi
 | deliveries received / expected (2 per message) | {2 * sent_total - lost_total} / {2 * sent_total} | zero lost |
 | delivery to the other participant p50 / p95 / p99 | {p50:.1f} / {p95:.1f} / {p99:.1f} ms | p95 < 100 ms: {met} |
 | delivery back to the sender p95 | {p95_sender:.1f} ms | - |
+| CPU per message: server (all workers) / PostgreSQL | {server_ms:.2f} / {database_ms:.2f} ms | - |
 
 Per round: {per_round}. Machine load average at the end: {os.getloadavg()[0]:.1f} (2 cores).
 
