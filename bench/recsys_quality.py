@@ -41,7 +41,7 @@ TUNING = {
     "lastfm": (
         "listen counts as weights (`bench/convert_datasets.py`, default `--lastfm-weighting plays`) and the "
         "parameters above chosen with `bench/recsys_tune.py lastfm --folder <lastfm-like|lastfm-plays> --base "
-        "'{...}' --grid '{...}'`, validation P@10: previous settings 0.112; 64 components 0.121; "
+        "'{...}' --grid '{...}'`, validation P@10: previous settings 0.112; 64 components 0.121 (listen counts); "
         "max_sampled 30/50: 0.123/0.128 with equal weights, 0.128/0.130 with listen counts; full refit "
         "against one continued epoch 0.120 vs 0.117 (64 components, equal weights); tag weight "
         "0.25/0.5/1/2/4/8/16: 0.128/0.130/0.134/0.135/0.141/0.138/0.137 (at most 50 epochs for 4-16). "
@@ -210,13 +210,25 @@ def main() -> None:
         f"{name}: seeds {', '.join(map(str, summary['seeds']))}"
         for name, summary in results.items()
     )
-    body = f"""Command: `.venv/bin/python bench/convert_datasets.py && .venv/bin/python bench/recsys_quality.py
---datasets <name> --seeds <seeds>`, one dataset at a time (results kept in the git-ignored
-`bench/out/recsys_quality.json`; `--report-only` rewrites this section from it). Mean over {seeds_used}.
-Protocol in `recsys/core/evaluation.py`; LightFM WARP with 2 OpenMP threads (lock-free parallel training, so
-runs with the same seed differ slightly); item features (category, tags, text terms, price band), followee user
-features, signal weights, and a popularity blend and followee-taste weight chosen on validation splits inside
-`recsys.core.train`, never on test data. Runs were made while other engineers' jobs loaded the 2 cores.
+    body = f"""Command: `.venv/bin/python bench/convert_datasets.py && flock /tmp/socialshop-bench.lock
+.venv/bin/python bench/recsys_quality.py --datasets <name> --seeds <seeds>`, one dataset at a time (results
+kept in the git-ignored `bench/out/recsys_quality.json`; `--report-only` rewrites this section from it). Mean
+over {seeds_used}. Protocol in `recsys/core/evaluation.py`; LightFM WARP with 2 OpenMP threads (lock-free
+parallel training, so runs with the same seed differ slightly); item features (category, tags, text terms,
+price band), followee user features, signal weights (Last.fm: listen counts, log-scaled per user), and a
+popularity blend and followee-taste weight chosen on validation splits inside `recsys.core.train`, never on test
+data. Per-dataset settings below come from `bench/recsys_tune.py`, which scores candidates on a validation split
+carved out of the benchmark's training split (the test split is never looked at). Runs were made while other
+engineers' jobs loaded the 2 cores.
+
+Notes: ML-100k uses the default refit (after early stopping, the best-epoch snapshot trains one more epoch on
+all the data), the configuration timed in "Recommender speed"; with the former full refit (twice the training
+time) the mean was 0.355. On FilmTrust popularity alone usually wins on validation, so the model serves
+popularity and ties it; but lock-free training makes the validation choice vary between runs, and in the
+recorded run seed 2 picked a small model blend that landed 0.0004 below popularity overall on that seed, which
+puts the FilmTrust light-user mean 0.0007 below popularity (marked BELOW). Three reruns of seed 2 tied
+popularity exactly (all groups chose popularity alone); a stricter rule (a significance test on top of the 3%
+validation margin) was tried and dropped, because on a tiny shop it never lets the model serve.
 
 {table(results)}
 
