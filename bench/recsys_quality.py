@@ -224,11 +224,13 @@ engineers' jobs loaded the 2 cores.
 Notes: ML-100k uses the default refit (after early stopping, the best-epoch snapshot trains one more epoch on
 all the data), the configuration timed in "Recommender speed"; with the former full refit (twice the training
 time) the mean was 0.355. On FilmTrust popularity alone usually wins on validation, so the model serves
-popularity and ties it; but lock-free training makes the validation choice vary between runs, and in the
-recorded run seed 2 picked a small model blend that landed 0.0004 below popularity overall on that seed, which
-puts the FilmTrust light-user mean 0.0007 below popularity (marked BELOW). Three reruns of seed 2 tied
-popularity exactly (all groups chose popularity alone); a stricter rule (a significance test on top of the 3%
-validation margin) was tried and dropped, because on a tiny shop it never lets the model serve.
+popularity and ties it; but lock-free training makes the validation choice vary between runs, and a run where
+one seed picks a small model blend lands that seed up to 0.002 below popularity. Of three full FilmTrust runs
+made for this report, one tied everywhere, one was 0.0007 below on the light users (seed 2) and the recorded
+one is 0.0007 below on the cold users (seed 2) and 0.0006 below warm on seed 0 (marked BELOW); six further
+warm-only reruns of seeds 0-2 tied exactly. A stricter rule (a significance test on top of the 3% validation
+margin) was tried and dropped: on the pipeline tests' small synthetic shop the model then never beat
+popularity and was not promoted. Still open.
 
 {table(results)}
 
