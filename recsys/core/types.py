@@ -91,6 +91,9 @@ class TrainingParams:
     tune_blend: bool = True
     light_user_threshold: int = 5
     cold_validation_fraction: float = 0.1
+    # A group gets a model weight only when it beats popularity alone on validation by more than this many
+    # standard errors of the paired per-user difference (and by 3% relative); otherwise it is served popularity.
+    blend_min_z: float = 2.0
 
     def signal_weight(self, kind: str) -> float:
         return dict(self.signal_weights).get(kind, 0.0)
