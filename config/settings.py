@@ -163,9 +163,10 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 # The async pool's default of 100 connections gave handshake 500s with 100 sockets at once.
-                # socket_timeout must exceed channels-redis' 5 s BZPOPMIN: redis-py 8 defaults to 5 s, which
-                # failed every idle receive after 5 s and closed a chat socket with 1013 each time.
-                "hosts": [{"address": REDIS_URL, "max_connections": 1000, "socket_timeout": 15}],
+                # No read timeout: channels-redis blocks 5 s in BZPOPMIN and redis-py 8's default 5 s timeout
+                # failed every idle receive, closing a chat socket with 1013 each time (a longer finite one hung
+                # the websocket tests' loop teardown). A stopped Redis still fails at once: it closes the socket.
+                "hosts": [{"address": REDIS_URL, "max_connections": 1000, "socket_timeout": None}],
                 "capacity": 1500,
                 "expiry": 30,
                 "prefix": REDIS_PREFIX,
