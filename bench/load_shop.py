@@ -19,7 +19,7 @@ Two client modes per endpoint:
 
 Endpoints: "product list" is a browsing mix (skewed the way shoppers browse: page 1 far more than page 20,
 the default sort more than others, big categories more than small ones); "product list, uniform" picks page,
-sort and category uniformly, so almost every request is a cache miss (the worst case); "product page" records a
+sort and category uniformly over about 7,200 URLs (the widest spread, so the most cache misses); "product page" records a
 view event per request; "search" draws from 25 queries.
 """
 
@@ -523,7 +523,8 @@ def write_report(
         "`/products/` HTML in a browsing mix: page k of 1-20 with weight 1/k^1.5, default sort 55 % (the five "
         "others 9 % each), a category in 60 % of requests (Zipf over a fixed popularity order), in-stock 15 %; "
         "product list, uniform = page, sort and category drawn uniformly (40 % with a category, 20 % in-stock), "
-        "which makes almost every request a cache miss; product page = `/product/<slug>/` HTML over 2,000 "
+        "spreading requests over about 7,200 distinct URLs (more cache misses); product page = "
+        "`/product/<slug>/` HTML over 2,000 "
         "products (records a view event per request); search = `/products/?q=` HTML over 25 queries (PostgreSQL "
         "full-text search, GIN index, SearchRank). Anonymous catalogue pages are served by the edge cache "
         "(`config/edge_cache.py`, 60 s, per server process; hit % = share of saturated requests it answered); "
