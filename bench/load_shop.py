@@ -340,6 +340,65 @@ end
 """
 
 
+async def drive_closed_raw(base: str, urls: list[str], *, seconds: float) -> dict:
+    """Closed loop measured per request, without correction: CONCURRENCY keep-alive connections, each sending
+    its next GET as soon as the last response is read (a minimal HTTP/1.1 client on asyncio streams, so the
+    client costs little CPU). wrk's percentiles are corrected for coordinated omission, which models an open-loop
+    client at the full measured rate and fills a stall with synthetic samples; these are the latencies the 20
+    clients actually saw."""
+    host, _, port = base.removeprefix("http://").partition(":")
+    latencies: list[float] = []
+    errors = 0
+    hits = misses = 0
+    position = 0
+    deadline = time.perf_counter() + seconds
+
+    async def client() -> None:
+        nonlocal errors, hits, misses, position
+        reader, writer = await asyncio.open_connection(host, int(port or 80))
+        try:
+            while time.perf_counter() < deadline:
+                url = urls[position % len(urls)]
+                position += 1
+                started = time.perf_counter()
+                writer.write(f"GET {url} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                cache_state = b""
+                for line in head.split(b"\r\n")[1:]:
+                    name, _, value = line.partition(b":")
+                    name = name.strip().lower()
+                    if name == b"content-length":
+                        length = int(value)
+                    elif name == b"x-cache":
+                        cache_state = value.strip()
+                await reader.readexactly(length)
+                elapsed = (time.perf_counter() - started) * 1000
+                if head.startswith(b"HTTP/1.1 200"):
+                    latencies.append(elapsed)
+                    hits += cache_state == b"HIT"
+                    misses += cache_state == b"MISS"
+                else:
+                    errors += 1
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(CONCURRENCY)))
+    wall = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "p50": statistics.median(latencies) if latencies else None,
+        "p95": latencies[int(0.95 * (len(latencies) - 1))] if latencies else None,
+        "p99": latencies[int(0.99 * (len(latencies) - 1))] if latencies else None,
+        "rps": len(latencies) / wall if wall else 0,
+        "hits": hits,
+        "misses": misses,
+    }
+
+
 def drive_wrk(base: str, urls: list[str], *, seconds: float, workdir: Path) -> dict:
     """Closed loop with wrk: CONCURRENCY connections over 2 client threads for `seconds`."""
     script = workdir / "urls.lua"
@@ -453,6 +512,14 @@ async def drive_paced(base: str, urls: list[str], *, rate: float) -> dict:
     }
 
 
+def _run_fast(coroutine):
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
+
+
 def client_main(args: argparse.Namespace) -> None:
     fixture = json.loads(Path(args.fixture).read_text())
     rng = random.Random(f"bench-client:{args.round}:{args.kind}:{args.mode}")
@@ -471,6 +538,14 @@ def client_main(args: argparse.Namespace) -> None:
             count = int(args.rate * args.paced_seconds)
             result = asyncio.run(
                 drive_paced(args.url, make_urls(args.kind, fixture, rng, count), rate=args.rate)
+            )
+        elif args.mode == "closed":
+            result = _run_fast(
+                drive_closed_raw(
+                    args.url,
+                    make_urls(args.kind, fixture, rng, args.requests),
+                    seconds=args.time_limit,
+                )
             )
         else:
             result = drive_wrk(
@@ -517,7 +592,11 @@ def write_report(
         f"{server_desc}. Clients run in a separate process on loopback, {CONCURRENCY} at a time. Each run starts "
         "with a warm-up of the same mix (its own URL sample, not measured, so caches are in the steady state a "
         "running shop is in), then measures a fresh sample that never replays a URL list, in two ways: **saturated** = closed loop driven by wrk (C; each connection sends its next "
-        "request as soon as the last one answers, so latency includes queueing and req/s is the throughput); "
+        "request as soon as the last one answers; req/s is the throughput, and wrk corrects its percentiles for "
+        "coordinated omission, i.e. models an open-loop client at that full rate, so one slow answer adds many "
+        "synthetic slow samples); **closed loop (raw)** = the same 20 clients from a minimal asyncio HTTP "
+        "client that records each request's own latency, uncorrected (the latencies the 20 clients saw; this "
+        "client takes a core, so its req/s is lower); "
         f"**paced** = an httpx async client offers {rate:.0f} req/s shared by the {CONCURRENCY} clients (open "
         "loop; latency counted from the scheduled send time, so queueing still shows). Product list = "
         "`/products/` HTML in a browsing mix: page k of 1-20 with weight 1/k^1.5, default sort 55 % (the five "
@@ -538,7 +617,11 @@ def write_report(
     ]
     summary = []
     for kind in KINDS:
-        for mode, key in (("saturated", kind), (f"paced {rate:.0f}/s", f"{kind} @paced")):
+        for mode, key in (
+            ("saturated (wrk)", kind),
+            ("closed loop (raw)", f"{kind} @closed"),
+            (f"paced {rate:.0f}/s", f"{kind} @paced"),
+        ):
             usable = [r[key] for r in rounds if r[key]["p95"] is not None]
             if not usable:
                 lines.append(f"| {kind} | {mode} | 0 | - | - | - | - | - | - | all failed |")
@@ -653,7 +736,7 @@ def main() -> None:
         for number in range(args.rounds):
             result = {}
             for kind in KINDS:
-                for mode in ("saturated", "paced"):
+                for mode in ("saturated", "closed", "paced"):
                     cpu_before = server_cpu_seconds(server)
                     output = subprocess.run(
                         [
@@ -693,7 +776,9 @@ def main() -> None:
                     measured["server_cpu_ms"] = (
                         1000 * (server_cpu_seconds(server) - cpu_before) / served
                     )
-                    result[kind if mode == "saturated" else f"{kind} @paced"] = measured
+                    result[
+                        {"saturated": kind, "closed": f"{kind} @closed"}.get(mode, f"{kind} @paced")
+                    ] = measured
             rounds.append(result)
             print(f"round {number + 1}: " + json.dumps(result))
     finally:
