@@ -340,6 +340,23 @@ end
 """
 
 
+def _latency_summary(latencies: list[float], *, errors: int, wall: float) -> dict:
+    """Requests, errors, p50/p95/p99 (ms) and req/s of one run's successful latencies."""
+    latencies = sorted(latencies)
+
+    def percentile(share: float) -> float | None:
+        return latencies[int(share * (len(latencies) - 1))] if latencies else None
+
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "p50": statistics.median(latencies) if latencies else None,
+        "p95": percentile(0.95),
+        "p99": percentile(0.99),
+        "rps": len(latencies) / wall if wall else 0,
+    }
+
+
 async def drive_closed_raw(base: str, urls: list[str], *, seconds: float) -> dict:
     """Closed loop measured per request, without correction: CONCURRENCY keep-alive connections, each sending
     its next GET as soon as the last response is read (a minimal HTTP/1.1 client on asyncio streams, so the
@@ -386,17 +403,7 @@ async def drive_closed_raw(base: str, urls: list[str], *, seconds: float) -> dic
     started = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(CONCURRENCY)))
     wall = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "errors": errors,
-        "p50": statistics.median(latencies) if latencies else None,
-        "p95": latencies[int(0.95 * (len(latencies) - 1))] if latencies else None,
-        "p99": latencies[int(0.99 * (len(latencies) - 1))] if latencies else None,
-        "rps": len(latencies) / wall if wall else 0,
-        "hits": hits,
-        "misses": misses,
-    }
+    return {**_latency_summary(latencies, errors=errors, wall=wall), "hits": hits, "misses": misses}
 
 
 def drive_wrk(base: str, urls: list[str], *, seconds: float, workdir: Path) -> dict:
@@ -461,14 +468,7 @@ async def drive(base: str, urls: list[str], *, time_limit: float) -> dict:
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
         wall = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "errors": errors,
-        "p50": statistics.median(latencies) if latencies else None,
-        "p95": latencies[int(0.95 * (len(latencies) - 1))] if latencies else None,
-        "rps": len(latencies) / wall if wall else 0,
-    }
+    return _latency_summary(latencies, errors=errors, wall=wall)
 
 
 async def drive_paced(base: str, urls: list[str], *, rate: float) -> dict:
@@ -502,14 +502,7 @@ async def drive_paced(base: str, urls: list[str], *, rate: float) -> dict:
 
         await asyncio.gather(*(worker(i) for i in range(CONCURRENCY)))
         wall = time.perf_counter() - start
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "errors": errors,
-        "p50": statistics.median(latencies) if latencies else None,
-        "p95": latencies[int(0.95 * (len(latencies) - 1))] if latencies else None,
-        "rps": len(latencies) / wall if wall else 0,
-    }
+    return _latency_summary(latencies, errors=errors, wall=wall)
 
 
 def _run_fast(coroutine):
