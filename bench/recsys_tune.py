@@ -30,7 +30,7 @@ from recsys.core.evaluation import (
     evaluate_scores,
     holdout_split,
 )
-from recsys.core.scoring import score_matrix, user_representation_from_features
+from recsys.core.scoring import follow_only_representations, score_matrix
 from recsys.core.training import train
 
 TUNE_SEED_OFFSET = 100
@@ -82,22 +82,15 @@ def cold_score(dataset, params: TrainingParams, seed: int) -> dict[str, float]:
     fit_weights = _drop_users(weights, valid_rows)
     truth = _only_users(remaining, valid_rows)
     model = train(dataset.with_interactions(fit, fit_weights), params.replace(seed=seed))
-    follows = dataset.user_follows
 
     def score(rows: np.ndarray) -> np.ndarray:
-        vectors, biases = [], []
-        for row in rows:
-            followees = [
-                dataset.user_keys[c]
-                for c in follows.indices[follows.indptr[row] : follows.indptr[row + 1]]
-            ]
-            v, b = user_representation_from_features(model, followees=followees)
-            vectors.append(v[0])
-            biases.append(b[0])
+        vectors, biases = follow_only_representations(
+            model, follows=dataset.user_follows, user_keys=dataset.user_keys, rows=rows
+        )
         return score_matrix(
             model,
-            np.asarray(vectors, np.float32),
-            np.asarray(biases, np.float32),
+            vectors,
+            biases,
             blend_weights=np.full(len(rows), model.blend.cold_weight),
         )
 

@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from recsys.core.model import TrainedModel
-from recsys.core.scoring import score_matrix, top_k_from_scores, user_representation_from_features
+from recsys.core.scoring import follow_only_representations, score_matrix, top_k_from_scores
 from recsys.core.types import EvaluationReport, Metrics, TrainingParams
 
 __all__ = [
@@ -297,23 +297,12 @@ def run_cold_protocol(
     test.eliminate_zeros()
     split = dataset.with_interactions(train_matrix, train_weights)
     model = train_model(split, params)
-    follows = dataset.user_follows
-
-    def cold_vectors(model_: TrainedModel, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        vectors, biases = [], []
-        for row in rows:
-            followees = [
-                dataset.user_keys[c]
-                for c in follows.indices[follows.indptr[row] : follows.indptr[row + 1]]
-            ]
-            v, b = user_representation_from_features(model_, followees=followees)
-            vectors.append(v[0])
-            biases.append(b[0])
-        return np.asarray(vectors, dtype=np.float32), np.asarray(biases, dtype=np.float32)
 
     def scorer(model_: TrainedModel, blend: bool) -> ScoreFunction:
         def score(rows: np.ndarray) -> np.ndarray:
-            vectors, biases = cold_vectors(model_, rows)
+            vectors, biases = follow_only_representations(
+                model_, follows=dataset.user_follows, user_keys=dataset.user_keys, rows=rows
+            )
             weights = np.full(len(rows), model_.blend.cold_weight) if blend else None
             return score_matrix(model_, vectors, biases, blend_weights=weights)
 

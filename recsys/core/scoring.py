@@ -306,6 +306,26 @@ def user_representation_from_features(
     return np.asarray(vector, dtype=np.float32)[None, :], np.array([bias], dtype=np.float32)
 
 
+def follow_only_representations(
+    model: TrainedModel,
+    *,
+    follows: sp.csr_matrix,
+    user_keys: Sequence[Hashable],
+    rows: Sequence[int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Vectors (n, d) and biases (n,) for users `rows` scored from whom they follow alone (cold users): each
+    row's followees (columns of `follows`, named by `user_keys`) through `user_representation_from_features`."""
+    vectors, biases = [], []
+    for row in rows:
+        followees = [
+            user_keys[c] for c in follows.indices[follows.indptr[row] : follows.indptr[row + 1]]
+        ]
+        vector, bias = user_representation_from_features(model, followees=followees)
+        vectors.append(vector[0])
+        biases.append(bias[0])
+    return np.asarray(vectors, dtype=np.float32), np.asarray(biases, dtype=np.float32)
+
+
 def _row_names(model: TrainedModel, row: sp.csr_matrix) -> list[str]:
     return [model.user_feature_names[c] for c in row.indices]
 

@@ -24,9 +24,9 @@ from recsys.core.model import TrainedModel
 from recsys.core.scoring import (
     _popularity_rank_score,
     _popularity_z,
+    follow_only_representations,
     score_matrix,
     top_k_from_scores,
-    user_representation_from_features,
 )
 from recsys.core.types import Dataset, PopularityBlend, TrainingParams
 
@@ -245,21 +245,13 @@ def _tune_blend(model, fit, validation, users, params) -> tuple[float, float]:
 
 def _tune_cold(model, dataset, fit, cold_rows, params) -> tuple[float, float]:
     """Choose the followee-taste weight and the cold blend on held-back users who follow someone."""
-    follows = dataset.user_follows
     truth = dataset.interactions[cold_rows]
     best = (0.0, 0.0, -1.0)
     for taste in TASTE_GRID:
         candidate = dataclasses.replace(model, followee_taste_weight=taste)
-        vectors, biases = [], []
-        for row in cold_rows:
-            followees = [
-                dataset.user_keys[c]
-                for c in follows.indices[follows.indptr[row] : follows.indptr[row + 1]]
-            ]
-            v, b = user_representation_from_features(candidate, followees=followees)
-            vectors.append(v[0])
-            biases.append(b[0])
-        vectors, biases = np.asarray(vectors, np.float32), np.asarray(biases, np.float32)
+        vectors, biases = follow_only_representations(
+            candidate, follows=dataset.user_follows, user_keys=dataset.user_keys, rows=cold_rows
+        )
         weight, value = _best_blend(
             candidate, vectors, biases, None, truth, params.k, params.blend_min_z
         )
