@@ -85,7 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "config.middleware.AsyncWhiteNoiseMiddleware",
+    "common.middleware.AsyncWhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -112,7 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "shop.context_processors.shop_navigation",
-                "config.edge_cache.csrf_placeholder",
+                "common.edge_cache.csrf_placeholder",
             ],
         },
     },
@@ -152,7 +152,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # Falls back to process memory while Redis is down, so pages keep rendering (config/cache.py).
-            "BACKEND": "config.cache.FailSoftRedisCache",
+            "BACKEND": "common.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": REDIS_PREFIX,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2, "retry_after": 5},
@@ -262,7 +262,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PARSER_CLASSES": ["config.api.StrictJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["common.api.StrictJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 24,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -272,7 +272,7 @@ REST_FRAMEWORK = {
         "follow": os.environ.get("RATE_FOLLOW", "200/hour"),
         "report": os.environ.get("RATE_REPORT", "30/hour"),
     },
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "common.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Socialshop API",

@@ -3,7 +3,7 @@ notifications, suggestions, privacy, export and account deletion.
 
 Thin: parse, call one selector or service, serialize. Visibility comes from `social.selectors` (so a private
 profile's posts are invisible to non-followers here exactly as on the pages); rate limits from
-`social.ratelimit` become 429 with a message.
+`common.ratelimit` become 429 with a message.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import StrictJSONParser
+from common.api import StrictJSONParser
+from common.ratelimit import RateLimited, rate_limit_hit
 from social import selectors, services
 from social.models import Comment, Notification, Post, Profile
-from social.ratelimit import RateLimited, rate_limit_hit
 
 # --- serializers ------------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from config.realtime import LayerOutageMixin
+from common.realtime import LayerOutageMixin
 from social.selectors.notifications import notification_unread_count
 from social.services.notifications import user_group_name
 from social.services.posts import feed_group_name

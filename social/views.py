@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.ratelimit import RateLimited, rate_limit_hit
 from shop.models import Order, Product, Review
 from shop.selectors import purchased_product_ids
 from social import selectors, services
@@ -28,7 +29,6 @@ from social.forms import (
     ProfileForm,
 )
 from social.models import Comment
-from social.ratelimit import RateLimited, rate_limit_hit
 
 
 def _add_errors(form, error: ValidationError) -> None:

@@ -26,7 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from config.realtime import CHANNEL_LAYER_ERRORS, LayerOutageMixin
+from common.realtime import CHANNEL_LAYER_ERRORS, LayerOutageMixin
 from social.services import user_group_name
 from support import selectors, services
 from support.models import Message

@@ -28,7 +28,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from social.ratelimit import window_count
+from common.ratelimit import window_count
 from support.models import CannedReply, Conversation, Message, ModeratorPresence, ReadState
 from support.selectors import (
     author_key_for,

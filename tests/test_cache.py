@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.cache import cache
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from config.cache import FailSoftRedisCache
-from social.ratelimit import RateLimited, rate_limit_hit
+from common.cache import FailSoftRedisCache
+from common.ratelimit import RateLimited, rate_limit_hit
 
 
 def _closed_port() -> int:
@@ -34,12 +34,12 @@ def _cache(location: str, **options) -> FailSoftRedisCache:
 
 
 def _warnings(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "config.cache" and r.levelno >= 30]
+    return [r.getMessage() for r in caplog.records if r.name == "common.cache" and r.levelno >= 30]
 
 
 def test_unreachable_redis_serves_from_process_memory_and_logs_once(caplog):
     down = _cache(f"redis://127.0.0.1:{_closed_port()}/0")
-    with caplog.at_level(logging.INFO, logger="config.cache"):
+    with caplog.at_level(logging.INFO, logger="common.cache"):
         assert down.get("missing", "default") == "default"
         down.set("greeting", "hello", 60)
         assert down.get("greeting") == "hello"
@@ -67,7 +67,7 @@ def test_every_thread_of_a_process_shares_the_fallback():
 def _redis_down_as_default_cache(settings) -> None:
     settings.CACHES = {
         "default": {
-            "BACKEND": "config.cache.FailSoftRedisCache",
+            "BACKEND": "common.cache.FailSoftRedisCache",
             "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
             "KEY_PREFIX": f"failsoft-test-{uuid.uuid4().hex[:8]}",
             "OPTIONS": {"socket_connect_timeout": 0.5},
@@ -110,7 +110,7 @@ def test_redis_takes_over_again_when_it_answers(monkeypatch, caplog):
         raise RedisConnectionError("Connection refused (simulated outage)")
 
     monkeypatch.setattr(AbstractConnection, "connect", refuse)
-    with caplog.at_level(logging.INFO, logger="config.cache"):
+    with caplog.at_level(logging.INFO, logger="common.cache"):
         live.set("during", "outage", 60)
         assert live.get("during") == "outage"
         assert live.redis_available is False

@@ -9,7 +9,8 @@ from asgiref.testing import ApplicationCommunicator
 from django.core.asgi import get_asgi_application
 from django.middleware.csrf import _does_token_match
 
-from config.edge_cache import CSRF_PLACEHOLDER, CachedPage, EdgeCache, PageStore
+from common.edge_cache import CSRF_PLACEHOLDER, CachedPage, EdgeCache, PageStore
+from shop.selectors import catalogue_cache_version
 from shop.services import catalogue_changed
 from tests.factories import CategoryFactory, ProductFactory
 
@@ -39,6 +40,7 @@ def edge(clock: Clock) -> EdgeCache:
         seconds=60,
         max_bytes=8 * 1024 * 1024,
         version_poll_seconds=0,
+        version_reader=catalogue_cache_version,
         clock=clock,
     )
 
@@ -282,7 +284,7 @@ def test_new_csrf_cookie_matches_the_one_djangos_middleware_sets(settings):
 
     from django.http import HttpResponse
 
-    from config.edge_cache import _csrf_cookie_header
+    from common.edge_cache import _csrf_cookie_header
 
     settings.CSRF_COOKIE_SECURE = True
     ours = SimpleCookie(_csrf_cookie_header("x" * 32).decode())[settings.CSRF_COOKIE_NAME]
@@ -303,7 +305,7 @@ def test_new_csrf_cookie_matches_the_one_djangos_middleware_sets(settings):
 
 
 def test_masked_tokens_unmask_to_the_secret_and_differ_each_time():
-    from config.edge_cache import _mask_secret, _random_csrf_string
+    from common.edge_cache import _mask_secret, _random_csrf_string
 
     secret = _random_csrf_string()
     first, second = _mask_secret(secret), _mask_secret(secret)

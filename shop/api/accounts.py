@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config import api as api_config
+from common import api as api_config
 from shop import selectors, services
 from shop.models import Address
 
@@ -25,7 +25,7 @@ class LoginThrottledError(APIException):
     default_code = "throttled"
 
 
-# Moved to config.api so every API view refuses such JSON; kept importable from here for this app.
+# Moved to common.api so every API view refuses such JSON; kept importable from here for this app.
 StrictJSONParser = api_config.StrictJSONParser
 
 

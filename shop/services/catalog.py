@@ -18,6 +18,7 @@ from django.db.models import Avg, Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.uploads import clean_image_upload
 from shop.models import Product, ProductEvent, Review, StockAlert, Tag, WishlistItem
 
 __all__ = [
@@ -213,27 +214,9 @@ def product_rating_refresh(*, product_id: int) -> None:
 
 def _clean_photo(photo):
     try:
-        uploads = importlib.import_module("social.uploads")
-    except ImportError:
-        uploads = None
-    if uploads is not None and hasattr(uploads, "clean_image_upload"):
-        try:
-            return uploads.clean_image_upload(photo)
-        except ValidationError as exc:
-            raise ValidationError({"photo": exc.messages}) from exc
-    # Fallback until social.uploads exists: check that it is a real, not too large picture.
-    from django.conf import settings
-    from PIL import Image
-
-    if photo.size > settings.MAX_IMAGE_UPLOAD_BYTES:
-        raise ValidationError({"photo": _("The picture is too large.")})
-    try:
-        with Image.open(photo) as image:
-            image.verify()
-    except Exception as exc:  # noqa: BLE001 - any decoder error means "not a picture"
-        raise ValidationError({"photo": _("Upload a valid picture (JPEG, PNG or WebP).")}) from exc
-    photo.seek(0)
-    return photo
+        return clean_image_upload(photo)
+    except ValidationError as exc:
+        raise ValidationError({"photo": exc.messages}) from exc
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from config.edge_cache import edge_cacheable
+from common.edge_cache import edge_cacheable
 from shop import selectors, services
 from shop.models import ProductEvent, Review
 

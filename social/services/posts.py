@@ -19,13 +19,13 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.uploads import clean_image_upload
 from shop.models import Order, Product, Review, User
 from shop.selectors import purchased_product_ids
 from social.models import Block, Comment, Follow, Like, Notification, Post, PostImage, PostProduct
 from social.selectors.posts import post_can_view
 from social.services.notifications import notification_create
 from social.text import extract_mentions
-from social.uploads import clean_image_upload
 
 __all__ = [
     "MAX_POST_IMAGES",

@@ -9,11 +9,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from common.uploads import clean_image_upload
 from recsys.services import user_signals_changed
 from shop.models import User
 from social.models import Block, Follow, Mute, Notification, Profile
 from social.services.notifications import notification_create
-from social.uploads import clean_image_upload
 
 __all__ = [
     "AVATAR_MAX_SIDE",

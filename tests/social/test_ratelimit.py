@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from social.ratelimit import RateLimited, parse_rate, rate_limit_hit
+from common.ratelimit import RateLimited, parse_rate, rate_limit_hit
 
 
 @pytest.mark.parametrize(

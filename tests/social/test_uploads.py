@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from social.uploads import clean_image_upload
+from common.uploads import clean_image_upload
 
 
 def _image_bytes(fmt: str, size=(64, 48), mode="RGB", **save_kwargs) -> bytes:
@@ -117,7 +117,7 @@ def test_fifty_megabyte_file_is_refused_before_decoding(monkeypatch):
     def fail_open(*args, **kwargs):
         raise AssertionError("decoded a file that was too large")
 
-    monkeypatch.setattr("social.uploads.Image.open", fail_open)
+    monkeypatch.setattr("common.uploads.Image.open", fail_open)
     big = _upload(b"\xff\xd8\xff" + b"\0" * (50 * 1024 * 1024))
 
     with pytest.raises(ValidationError) as excinfo:

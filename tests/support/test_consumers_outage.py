@@ -15,8 +15,8 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from common.realtime import CLOSE_TRY_AGAIN_LATER
 from config.asgi import application
-from config.realtime import CLOSE_TRY_AGAIN_LATER
 from support import selectors, services
 from support.models import Message
 

@@ -488,7 +488,7 @@ def test_the_rate_window_counter_counts_and_expires():
 
     from django.core.cache import cache
 
-    from social.ratelimit import window_count
+    from common.ratelimit import window_count
 
     key = f"test:window:{uuid.uuid4().hex}"
     assert [window_count(key, timeout=1) for _ in range(3)] == [1, 2, 3]

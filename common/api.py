@@ -14,8 +14,25 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from common.errors import ServiceError
+
+
+def service_error_response(error: ServiceError) -> Response:
+    """The JSON body and status for a refused rule: 409 bodies carry the code, field errors a list."""
+    status_code = error.status_code
+    body: dict[str, Any]
+    if status_code == status.HTTP_409_CONFLICT:
+        body = {"detail": error.message, "code": error.code}
+    elif status_code == status.HTTP_400_BAD_REQUEST and error.field:
+        body = {error.field: [error.message]}
+    else:
+        body = {"detail": error.message}
+    return Response(body, status=status_code)
+
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ServiceError):
+        return service_error_response(exc)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):
             detail: Any = exc.message_dict

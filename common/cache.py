@@ -7,7 +7,7 @@ memory (a `LocMemCache`) until Redis answers again; it tries Redis again at most
 (OPTIONS, default 5) so that a dead server does not cost a connection attempt per call.
 
 While Redis is down each process therefore has its own cache: pages render from local entries, counters (the
-rate limits in `social.ratelimit` and `support.services`, the chat socket cap) count per process instead of per
+rate limits in `common.ratelimit` and `support.services`, the chat socket cap) count per process instead of per
 site, and a lock taken with `add` (the recommender's training lock) only excludes this process. Writes made
 during the outage (invalidations included) never reach Redis; entries there expire by their own timeouts. The
 local copy is emptied when Redis is back, so a later outage never starts from stale entries.

@@ -9,7 +9,7 @@ How it stays correct:
 - Only GET requests without a session or messages cookie are candidates, and only views wrapped in
   `edge_cacheable` may be stored: the view opts in, never a URL prefix.
 - A response is stored only when it is a 200 without cookies of its own.
-- The key holds the catalogue version (bumped by `shop.services.catalogue_changed`, read at most once per
+- The key holds the catalogue version (handed in by the composition root: the catalogue's, bumped by every catalogue write, read at most once per
   `EDGE_CACHE_VERSION_POLL` seconds), the language Django would pick, the htmx flag and the full path with its
   query string, so a catalogue write, another language or an htmx fragment never gets another page.
 - Forms keep working without JavaScript: candidate pages render a fixed placeholder instead of the CSRF token,
@@ -144,12 +144,6 @@ class _CookieView:
         self.path_info = "/"
 
 
-def _catalogue_version() -> int:
-    from shop.selectors import catalogue_cache_version
-
-    return catalogue_cache_version()
-
-
 class EdgeCache:
     """ASGI middleware for the HTTP side of the application (see the module docstring)."""
 
@@ -160,7 +154,7 @@ class EdgeCache:
         seconds: float,
         max_bytes: int,
         version_poll_seconds: float = 1.0,
-        version_reader: Callable[[], int] = _catalogue_version,
+        version_reader: Callable[[], int],
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.app = app
@@ -346,7 +340,9 @@ def _csrf_cookie_header(secret: str) -> bytes:
     return "; ".join(parts).encode("latin-1")
 
 
-def edge_cache_from_settings(app: ASGIApp) -> ASGIApp:
+def edge_cache_from_settings(app: ASGIApp, *, version_reader: Callable[[], int]) -> ASGIApp:
+    """Wrap `app` when `EDGE_CACHE_SECONDS` is on; `version_reader` gives the content version that keys pages
+    (the composition root passes the catalogue's)."""
     seconds = float(getattr(settings, "EDGE_CACHE_SECONDS", 0))
     if seconds <= 0:
         return app
@@ -355,4 +351,5 @@ def edge_cache_from_settings(app: ASGIApp) -> ASGIApp:
         seconds=seconds,
         max_bytes=int(settings.EDGE_CACHE_MAX_BYTES),
         version_poll_seconds=float(settings.EDGE_CACHE_VERSION_POLL),
+        version_reader=version_reader,
     )
