@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from shop import payments
 from shop.models import Address, Product
 from social.models import Follow, GroupBuy, GroupBuyMember, Notification
-from social.models_groupbuy import GROUP_BUY_MAX_SIZE, GROUP_BUY_MIN_SIZE
+from social.models import GROUP_BUY_MAX_SIZE, GROUP_BUY_MIN_SIZE
 from social.selectors.moderation import user_is_suspended
 from social.services.notifications import notification_create
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from social.text import extract_mentions, extract_tags, render_rich_text
+from social.selectors.text import extract_mentions, extract_tags, render_rich_text
 
 
 def test_html_is_escaped():

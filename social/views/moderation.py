@@ -6,20 +6,19 @@ the rules of each action live in `social.services.moderation_act`.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from social.models import ModerationAction, Report
+from common.redirects import safe_next_url
+from social.forms import ActionForm, ReportForm
+from social.models import ModerationAction
 from social.selectors import (
     moderation_access,
     moderation_log,
@@ -29,44 +28,9 @@ from social.selectors import (
     target_label,
 )
 from social.services import ModerationError, moderation_act, report_create
+from social.views.helpers import add_service_error
 
 ERROR_STATUS = {"rate_limited": 429, "suspended": 403, "forbidden": 403}
-
-
-class ReportForm(forms.Form):
-    reason = forms.ChoiceField(
-        label=gettext_lazy("Reason"), choices=Report.Reason.choices, widget=forms.RadioSelect
-    )
-    note = forms.CharField(
-        label=gettext_lazy("Anything a moderator should know (optional)"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-class ActionForm(forms.Form):
-    content_type_id = forms.IntegerField(widget=forms.HiddenInput)
-    object_id = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    kind = forms.ChoiceField(label=gettext_lazy("Action"), choices=ModerationAction.Kind.choices)
-    note = forms.CharField(
-        label=gettext_lazy("Note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    suspended_until = forms.DateTimeField(
-        label=gettext_lazy("Suspend until"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
-    )
-
-
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("shop:home")
 
 
 @login_required
@@ -87,11 +51,11 @@ def report(request: HttpRequest, app_label: str, model_name: str, object_id: int
                     note=form.cleaned_data["note"],
                 )
             except ModerationError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                add_service_error(form, error)
                 status = ERROR_STATUS.get(error.code, 400)
             else:
                 messages.success(request, _("Thank you. A moderator will look at it."))
-                return redirect(_safe_next(request))
+                return redirect(safe_next_url(request, reverse("shop:home")))
         else:
             status = 400
     else:
@@ -103,7 +67,7 @@ def report(request: HttpRequest, app_label: str, model_name: str, object_id: int
             "form": form,
             "label": target_label(target),
             "action_url": request.path,
-            "next": _safe_next(request),
+            "next": safe_next_url(request, reverse("shop:home")),
         },
         status=status,
     )
@@ -140,7 +104,7 @@ def moderation_act_view(request: HttpRequest) -> HttpResponse:
                 suspended_until=form.cleaned_data["suspended_until"],
             )
         except ModerationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_service_error(form, error)
         else:
             message = _("Done: %(action)s (%(count)d reports resolved).") % {
                 "action": action.get_kind_display(),
@@ -159,15 +123,3 @@ def moderation_act_view(request: HttpRequest) -> HttpResponse:
 def moderation_log_view(request: HttpRequest) -> HttpResponse:
     moderation_access(user=request.user)
     return render(request, "social/moderation/log.html", {"actions": moderation_log()})
-
-
-urlpatterns = [
-    path(
-        "report/<str:app_label>/<str:model_name>/<int:object_id>/",
-        report,
-        name="report",
-    ),
-    path("moderation/", moderation_queue_view, name="moderation_queue"),
-    path("moderation/act/", moderation_act_view, name="moderation_act"),
-    path("moderation/log/", moderation_log_view, name="moderation_log"),
-]

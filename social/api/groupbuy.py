@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.urls import path
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -224,11 +223,3 @@ class GroupBuyLeave(APIView):
         except GroupBuyError as error:
             raise_api_error(error)
         return Response({"status": member.status})
-
-
-urlpatterns = [
-    path("group-buys/", GroupBuyListCreate.as_view(), name="api_groupbuy_list"),
-    path("group-buys/<int:pk>/", GroupBuyDetail.as_view(), name="api_groupbuy_detail"),
-    path("group-buys/<int:pk>/join/", GroupBuyJoin.as_view(), name="api_groupbuy_join"),
-    path("group-buys/<int:pk>/leave/", GroupBuyLeave.as_view(), name="api_groupbuy_leave"),
-]

@@ -1,4 +1,6 @@
-"""User text to safe HTML: everything escaped, then @mentions, #tags and http(s) links turned into links.
+"""User text read for what it holds and shown as safe HTML: the @mentions and #tags in a text (the post services
+notify the mentioned, the tag pages list the tagged), and the text itself with everything escaped, then @mentions,
+#tags and http(s) links turned into links (the `richtext` filter). A selector: it reads text, writes nothing.
 
 Only `http://`, `https://` and `www.` text becomes a link, so `javascript:` and `data:` URLs stay plain text.
 External links carry rel="nofollow noopener" and open nothing on their own.

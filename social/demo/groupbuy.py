@@ -1,8 +1,6 @@
-"""Demo group buys and moderation reports; called at the end of social/demo.py.
-
-Builds one running group buy (the demo `shopper` opened it; a few followers joined, seats left) and a few open
-reports on reviews, posts and a user, so the group page and the moderation queue have something to show.
-Everything goes through the services, so the demo obeys the same rules as real use.
+"""Demo group buys: one running group (the demo `shopper` opened it; a few others joined, seats left) and, on
+the full demo, a second group with just its host. Everything goes through the services, so the demo obeys the
+same rules as real use.
 """
 
 from __future__ import annotations
@@ -14,24 +12,16 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from shop.models import Product, Review
-from social.models import GroupBuy, Post, Report
+from shop.models import Product
+from social.models import GroupBuy
 from social.services import (
     GroupBuyError,
-    ModerationError,
     ShippingAddress,
     group_buy_join,
     group_buy_open,
-    report_create,
 )
 
 CITIES = [("Berlin", "10115"), ("Hamburg", "20095"), ("Munich", "80331"), ("Cologne", "50667")]
-REPORT_NOTES = {
-    "spam": "Looks like an advert with a link.",
-    "abuse": "Insulting other shoppers.",
-    "inappropriate": "Not suitable for the site.",
-    "other": "",
-}
 
 
 def _address(rng: random.Random, user) -> ShippingAddress:
@@ -56,7 +46,7 @@ def _address(rng: random.Random, user) -> ShippingAddress:
     )
 
 
-def _seed_group_buy(*, rng: random.Random, small: bool, log: Callable[[str], None]) -> None:
+def group_buys_seed(*, rng: random.Random, small: bool, log: Callable[[str], None]) -> None:
     User = get_user_model()
     products = list(
         Product.objects.filter(is_active=True, group_price__isnull=False, stock__gte=10).order_by(
@@ -112,41 +102,3 @@ def _seed_group_buy(*, rng: random.Random, small: bool, log: Callable[[str], Non
         f"    {groups} running group buy(s); {product.name!r}: "
         f"{GroupBuy.objects.get(id=group.id).member_count}/4 at {group.group_price}"
     )
-
-
-def _seed_reports(*, rng: random.Random, small: bool, log: Callable[[str], None]) -> None:
-    User = get_user_model()
-    reporters = list(
-        User.objects.filter(is_staff=False, is_active=True)
-        .exclude(username="shopper")
-        .order_by("id")[:100]
-    )
-    if len(reporters) < 3:
-        log("    too few shoppers: no demo reports")
-        return
-    targets: list = []
-    targets += list(Review.objects.order_by("id")[: 2 if small else 4])
-    targets += list(Post.objects.filter(is_hidden=False).order_by("id")[: 2 if small else 3])
-    targets += list(User.objects.filter(is_staff=False).order_by("-id")[:1])
-    made = 0
-    for target in targets:
-        for reporter in rng.sample(reporters, rng.randint(1, 3)):
-            reason = rng.choice(list(REPORT_NOTES))
-            try:
-                report_create(
-                    reporter=reporter, target=target, reason=reason, note=REPORT_NOTES[reason]
-                )
-                made += 1
-            except ModerationError:
-                continue  # e.g. a reporter's own review
-    log(
-        f"    {made} open reports on "
-        f"{Report.objects.filter(status='open').values('content_type', 'object_id').distinct().count()}"
-        " targets"
-    )
-
-
-def seed(*, rng: random.Random, small: bool, log: Callable[[str], None]) -> None:
-    log("  social-community: group buys and reports")
-    _seed_group_buy(rng=rng, small=small, log=log)
-    _seed_reports(rng=rng, small=small, log=log)

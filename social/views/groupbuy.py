@@ -5,20 +5,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shop.payments import provider_choices
 from shop.selectors import product_get_active
-from social.models_groupbuy import GROUP_BUY_MAX_SIZE, GROUP_BUY_MIN_SIZE
+from social.forms import CommitForm, OpenForm
 from social.selectors import (
     group_buy_get,
     group_buy_list_open,
@@ -26,71 +23,12 @@ from social.selectors import (
     group_buy_membership,
 )
 from social.services import (
-    GROUP_BUY_MAX_QUANTITY,
     GroupBuyError,
-    ShippingAddress,
     group_buy_join,
     group_buy_leave,
     group_buy_open,
 )
-
-
-class CommitForm(forms.Form):
-    """Address and payment: what every member commits with."""
-
-    quantity = forms.IntegerField(
-        label=gettext_lazy("Quantity"), min_value=1, max_value=GROUP_BUY_MAX_QUANTITY, initial=1
-    )
-    full_name = forms.CharField(label=gettext_lazy("Full name"), max_length=120)
-    line1 = forms.CharField(label=gettext_lazy("Address"), max_length=200)
-    line2 = forms.CharField(label=gettext_lazy("Address line 2"), max_length=200, required=False)
-    city = forms.CharField(label=gettext_lazy("City"), max_length=100)
-    postal_code = forms.CharField(label=gettext_lazy("Postal code"), max_length=20)
-    country = forms.CharField(label=gettext_lazy("Country (2 letters)"), max_length=2, initial="DE")
-    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=30, required=False)
-    payment_provider = forms.ChoiceField(
-        label=gettext_lazy("Payment"),
-        choices=provider_choices,
-        widget=forms.RadioSelect,
-        initial="cod",
-    )
-    card_number = forms.CharField(
-        label=gettext_lazy("Card number"),
-        max_length=25,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
-    )
-
-    def address(self) -> ShippingAddress:
-        data = self.cleaned_data
-        return ShippingAddress(
-            full_name=data["full_name"],
-            line1=data["line1"],
-            line2=data["line2"],
-            city=data["city"],
-            postal_code=data["postal_code"],
-            country=data["country"].upper(),
-            phone=data["phone"],
-        )
-
-
-class OpenForm(CommitForm):
-    target_size = forms.IntegerField(
-        label=gettext_lazy("People in the group"),
-        min_value=GROUP_BUY_MIN_SIZE,
-        max_value=GROUP_BUY_MAX_SIZE,
-        initial=3,
-    )
-    deadline = forms.DateTimeField(
-        label=gettext_lazy("Deadline"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-    )
-    notify_followers = forms.BooleanField(
-        label=gettext_lazy("Invite my followers"), required=False, initial=True
-    )
-
-    field_order = ["target_size", "deadline", "notify_followers"]
+from social.views.helpers import add_service_error
 
 
 def _initial_address(user) -> dict:
@@ -101,11 +39,6 @@ def _initial_address(user) -> dict:
         name: getattr(address, name)
         for name in ("full_name", "line1", "line2", "city", "postal_code", "country", "phone")
     }
-
-
-def _form_error(form: forms.Form, error: GroupBuyError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 @require_GET
@@ -138,7 +71,7 @@ def groupbuy_start(request: HttpRequest, slug: str) -> HttpResponse:
                     notify_followers=form.cleaned_data["notify_followers"],
                 )
             except GroupBuyError as error:
-                _form_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Your group is open. Share the link to fill it."))
                 return redirect(group.get_absolute_url())
@@ -196,7 +129,7 @@ def groupbuy_join(request: HttpRequest, pk: int) -> HttpResponse:
                 quantity=form.cleaned_data["quantity"],
             )
         except GroupBuyError as error:
-            _form_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("You are in. We place your order when the group is full."))
             return redirect(group.get_absolute_url())
@@ -217,13 +150,3 @@ def groupbuy_leave(request: HttpRequest, pk: int) -> HttpResponse:
         )
     messages.success(request, _("You left the group. Nothing will be charged."))
     return redirect(reverse("social:groupbuy_detail", kwargs={"pk": group.id}))
-
-
-urlpatterns = [
-    path("shop-together/", groupbuy_list, name="groupbuy_list"),
-    path("shop-together/start/<slug:slug>/", groupbuy_start, name="groupbuy_start"),
-    path("shop-together/<int:pk>/", groupbuy_detail, name="groupbuy_detail"),
-    path("shop-together/<int:pk>/progress/", groupbuy_progress, name="groupbuy_progress"),
-    path("shop-together/<int:pk>/join/", groupbuy_join, name="groupbuy_join"),
-    path("shop-together/<int:pk>/leave/", groupbuy_leave, name="groupbuy_leave"),
-]

@@ -4,7 +4,6 @@ queue and the audit log and act (403 for everyone else)."""
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -190,10 +189,3 @@ class ModerationActions(APIView):
         except ModerationError as error:
             raise_api_error(error)
         return Response(ModerationActionSerializer(action).data, status=status.HTTP_201_CREATED)
-
-
-urlpatterns = [
-    path("reports/", ReportCreate.as_view(), name="api_report_create"),
-    path("moderation/queue/", ModerationQueue.as_view(), name="api_moderation_queue"),
-    path("moderation/actions/", ModerationActions.as_view(), name="api_moderation_actions"),
-]

@@ -1,4 +1,5 @@
-"""Page forms. They parse input; the services own the rules (and raise the errors shown here)."""
+"""Post forms: writing and editing a post (pictures, tagged products) and a comment. They parse input; the
+services own the rules (and raise the errors shown here)."""
 
 from __future__ import annotations
 
@@ -26,24 +27,6 @@ class MultipleImageField(forms.FileField):
         if len(files) > MAX_POST_IMAGES:
             raise forms.ValidationError(_("Add at most %(n)s pictures.") % {"n": MAX_POST_IMAGES})
         return list(files)
-
-
-class ProfileForm(forms.Form):
-    display_name = forms.CharField(label=_("Display name"), max_length=80, required=False)
-    bio = forms.CharField(
-        label=_("About you"),
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    avatar = forms.FileField(
-        label=_("Avatar"),
-        required=False,
-        widget=forms.ClearableFileInput(
-            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
-        ),
-    )
-    remove_avatar = forms.BooleanField(label=_("Remove my avatar"), required=False)
 
 
 class PostForm(forms.Form):
@@ -93,30 +76,3 @@ class CommentForm(forms.Form):
         label=_("Comment"), max_length=MAX_COMMENT_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-
-class PrivacyForm(forms.Form):
-    is_private = forms.BooleanField(
-        label=_("Private profile (approve who follows you; only followers see your posts)"),
-        required=False,
-    )
-    share_purchases_default = forms.BooleanField(
-        label=_("Share my purchases with my followers by default"), required=False
-    )
-    personalise_recommendations = forms.BooleanField(
-        label=_("Use my activity and follows to personalise recommendations"), required=False
-    )
-    show_in_suggestions = forms.BooleanField(
-        label=_("Show me in “people you may know”"), required=False
-    )
-    show_wishlist = forms.BooleanField(label=_("Show my wishlist on my profile"), required=False)
-
-
-class DeleteAccountForm(forms.Form):
-    password = forms.CharField(
-        label=_("Your password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-    confirm = forms.BooleanField(
-        label=_("I understand that my profile, posts, comments and likes are deleted for good."),
-    )
