@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import exceptions, generics, serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,32 +18,11 @@ from social.selectors import (
     group_buy_membership,
 )
 from social.services import (
-    GroupBuyError,
     ShippingAddress,
     group_buy_join,
     group_buy_leave,
     group_buy_open,
 )
-
-CONFLICT_CODES = {"full", "expired", "already_joined", "closed", "not_member", "out_of_stock"}
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
-def raise_api_error(error: GroupBuyError) -> None:
-    """Map a refused rule to a 4xx with the service's message."""
-    if error.code == "not_found":
-        raise exceptions.NotFound(error.message)
-    if error.code == "suspended":
-        raise exceptions.PermissionDenied(error.message)
-    if error.code in CONFLICT_CODES:
-        raise Conflict({"detail": error.message, "code": error.code})
-    if error.field:
-        raise serializers.ValidationError({error.field: [error.message]})
-    raise serializers.ValidationError({"detail": error.message})
 
 
 class GroupBuyAddressSerializer(serializers.Serializer):
@@ -154,20 +133,17 @@ class GroupBuyListCreate(generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         product = product_get_active(product_id=data["product_id"])
-        try:
-            group = group_buy_open(
-                creator=request.user,
-                product=product,
-                target_size=data["target_size"],
-                deadline=data["deadline"],
-                address=serializer.shipping_address(),
-                payment_provider=data["payment_provider"],
-                card_number=data["card_number"],
-                quantity=data["quantity"],
-                notify_followers=data["notify_followers"],
-            )
-        except GroupBuyError as error:
-            raise_api_error(error)
+        group = group_buy_open(
+            creator=request.user,
+            product=product,
+            target_size=data["target_size"],
+            deadline=data["deadline"],
+            address=serializer.shipping_address(),
+            payment_provider=data["payment_provider"],
+            card_number=data["card_number"],
+            quantity=data["quantity"],
+            notify_followers=data["notify_followers"],
+        )
         body = GroupBuyDetailSerializer(group, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -194,17 +170,14 @@ class GroupBuyJoin(APIView):
         serializer = GroupBuyCommitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            member = group_buy_join(
-                group_id=group.id,
-                user=request.user,
-                address=serializer.shipping_address(),
-                payment_provider=data["payment_provider"],
-                card_number=data["card_number"],
-                quantity=data["quantity"],
-            )
-        except GroupBuyError as error:
-            raise_api_error(error)
+        member = group_buy_join(
+            group_id=group.id,
+            user=request.user,
+            address=serializer.shipping_address(),
+            payment_provider=data["payment_provider"],
+            card_number=data["card_number"],
+            quantity=data["quantity"],
+        )
         return Response(GroupBuyMembershipSerializer(member).data, status=status.HTTP_201_CREATED)
 
 
@@ -218,8 +191,5 @@ class GroupBuyLeave(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         group = group_buy_get(group_id=pk)
-        try:
-            member = group_buy_leave(group_id=group.id, user=request.user)
-        except GroupBuyError as error:
-            raise_api_error(error)
+        member = group_buy_leave(group_id=group.id, user=request.user)
         return Response({"status": member.status})

@@ -1,20 +1,26 @@
-"""Moderation REST API: anyone signed in reports (throttle scope `report`, 429 beyond it); moderators read the
-queue and the audit log and act (403 for everyone else)."""
+"""Moderation REST API: anyone signed in reports (rate scope `report` through `common.ratelimit`, 429 beyond
+it); moderators read the queue and the audit log and act (403 for everyone else). Refused rules are
+`ServiceError`s that `common.api` turns into JSON 4xx."""
 
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from social.models import ModerationAction, Report
-from social.selectors import moderation_log, moderation_queue, report_target_get, user_is_moderator
-from social.services import ModerationError, moderation_act, report_create
+from social.selectors import (
+    moderation_log,
+    moderation_queue,
+    report_target_get,
+    reportable_model_get,
+    user_is_moderator,
+)
+from social.services import moderation_act, report_create
 
 
 class IsModerator(BasePermission):
@@ -22,14 +28,6 @@ class IsModerator(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return user_is_moderator(request.user)
-
-
-def raise_api_error(error: ModerationError) -> None:
-    if error.code == "rate_limited":
-        raise exceptions.Throttled(detail=error.message)
-    if error.code in ("suspended", "forbidden"):
-        raise exceptions.PermissionDenied(error.message)
-    raise serializers.ValidationError({error.field or "detail": [error.message]})
 
 
 def split_target_type(value: str) -> tuple[str, str]:
@@ -114,8 +112,6 @@ class ModerationActionSerializer(serializers.ModelSerializer):
 
 class ReportCreate(APIView):
     permission_classes = [IsAuthenticated]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "report"
 
     @extend_schema(
         summary="Report a post, comment, review, user or support message",
@@ -133,12 +129,9 @@ class ReportCreate(APIView):
             object_id=data["target_id"],
             viewer=request.user,
         )
-        try:
-            report = report_create(
-                reporter=request.user, target=target, reason=data["reason"], note=data["note"]
-            )
-        except ModerationError as error:
-            raise_api_error(error)
+        report = report_create(
+            reporter=request.user, target=target, reason=data["reason"], note=data["note"]
+        )
         return Response(ModerationReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
@@ -173,19 +166,14 @@ class ModerationActions(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         app_label, model_name = split_target_type(data["target_type"])
-        try:
-            content_type = ContentType.objects.get_by_natural_key(app_label, model_name)
-        except ContentType.DoesNotExist:
-            raise exceptions.NotFound("Unknown kind of content.") from None
-        try:
-            action = moderation_act(
-                moderator=request.user,
-                content_type_id=content_type.id,
-                object_id=data["target_id"],
-                kind=data["kind"],
-                note=data["note"],
-                suspended_until=data["suspended_until"],
-            )
-        except ModerationError as error:
-            raise_api_error(error)
+        model = reportable_model_get(app_label=app_label, model_name=model_name)
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+        action = moderation_act(
+            moderator=request.user,
+            content_type_id=content_type.id,
+            object_id=data["target_id"],
+            kind=data["kind"],
+            note=data["note"],
+            suspended_until=data["suspended_until"],
+        )
         return Response(ModerationActionSerializer(action).data, status=status.HTTP_201_CREATED)

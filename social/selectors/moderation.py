@@ -1,6 +1,7 @@
 """Moderation reads: who is a moderator or suspended, the queue of open reports grouped by target, the log.
 
-Targets are generic (ContentType + id): any model with an `is_hidden` field, or a user. The queue loads the
+Targets are generic (ContentType + id) of the kinds in `reportable_model_registry` (users, posts, comments,
+reviews, and what higher apps register through the `reportable_models` hook). The queue loads the
 targets with one query per content type present, so its query count does not grow with the page size.
 """
 
@@ -10,7 +11,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
@@ -21,7 +21,9 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from social.models import ModerationAction, Profile, Report
+from shop.models import Review
+from social.hooks import reportable_models
+from social.models import Comment, ModerationAction, Post, Profile, Report
 
 __all__ = [
     "MODERATORS_GROUP",
@@ -33,6 +35,8 @@ __all__ = [
     "moderation_log",
     "moderation_target_get",
     "report_target_get",
+    "reportable_model_get",
+    "reportable_model_registry",
     "target_is_reportable",
     "target_owner",
     "target_preview",
@@ -84,8 +88,26 @@ def _has_is_hidden(model: type[models.Model]) -> bool:
         return False
 
 
+def reportable_model_registry() -> dict[str, type[models.Model]]:
+    """Every kind of content the one moderation queue accepts, by its "app_label.model" name: users, social's
+    posts and comments, shop reviews, and what higher apps add through the `reportable_models` hook (support
+    registers its chat messages). Each has an `is_hidden` flag, except users (warned or suspended instead)."""
+    contributed: list[type[models.Model]] = [get_user_model(), Post, Comment, Review]
+    for kinds in reportable_models.fire():
+        contributed.extend(kinds)
+    return {f"{model._meta.app_label}.{model._meta.model_name}": model for model in contributed}
+
+
+def reportable_model_get(*, app_label: str, model_name: str) -> type[models.Model]:
+    """The registered model for an "app_label.model" pair from a URL or an API payload; Http404 otherwise."""
+    model = reportable_model_registry().get(f"{app_label}.{model_name.lower()}")
+    if model is None:
+        raise Http404(_("Unknown kind of content."))
+    return model
+
+
 def target_is_reportable(model: type[models.Model]) -> bool:
-    return _is_user_model(model) or _has_is_hidden(model)
+    return model in reportable_model_registry().values()
 
 
 def _owner_field(model: type[models.Model]) -> str | None:
@@ -147,12 +169,7 @@ def report_target_get(
     Posts and comments the viewer may not see (private profile, block) are 404 too: reporting must not reveal
     that they exist.
     """
-    try:
-        model = apps.get_model(app_label, model_name)
-    except (LookupError, ValueError):
-        raise Http404(_("Unknown kind of content.")) from None
-    if not target_is_reportable(model):
-        raise Http404(_("This kind of content cannot be reported."))
+    model = reportable_model_get(app_label=app_label, model_name=model_name)
     target = model._default_manager.filter(pk=object_id).first()
     if target is None or not _viewer_may_see(viewer, target):
         raise Http404(_("This content does not exist."))
@@ -160,7 +177,6 @@ def report_target_get(
 
 
 def _viewer_may_see(viewer, target: models.Model) -> bool:
-    from social.models import Comment, Post
     from social.selectors.posts import post_can_view
 
     if isinstance(target, Post):
@@ -179,7 +195,7 @@ def moderation_target_get(
     except ContentType.DoesNotExist:
         raise Http404(_("Unknown kind of content.")) from None
     model = content_type.model_class()
-    if model is None:
+    if model is None or not target_is_reportable(model):
         raise Http404(_("Unknown kind of content."))
     return content_type, model._default_manager.filter(pk=object_id).first()
 

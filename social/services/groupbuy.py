@@ -23,10 +23,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.errors import ServiceError
 from shop import payments
 from shop.models import Address, Product
-from social.models import Follow, GroupBuy, GroupBuyMember, Notification
-from social.models import GROUP_BUY_MAX_SIZE, GROUP_BUY_MIN_SIZE
+from social.models import (
+    GROUP_BUY_MAX_SIZE,
+    GROUP_BUY_MIN_SIZE,
+    Follow,
+    GroupBuy,
+    GroupBuyMember,
+    Notification,
+)
 from social.selectors.moderation import user_is_suspended
 from social.services.notifications import notification_create
 
@@ -52,14 +59,8 @@ GROUP_BUY_MAX_DURATION = timedelta(days=7)
 GROUP_BUY_MAX_QUANTITY = 5
 
 
-class GroupBuyError(Exception):
-    """A rule refused the request; `message` is shown to the shopper, `field` names the input at fault."""
-
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
+class GroupBuyError(ServiceError):
+    """A group-buy rule refused the request (the one service error type: `message`, `field`, `code`)."""
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,16 @@
 """Moderation writes: reports from shoppers, and moderator actions that always leave an audit-log row.
 
 Reports on one target by one reporter merge while open. Reporting is rate-limited by the `report` rate in
-REST_FRAMEWORK's DEFAULT_THROTTLE_RATES, counted from stored reports, so pages and the API share one limit.
+REST_FRAMEWORK's DEFAULT_THROTTLE_RATES through the one limiter (`common.ratelimit`), so pages and the API share
+one limit and one counter.
 Every moderator action resolves the target's open reports, writes one `ModerationAction`, tells the reporters
 the outcome and, where it concerns them, the content's owner.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.urls import NoReverseMatch, reverse
@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.errors import ServiceError
+from common.ratelimit import RateLimited, rate_limit_hit
 from shop.models import Review
 from shop.services.catalog import product_rating_refresh
 from social.models import ModerationAction, Notification, Profile, Report
@@ -33,27 +35,13 @@ from social.selectors.moderation import (
 )
 from social.services.notifications import notification_create
 
-__all__ = ["ModerationError", "report_create", "moderation_act", "report_rate_limit"]
+__all__ = ["ModerationError", "moderation_act", "report_create"]
 
 NOTE_MAX_CHARS = 2000
 
 
-class ModerationError(Exception):
-    """A rule refused the request; `message` is shown, `code` maps to an HTTP status in the API."""
-
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
-
-
-def report_rate_limit() -> tuple[int, int]:
-    """(reports allowed, window in seconds) from the `report` throttle rate, e.g. "30/hour"."""
-    rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["report"]
-    num, period = rate.split("/")
-    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
-    return int(num), seconds
+class ModerationError(ServiceError):
+    """A moderation rule refused the request (the one service error type: `message`, `field`, `code`)."""
 
 
 def report_create(*, reporter, target: models.Model, reason: str, note: str = "") -> Report:
@@ -76,6 +64,13 @@ def report_create(*, reporter, target: models.Model, reason: str, note: str = ""
     if owner is not None and owner.pk == reporter.pk:
         raise ModerationError(_("You cannot report yourself or your own content."), field="target")
 
+    # Every accepted report counts towards the `report` rate (merged ones too), on pages and in the API alike.
+    try:
+        rate_limit_hit(scope="report", key=reporter.pk)
+    except RateLimited:
+        raise ModerationError(
+            _("You have sent many reports recently. Please try again later."), code="rate_limited"
+        ) from None
     content_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
     existing = Report.objects.filter(
         reporter=reporter,
@@ -86,14 +81,6 @@ def report_create(*, reporter, target: models.Model, reason: str, note: str = ""
     if existing is not None:
         return _merge(existing, reason=reason, note=note)
 
-    allowed, window = report_rate_limit()
-    recent = Report.objects.filter(
-        reporter=reporter, created_at__gte=timezone.now() - timedelta(seconds=window)
-    ).count()
-    if recent >= allowed:
-        raise ModerationError(
-            _("You have sent many reports recently. Please try again later."), code="rate_limited"
-        )
     try:
         with transaction.atomic():
             return Report.objects.create(

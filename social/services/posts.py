@@ -24,8 +24,8 @@ from shop.models import Order, Product, Review, User
 from shop.selectors import purchased_product_ids
 from social.models import Block, Comment, Follow, Like, Notification, Post, PostImage, PostProduct
 from social.selectors.posts import post_can_view
-from social.services.notifications import notification_create
 from social.selectors.text import extract_mentions
+from social.services.notifications import notification_create
 
 __all__ = [
     "MAX_POST_IMAGES",

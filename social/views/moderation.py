@@ -30,8 +30,6 @@ from social.selectors import (
 from social.services import ModerationError, moderation_act, report_create
 from social.views.helpers import add_service_error
 
-ERROR_STATUS = {"rate_limited": 429, "suspended": 403, "forbidden": 403}
-
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -52,7 +50,7 @@ def report(request: HttpRequest, app_label: str, model_name: str, object_id: int
                 )
             except ModerationError as error:
                 add_service_error(form, error)
-                status = ERROR_STATUS.get(error.code, 400)
+                status = error.status_code
             else:
                 messages.success(request, _("Thank you. A moderator will look at it."))
                 return redirect(safe_next_url(request, reverse("shop:home")))

@@ -1,4 +1,4 @@
-"""Helpers for group-buy and moderation tests (social-community)."""
+"""Helpers for group-buy and moderation tests: a product with a group price, a running group, a review."""
 
 from __future__ import annotations
 
