@@ -283,7 +283,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # social-community: choice sets whose field names ("status", "kind", "reason") other apps use too.
+    # Choice sets whose field names ("status", "kind", "reason") other apps use too.
     "ENUM_NAME_OVERRIDES": {
         "GroupBuyStatusEnum": "social.models.groupbuy.GroupBuy.Status",
         "ModerationActionKindEnum": "social.models.moderation.ModerationAction.Kind",

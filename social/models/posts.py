@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from shop.models import Product
 
 __all__ = ["Post", "PostImage", "PostProduct", "Like", "Comment"]
 
@@ -34,7 +39,7 @@ class Post(models.Model):
     review = models.ForeignKey(
         "shop.Review", null=True, blank=True, related_name="+", on_delete=models.CASCADE
     )
-    products = models.ManyToManyField(
+    products: models.ManyToManyField[Product, PostProduct] = models.ManyToManyField(
         "shop.Product", through="PostProduct", related_name="social_posts", blank=True
     )
     # Denormalised counters, kept by the like and comment services with F() updates.
@@ -130,6 +135,9 @@ class Comment(models.Model):
     body = models.TextField(max_length=1000)
     is_hidden = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Set by `comments_for_post` on top-level comments: their visible replies, oldest first.
+    reply_list: list[Comment]
 
     class Meta:
         ordering = ["created_at", "id"]

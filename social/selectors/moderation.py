@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from shop.models import Review
+from shop.models import Review, User
 from social.hooks import reportable_models
 from social.models import Comment, ModerationAction, Post, Profile, Report
 
@@ -145,7 +145,7 @@ def target_preview(target: models.Model | None) -> str:
     """Plain text (escaped where shown) that lets a moderator judge the target without opening it."""
     if target is None:
         return _("(deleted)")
-    if _is_user_model(type(target)):
+    if isinstance(target, User):
         parts = [f"@{target.get_username()}"]
         profile = getattr(target, "profile", None) if hasattr(target, "profile") else None
         if profile is not None:
@@ -292,7 +292,7 @@ def moderation_queue(*, limit: int = 50) -> list[QueueItem]:
                 preview=target_preview(target),
                 owner=owner,
                 owner_suspended_until=suspended.get(owner.pk) if owner else None,
-                is_hidden=target.is_hidden if can_hide else None,
+                is_hidden=bool(getattr(target, "is_hidden", False)) if can_hide else None,
                 can_hide=can_hide,
                 report_count=row["report_count"],
                 oldest_at=row["oldest_at"],

@@ -8,18 +8,18 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from social import selectors, services
 from social.forms import DeleteAccountForm, PrivacyForm
-from social.views.helpers import add_form_errors
+from social.views.helpers import SignedInRequest, add_form_errors
 
 
 @login_required
-def privacy(request: HttpRequest) -> HttpResponse:
+def privacy(request: SignedInRequest) -> HttpResponse:
     current = services.profile_get_or_create(user=request.user)
     if request.method == "POST":
         form = PrivacyForm(request.POST)
@@ -37,7 +37,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def data_export(request: HttpRequest) -> HttpResponse:
+def data_export(request: SignedInRequest) -> HttpResponse:
     data = selectors.export_for_user(user=request.user)
     response = HttpResponse(
         json.dumps(data, indent=2, ensure_ascii=False, default=str),
@@ -51,7 +51,7 @@ def data_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def account_delete(request: HttpRequest) -> HttpResponse:
+def account_delete(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST":
         form = DeleteAccountForm(request.POST)
         if form.is_valid():

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,7 @@ from social.services import (
     group_buy_leave,
     group_buy_open,
 )
-from social.views.helpers import add_service_error
+from social.views.helpers import PageRequest, SignedInRequest, add_service_error
 
 
 def _initial_address(user) -> dict:
@@ -42,7 +42,7 @@ def _initial_address(user) -> dict:
 
 
 @require_GET
-def groupbuy_list(request: HttpRequest) -> HttpResponse:
+def groupbuy_list(request: PageRequest) -> HttpResponse:
     product_id = request.GET.get("product", "")
     if product_id and not product_id.isdigit():
         return HttpResponseBadRequest(_("The product must be a number."))
@@ -52,7 +52,7 @@ def groupbuy_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def groupbuy_start(request: HttpRequest, slug: str) -> HttpResponse:
+def groupbuy_start(request: SignedInRequest, slug: str) -> HttpResponse:
     product = product_get_active(slug=slug)
     status = 200
     if request.method == "POST":
@@ -87,7 +87,7 @@ def groupbuy_start(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _detail_context(request: HttpRequest, pk: int, form: CommitForm | None = None) -> dict:
+def _detail_context(request: PageRequest, pk: int, form: CommitForm | None = None) -> dict:
     group = group_buy_get(group_id=pk)
     membership = group_buy_membership(group=group, user=request.user)
     if form is None and membership is None and request.user.is_authenticated:
@@ -103,19 +103,19 @@ def _detail_context(request: HttpRequest, pk: int, form: CommitForm | None = Non
 
 
 @require_GET
-def groupbuy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def groupbuy_detail(request: PageRequest, pk: int) -> HttpResponse:
     return render(request, "social/groupbuy/detail.html", _detail_context(request, pk))
 
 
 @require_GET
-def groupbuy_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def groupbuy_progress(request: PageRequest, pk: int) -> HttpResponse:
     """The progress block alone, polled by htmx on the group page."""
     return render(request, "social/groupbuy/partials/progress.html", _detail_context(request, pk))
 
 
 @login_required
 @require_POST
-def groupbuy_join(request: HttpRequest, pk: int) -> HttpResponse:
+def groupbuy_join(request: SignedInRequest, pk: int) -> HttpResponse:
     group = group_buy_get(group_id=pk)
     form = CommitForm(request.POST)
     if form.is_valid():
@@ -139,7 +139,7 @@ def groupbuy_join(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def groupbuy_leave(request: HttpRequest, pk: int) -> HttpResponse:
+def groupbuy_leave(request: SignedInRequest, pk: int) -> HttpResponse:
     group = group_buy_get(group_id=pk)
     try:
         group_buy_leave(group_id=group.id, user=request.user)

@@ -8,11 +8,31 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django_htmx.middleware import HtmxDetails
 
 from common.errors import ServiceError
 from common.redirects import safe_next_url
+from shop.models import User
 
-__all__ = ["add_form_errors", "add_service_error", "error_response"]
+__all__ = [
+    "PageRequest",
+    "SignedInRequest",
+    "add_form_errors",
+    "add_service_error",
+    "error_response",
+]
+
+
+class PageRequest(HttpRequest):
+    """A page request as the middleware leaves it: django-htmx's details on `htmx`."""
+
+    htmx: HtmxDetails
+
+
+class SignedInRequest(PageRequest):
+    """A request on a login-required page: `user` is a signed-in shopper."""
+
+    user: User
 
 
 def add_form_errors(form: forms.Form, error: ValidationError) -> None:
@@ -31,7 +51,7 @@ def add_service_error(form: forms.Form, error: ServiceError) -> None:
 
 
 def error_response(
-    request: HttpRequest, message: str, fallback: str, status: int = 400
+    request: PageRequest, message: str, fallback: str, status: int = 400
 ) -> HttpResponse:
     """htmx gets the message as plain text with `status`; a plain form post a flash message and a redirect."""
     if request.htmx:

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,12 +28,14 @@ from social.selectors import (
     target_label,
 )
 from social.services import ModerationError, moderation_act, report_create
-from social.views.helpers import add_service_error
+from social.views.helpers import PageRequest, SignedInRequest, add_service_error
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report(request: HttpRequest, app_label: str, model_name: str, object_id: int) -> HttpResponse:
+def report(
+    request: SignedInRequest, app_label: str, model_name: str, object_id: int
+) -> HttpResponse:
     target = report_target_get(
         app_label=app_label, model_name=model_name, object_id=object_id, viewer=request.user
     )
@@ -82,13 +84,13 @@ def _queue_context(action_form: ActionForm | None = None) -> dict:
 
 
 @require_GET
-def moderation_queue_view(request: HttpRequest) -> HttpResponse:
+def moderation_queue_view(request: PageRequest) -> HttpResponse:
     moderation_access(user=request.user)
     return render(request, "social/moderation/queue.html", _queue_context())
 
 
 @require_POST
-def moderation_act_view(request: HttpRequest) -> HttpResponse:
+def moderation_act_view(request: PageRequest) -> HttpResponse:
     moderation_access(user=request.user)
     form = ActionForm(request.POST)
     if form.is_valid():
@@ -118,6 +120,6 @@ def moderation_act_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def moderation_log_view(request: HttpRequest) -> HttpResponse:
+def moderation_log_view(request: PageRequest) -> HttpResponse:
     moderation_access(user=request.user)
     return render(request, "social/moderation/log.html", {"actions": moderation_log()})

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from social import selectors, services
+from social.views.helpers import SignedInRequest
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: SignedInRequest) -> HttpResponse:
     items = list(selectors.notification_list(user=request.user)[:100])
     return render(request, "social/notifications.html", {"notifications": items})
 
 
 @login_required
 @require_POST
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_read(request: SignedInRequest, pk: int) -> HttpResponse:
     services.notification_mark_read(user=request.user, notification_id=pk)
     notification = selectors.notification_list(user=request.user).filter(pk=pk).first()
     target = notification.url if notification and notification.url.startswith("/") else ""
@@ -30,6 +31,6 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notifications_read_all(request: HttpRequest) -> HttpResponse:
+def notifications_read_all(request: SignedInRequest) -> HttpResponse:
     services.notification_mark_all_read(user=request.user)
     return redirect("social:notifications")

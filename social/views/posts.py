@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,26 +18,26 @@ from shop.selectors import purchased_product_ids
 from social import selectors, services
 from social.forms import CommentForm, PostEditForm, PostForm
 from social.models import Comment
-from social.views.helpers import add_form_errors
+from social.views.helpers import PageRequest, SignedInRequest, add_form_errors
 
 # --- feed -------------------------------------------------------------------------------------------------
 
 
 @login_required
-def feed(request: HttpRequest) -> HttpResponse:
+def feed(request: SignedInRequest) -> HttpResponse:
     cursor = request.GET.get("cursor") or None
     try:
         page = selectors.feed_for_user(user=request.user, cursor=cursor)
     except ValidationError:
         return HttpResponseBadRequest(_("Invalid cursor."))
-    context = {"page": page}
+    context: dict[str, object] = {"page": page}
     if request.htmx and cursor:
         return render(request, "social/partials/feed_page.html", context)
     context["suggestions"] = selectors.people_you_may_know(user=request.user, limit=3)
     return render(request, "social/feed.html", context)
 
 
-def tag(request: HttpRequest, tag: str) -> HttpResponse:
+def tag(request: PageRequest, tag: str) -> HttpResponse:
     try:
         page = selectors.posts_for_tag(
             viewer=request.user, tag=tag, cursor=request.GET.get("cursor") or None
@@ -62,7 +62,7 @@ def _int_list(values: list[str]) -> list[int]:
 
 
 @login_required
-def post_create(request: HttpRequest) -> HttpResponse:
+def post_create(request: SignedInRequest) -> HttpResponse:
     prefill = _int_list(request.GET.getlist("product") + request.POST.getlist("products"))
     choices = _taggable_products(request.user, prefill)
     if request.method == "POST":
@@ -94,7 +94,7 @@ def post_create(request: HttpRequest) -> HttpResponse:
     return render(request, "social/post_form.html", {"form": form, "editing": False})
 
 
-def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def post_detail(request: PageRequest, pk: int) -> HttpResponse:
     post = selectors.post_access(user=request.user, post_id=pk)
     return render(
         request,
@@ -108,7 +108,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def post_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     post = selectors.post_access(user=request.user, post_id=pk)
     if post.author_id != request.user.pk:
         raise PermissionDenied(_("Only the author can change this post."))
@@ -139,7 +139,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def post_delete(request: SignedInRequest, pk: int) -> HttpResponse:
     post = selectors.post_access(user=request.user, post_id=pk)
     services.post_delete(post=post, actor=request.user)
     messages.success(request, _("Your post is deleted."))
@@ -148,7 +148,7 @@ def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def like(request: HttpRequest, pk: int) -> HttpResponse:
+def like(request: SignedInRequest, pk: int) -> HttpResponse:
     post = selectors.post_access(user=request.user, post_id=pk)
     if request.POST.get("action") == "unlike":
         services.like_delete(user=request.user, post=post)
@@ -162,7 +162,7 @@ def like(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_create(request: SignedInRequest, pk: int) -> HttpResponse:
     post = selectors.post_access(user=request.user, post_id=pk)
     form = CommentForm(request.POST)
     if form.is_valid():
@@ -197,7 +197,7 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_delete(request: SignedInRequest, pk: int) -> HttpResponse:
     comment: Comment = selectors.comment_access(user=request.user, comment_id=pk)
     services.comment_delete(comment=comment, actor=request.user)
     return redirect(comment.post.get_absolute_url())
@@ -205,7 +205,7 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def order_share(request: HttpRequest, number: str) -> HttpResponse:
+def order_share(request: SignedInRequest, number: str) -> HttpResponse:
     order = get_object_or_404(Order, number=number, user=request.user)
     post = services.purchase_share(order=order)
     if post is None:
@@ -217,7 +217,7 @@ def order_share(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_share(request: HttpRequest, pk: int) -> HttpResponse:
+def review_share(request: SignedInRequest, pk: int) -> HttpResponse:
     review = get_object_or_404(Review, pk=pk, user=request.user)
     try:
         post = services.review_share(review=review)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,11 +16,11 @@ from common.ratelimit import RateLimited, rate_limit_hit
 from common.redirects import safe_next_url
 from social import selectors, services
 from social.forms import ProfileForm
-from social.views.helpers import add_form_errors, error_response
+from social.views.helpers import PageRequest, SignedInRequest, add_form_errors, error_response
 
 
 @login_required
-def suggestions(request: HttpRequest) -> HttpResponse:
+def suggestions(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "social/suggestions.html",
@@ -31,7 +31,7 @@ def suggestions(request: HttpRequest) -> HttpResponse:
 # --- profiles ---------------------------------------------------------------------------------------------
 
 
-def profile(request: HttpRequest, username: str) -> HttpResponse:
+def profile(request: PageRequest, username: str) -> HttpResponse:
     page = selectors.profile_page(viewer=request.user, username=username)
     posts = None
     if page.can_see_content:
@@ -47,7 +47,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
 
 
 @login_required
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: SignedInRequest) -> HttpResponse:
     current = services.profile_get_or_create(user=request.user)
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES)
@@ -70,7 +70,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "social/profile_edit.html", {"form": form, "profile": current})
 
 
-def _people_page(request: HttpRequest, username: str, which: str) -> HttpResponse:
+def _people_page(request: PageRequest, username: str, which: str) -> HttpResponse:
     page = selectors.profile_page(viewer=request.user, username=username)
     people = []
     if page.can_see_content:
@@ -79,15 +79,15 @@ def _people_page(request: HttpRequest, username: str, which: str) -> HttpRespons
     return render(request, "social/people.html", {"page": page, "people": people, "which": which})
 
 
-def followers(request: HttpRequest, username: str) -> HttpResponse:
+def followers(request: PageRequest, username: str) -> HttpResponse:
     return _people_page(request, username, "followers")
 
 
-def following(request: HttpRequest, username: str) -> HttpResponse:
+def following(request: PageRequest, username: str) -> HttpResponse:
     return _people_page(request, username, "following")
 
 
-def _relationship_response(request: HttpRequest, target) -> HttpResponse:
+def _relationship_response(request: PageRequest, target) -> HttpResponse:
     if request.htmx:
         relationship = selectors.relationship_between(viewer=request.user, target=target)
         return render(
@@ -100,7 +100,7 @@ def _relationship_response(request: HttpRequest, target) -> HttpResponse:
 
 @login_required
 @require_POST
-def follow(request: HttpRequest, username: str) -> HttpResponse:
+def follow(request: SignedInRequest, username: str) -> HttpResponse:
     target = selectors.user_by_username(username=username)
     fallback = reverse("social:profile", args=[username])
     try:
@@ -117,7 +117,7 @@ def follow(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def unfollow(request: HttpRequest, username: str) -> HttpResponse:
+def unfollow(request: SignedInRequest, username: str) -> HttpResponse:
     target = selectors.user_by_username(username=username)
     services.follow_delete(follower=request.user, followee=target)
     return _relationship_response(request, target)
@@ -125,7 +125,7 @@ def unfollow(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def block(request: HttpRequest, username: str) -> HttpResponse:
+def block(request: SignedInRequest, username: str) -> HttpResponse:
     target = selectors.user_by_username(username=username)
     try:
         services.block_create(blocker=request.user, blocked=target)
@@ -137,7 +137,7 @@ def block(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def unblock(request: HttpRequest, username: str) -> HttpResponse:
+def unblock(request: SignedInRequest, username: str) -> HttpResponse:
     target = selectors.user_by_username(username=username)
     services.block_delete(blocker=request.user, blocked=target)
     return redirect(safe_next_url(request, reverse("social:profile", args=[username])))
@@ -145,7 +145,7 @@ def unblock(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def mute(request: HttpRequest, username: str) -> HttpResponse:
+def mute(request: SignedInRequest, username: str) -> HttpResponse:
     target = selectors.user_by_username(username=username)
     try:
         services.mute_create(muter=request.user, muted=target)
@@ -156,14 +156,14 @@ def mute(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def unmute(request: HttpRequest, username: str) -> HttpResponse:
+def unmute(request: SignedInRequest, username: str) -> HttpResponse:
     target = selectors.user_by_username(username=username)
     services.mute_delete(muter=request.user, muted=target)
     return _relationship_response(request, target)
 
 
 @login_required
-def follow_requests(request: HttpRequest) -> HttpResponse:
+def follow_requests(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "social/follow_requests.html",
@@ -173,7 +173,7 @@ def follow_requests(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def follow_request_answer(request: HttpRequest, follower_id: int, answer: str) -> HttpResponse:
+def follow_request_answer(request: SignedInRequest, follower_id: int, answer: str) -> HttpResponse:
     try:
         if answer == "approve":
             services.follow_request_approve(followee=request.user, follower_id=follower_id)
