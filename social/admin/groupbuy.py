@@ -11,7 +11,7 @@ class GroupBuyMemberInline(admin.TabularInline):
     model = GroupBuyMember
     extra = 0
     can_delete = False
-    fields = [
+    fields = (
         "user",
         "quantity",
         "status",
@@ -19,7 +19,7 @@ class GroupBuyMemberInline(admin.TabularInline):
         "payment_reference",
         "order",
         "joined_at",
-    ]
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from social import selectors, services
 from social.api.helpers import (
     DetailSerializer,
+    signed_in,
     valid_data,
 )
 
@@ -34,13 +35,13 @@ class PrivacyView(APIView):
 
     @extend_schema(responses=PrivacySerializer)
     def get(self, request: Request) -> Response:
-        profile = services.profile_get_or_create(user=request.user)
+        profile = services.profile_get_or_create(user=signed_in(request))
         return Response({name: getattr(profile, name) for name in services.PRIVACY_FIELDS})
 
     @extend_schema(request=PrivacySerializer, responses=PrivacySerializer)
     def patch(self, request: Request) -> Response:
         data = valid_data(PrivacySerializer, request)
-        profile = services.privacy_update(user=request.user, **data)
+        profile = services.privacy_update(user=signed_in(request), **data)
         return Response({name: getattr(profile, name) for name in services.PRIVACY_FIELDS})
 
 
@@ -49,7 +50,7 @@ class ExportView(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT, summary="Everything stored about me (JSON)")
     def get(self, request: Request) -> Response:
-        return Response(selectors.export_for_user(user=request.user))
+        return Response(selectors.export_for_user(user=signed_in(request)))
 
 
 class AccountDeleteView(APIView):
@@ -58,5 +59,5 @@ class AccountDeleteView(APIView):
     @extend_schema(request=PasswordSerializer, responses={204: None, 400: DetailSerializer})
     def post(self, request: Request) -> Response:
         data = valid_data(PasswordSerializer, request)
-        services.account_delete_with_password(user=request.user, password=data["password"])
+        services.account_delete_with_password(user=signed_in(request), password=data["password"])
         return Response(status=status.HTTP_204_NO_CONTENT)

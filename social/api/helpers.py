@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import Throttled
+from rest_framework.exceptions import NotAuthenticated, Throttled
 from rest_framework.request import Request
 
 from common.ratelimit import RateLimited, rate_limit_hit
+from shop.models import User
 from social.models import Profile
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "DetailSerializer",
     "PersonSerializer",
     "rate_limit",
+    "signed_in",
     "valid_data",
 ]
 
@@ -51,9 +53,17 @@ class PersonSerializer(serializers.Serializer):
 DetailSerializer = inline_serializer("Detail", {"detail": serializers.CharField()})
 
 
+def signed_in(request: Request) -> User:
+    """The signed-in shopper behind a request that passed `IsAuthenticated`."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated()
+    return user
+
+
 def rate_limit(request: Request, scope: str) -> None:
     try:
-        rate_limit_hit(scope=scope, key=request.user.pk)
+        rate_limit_hit(scope=scope, key=signed_in(request).pk)
     except RateLimited as error:
         raise Throttled(wait=error.retry_after, detail=error.message) from None
 

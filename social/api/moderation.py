@@ -65,7 +65,8 @@ class ModerationQueueItemSerializer(serializers.Serializer):
     content_type_id = serializers.IntegerField()
     object_id = serializers.IntegerField()
     target_type = serializers.CharField(source="target_key")
-    label = serializers.CharField()
+    # The API's field names; they shadow Field.label in the DRF stubs, not at run time.
+    label = serializers.CharField()  # type: ignore[assignment]
     preview = serializers.CharField()
     owner = serializers.SerializerMethodField()
     is_hidden = serializers.BooleanField(allow_null=True)

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from social import selectors, services
+from social.api.helpers import signed_in
 from social.models import Notification
 
 
@@ -42,10 +43,10 @@ class NotificationListView(APIView):
     )
     def get(self, request: Request) -> Response:
         unread_only = request.query_params.get("unread") in {"1", "true", "yes"}
-        items = selectors.notification_list(user=request.user, unread_only=unread_only)[:100]
+        items = selectors.notification_list(user=signed_in(request), unread_only=unread_only)[:100]
         return Response(
             {
-                "unread": selectors.notification_unread_count(user=request.user),
+                "unread": selectors.notification_unread_count(user=signed_in(request)),
                 "results": NotificationSerializer(items, many=True).data,
             }
         )
@@ -57,7 +58,10 @@ class NotificationReadView(APIView):
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, pk: int) -> Response:
         marked = services.notification_mark_read(user=request.user, notification_id=pk)
-        if not marked and not selectors.notification_list(user=request.user).filter(pk=pk).exists():
+        if (
+            not marked
+            and not selectors.notification_list(user=signed_in(request)).filter(pk=pk).exists()
+        ):
             raise Http404("Notification not found.")
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -20,6 +20,7 @@ from social.api.helpers import (
     AuthorSerializer,
     DetailSerializer,
     rate_limit,
+    signed_in,
     valid_data,
 )
 from social.models import Comment, Post
@@ -80,13 +81,16 @@ class CommentSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     author = AuthorSerializer()
     body = serializers.CharField()
-    parent = serializers.IntegerField(source="parent_id", allow_null=True)
+    # "parent" is the API's field name; it shadows Field.parent in the DRF stubs, not at run time.
+    parent = serializers.IntegerField(source="parent_id", allow_null=True)  # type: ignore[assignment]
     created_at = serializers.DateTimeField()
 
 
 class CommentWriteSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=1000)
-    parent = serializers.IntegerField(required=False, allow_null=True, default=None)
+    parent = serializers.IntegerField(  # type: ignore[assignment]
+        required=False, allow_null=True, default=None
+    )
 
 
 class ThreadSerializer(CommentSerializer):
@@ -108,7 +112,9 @@ class FeedView(APIView):
 
     @extend_schema(parameters=[CURSOR], responses=FeedSerializer)
     def get(self, request: Request) -> Response:
-        page = selectors.feed_for_user(user=request.user, cursor=request.query_params.get("cursor"))
+        page = selectors.feed_for_user(
+            user=signed_in(request), cursor=request.query_params.get("cursor")
+        )
         return Response(FeedSerializer(page, context={"request": request}).data)
 
 
@@ -141,7 +147,7 @@ class PostListCreateView(APIView):
         data = valid_data(PostWriteSerializer, request)
         rate_limit(request, "post_create")
         post = services.post_create(
-            author=request.user,
+            author=signed_in(request),
             body=data["body"],
             images=data["images"],
             product_ids=data["product_ids"],
@@ -163,7 +169,7 @@ class PostDetailView(APIView):
         data = valid_data(PostUpdateSerializer, request)
         services.post_update(
             post=post,
-            actor=request.user,
+            actor=signed_in(request),
             body=data.get("body"),
             product_ids=data.get("product_ids"),
         )
@@ -172,7 +178,7 @@ class PostDetailView(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         post = selectors.post_access(user=request.user, post_id=pk)
-        services.post_delete(post=post, actor=request.user)
+        services.post_delete(post=post, actor=signed_in(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -188,14 +194,14 @@ class LikeView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         post = selectors.post_access(user=request.user, post_id=pk)
-        services.like_create(user=request.user, post=post)
+        services.like_create(user=signed_in(request), post=post)
         post.refresh_from_db(fields=["like_count"])
         return Response({"liked": True, "like_count": post.like_count})
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         post = selectors.post_access(user=request.user, post_id=pk)
-        services.like_delete(user=request.user, post=post)
+        services.like_delete(user=signed_in(request), post=post)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -217,7 +223,7 @@ class CommentListCreateView(APIView):
         data = valid_data(CommentWriteSerializer, request)
         rate_limit(request, "comment_create")
         comment = services.comment_create(
-            author=request.user, post=post, body=data["body"], parent_id=data["parent"]
+            author=signed_in(request), post=post, body=data["body"], parent_id=data["parent"]
         )
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
@@ -228,5 +234,5 @@ class CommentDetailView(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         comment: Comment = selectors.comment_access(user=request.user, comment_id=pk)
-        services.comment_delete(comment=comment, actor=request.user)
+        services.comment_delete(comment=comment, actor=signed_in(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -17,6 +17,7 @@ from social.api.helpers import (
     DetailSerializer,
     PersonSerializer,
     rate_limit,
+    signed_in,
     valid_data,
 )
 
@@ -98,7 +99,7 @@ class MyProfileView(APIView):
     def patch(self, request: Request) -> Response:
         data = valid_data(ProfileWriteSerializer, request)
         services.profile_update(
-            user=request.user,
+            user=signed_in(request),
             display_name=data.get("display_name"),
             bio=data.get("bio"),
             avatar=data.get("avatar"),
@@ -114,13 +115,13 @@ class FollowView(APIView):
     def post(self, request: Request, username: str) -> Response:
         target = selectors.user_by_username(username=username)
         rate_limit(request, "follow")
-        follow = services.follow_create(follower=request.user, followee=target)
+        follow = services.follow_create(follower=signed_in(request), followee=target)
         return Response({"status": follow.status}, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, username: str) -> Response:
         target = selectors.user_by_username(username=username)
-        services.follow_delete(follower=request.user, followee=target)
+        services.follow_delete(follower=signed_in(request), followee=target)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -144,7 +145,7 @@ class FollowRequestListView(APIView):
 
     @extend_schema(responses=FollowRequestSerializer(many=True))
     def get(self, request: Request) -> Response:
-        rows = selectors.follow_requests_for_user(user=request.user)
+        rows = selectors.follow_requests_for_user(user=signed_in(request))
         return Response(FollowRequestSerializer(rows, many=True).data)
 
 
@@ -155,9 +156,9 @@ class FollowRequestAnswerView(APIView):
     @extend_schema(request=None, responses={204: None, 400: DetailSerializer})
     def post(self, request: Request, follower_id: int) -> Response:
         if self.answer == "approve":
-            services.follow_request_approve(followee=request.user, follower_id=follower_id)
+            services.follow_request_approve(followee=signed_in(request), follower_id=follower_id)
         else:
-            services.follow_request_decline(followee=request.user, follower_id=follower_id)
+            services.follow_request_decline(followee=signed_in(request), follower_id=follower_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -212,7 +213,7 @@ class BlockListView(APIView):
         )
     )
     def get(self, request: Request) -> Response:
-        data = selectors.export_for_user(user=request.user)
+        data = selectors.export_for_user(user=signed_in(request))
         return Response({"blocked": data["blocked"], "muted": data["muted"]})
 
 
@@ -221,5 +222,5 @@ class SuggestionsView(APIView):
 
     @extend_schema(responses=SuggestionSerializer(many=True))
     def get(self, request: Request) -> Response:
-        items = selectors.people_you_may_know(user=request.user, limit=20)
+        items = selectors.people_you_may_know(user=signed_in(request), limit=20)
         return Response(SuggestionSerializer(items, many=True).data)

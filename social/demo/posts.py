@@ -51,7 +51,7 @@ def posts_seed(
     *, rng: random.Random, ids: list[int], edges: set[tuple[int, int]], now: datetime, small: bool
 ) -> DemoPosts:
     """Posts, tags, likes and comments; call inside the seeding transaction, after the follows."""
-    bought: dict[int, list[tuple[int, object]]] = defaultdict(list)
+    bought: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
     for user_id, product_id, created_at in (
         OrderLine.objects.filter(order__user_id__in=ids, product__isnull=False)
         .exclude(order__status="cancelled")
@@ -126,7 +126,7 @@ def posts_seed(
     tags = []
     for post, products in zip(posts, post_products, strict=True):
         if post.kind == Post.Kind.PURCHASE:
-            products = order_products.get(post.order_id, [])[:5]
+            products = order_products.get(post.order_id or 0, [])[:5]
         for position, product_id in enumerate(products):
             tags.append(
                 PostProduct(

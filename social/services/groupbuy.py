@@ -434,6 +434,7 @@ def group_buy_complete(*, group_id: int) -> GroupBuy | None:
         group.closed_at = timezone.now()
         group.save(update_fields=["status", "closed_at"])
         for member in members:
+            assert member.order is not None  # every member got an order above
             _notify(
                 user_ids=[member.user_id],
                 message=_(

@@ -162,12 +162,11 @@ def moderation_act(
 
     with transaction.atomic():
         if kind in (ModerationAction.Kind.HIDE, ModerationAction.Kind.RESTORE):
-            if not hasattr(target, "is_hidden"):
+            if target is None or not hasattr(target, "is_hidden"):
                 raise ModerationError(_("Only content can be hidden or restored."), field="kind")
-            type(target)._default_manager.filter(pk=target.pk).update(
-                is_hidden=kind == ModerationAction.Kind.HIDE
-            )
-            target.is_hidden = kind == ModerationAction.Kind.HIDE
+            hidden = kind == ModerationAction.Kind.HIDE
+            type(target)._default_manager.filter(pk=target.pk).update(is_hidden=hidden)
+            target.is_hidden = hidden
             if isinstance(target, Review):
                 # A hidden review no longer counts towards the product's rating summary.
                 product_rating_refresh(product_id=target.product_id)
@@ -235,7 +234,7 @@ def moderation_act(
 
 
 def _tell_reporters(reports: list[Report], *, kind: str, label: str) -> None:
-    outcome = OUTCOME_MESSAGES[kind]
+    outcome = OUTCOME_MESSAGES[ModerationAction.Kind(kind)]
     for reporter_id in sorted({report.reporter_id for report in reports}):
         notification_create(
             recipient_id=reporter_id,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from shop.models import Product, Review
+from shop.models import Product, Review, User
 from social.services import ShippingAddress, group_buy_open
 from tests.factories import ProductFactory, UserFactory
 
@@ -24,7 +24,10 @@ def address(name: str = "Ana Example") -> ShippingAddress:
 
 
 def group_product(*, stock: int = 10, group_price: str = "15.00") -> Product:
-    return ProductFactory(stock=stock, price=Decimal("19.90"), group_price=Decimal(group_price))
+    product: Product = ProductFactory.create(
+        stock=stock, price=Decimal("19.90"), group_price=Decimal(group_price)
+    )
+    return product
 
 
 def make_group(*, creator=None, product=None, target_size: int = 3, hours: int = 24, **kwargs):
@@ -40,10 +43,14 @@ def make_group(*, creator=None, product=None, target_size: int = 3, hours: int =
     )
 
 
-def make_review(*, user=None, product=None, body: str = "Broke after a day.") -> Review:
+def make_review(
+    *, user: User | None = None, product: Product | None = None, body: str = "Broke after a day."
+) -> Review:
+    reviewed: Product = product or ProductFactory.create()
+    author: User = user or UserFactory.create()
     return Review.objects.create(
-        product=product or ProductFactory(),
-        user=user or UserFactory(),
+        product=reviewed,
+        user=author,
         rating=1,
         title="Bad",
         body=body,
