@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.selectors import product_get_active
+from social.api.helpers import signed_in
 from social.models import GroupBuy, GroupBuyMember
 from social.selectors import (
     group_buy_get,
@@ -134,7 +135,7 @@ class GroupBuyListCreate(generics.ListAPIView):
         data = serializer.validated_data
         product = product_get_active(product_id=data["product_id"])
         group = group_buy_open(
-            creator=request.user,
+            creator=signed_in(request),
             product=product,
             target_size=data["target_size"],
             deadline=data["deadline"],
@@ -172,7 +173,7 @@ class GroupBuyJoin(APIView):
         data = serializer.validated_data
         member = group_buy_join(
             group_id=group.id,
-            user=request.user,
+            user=signed_in(request),
             address=serializer.shipping_address(),
             payment_provider=data["payment_provider"],
             card_number=data["card_number"],

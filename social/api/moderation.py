@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from social.api.helpers import signed_in
 from social.models import ModerationAction, Report
 from social.selectors import (
     moderation_log,
@@ -170,7 +171,7 @@ class ModerationActions(APIView):
         model = reportable_model_get(app_label=app_label, model_name=model_name)
         content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
         action = moderation_act(
-            moderator=request.user,
+            moderator=signed_in(request),
             content_type_id=content_type.id,
             object_id=data["target_id"],
             kind=data["kind"],

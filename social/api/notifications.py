@@ -57,7 +57,7 @@ class NotificationReadView(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, pk: int) -> Response:
-        marked = services.notification_mark_read(user=request.user, notification_id=pk)
+        marked = services.notification_mark_read(user=signed_in(request), notification_id=pk)
         if (
             not marked
             and not selectors.notification_list(user=signed_in(request)).filter(pk=pk).exists()
@@ -73,4 +73,4 @@ class NotificationReadAllView(APIView):
         request=None, responses=inline_serializer("Marked", {"marked": serializers.IntegerField()})
     )
     def post(self, request: Request) -> Response:
-        return Response({"marked": services.notification_mark_all_read(user=request.user)})
+        return Response({"marked": services.notification_mark_all_read(user=signed_in(request))})

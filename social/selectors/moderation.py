@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from shop.models import Review, User
 from social.hooks import reportable_models
 from social.models import Comment, ModerationAction, Post, Profile, Report
+from social.selectors.graph import Viewer, signed_in_viewer
 
 __all__ = [
     "MODERATORS_GROUP",
@@ -49,32 +50,38 @@ MODERATORS_GROUP = "moderators"
 OWNER_FIELDS = ("author", "user", "sender", "creator")
 PREVIEW_FIELDS = ("title", "body", "text", "content", "message")
 PREVIEW_CHARS = 280
+# Where `user_is_moderator` keeps its answer on the user object for the rest of the request.
+_MODERATOR_CACHE_ATTR = "_is_moderator"
 
 
-def user_is_moderator(user) -> bool:
+def user_is_moderator(user: Viewer) -> bool:
     """Member of the `moderators` group, or a superuser. Cached on the user object for the request."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    shopper = signed_in_viewer(user)
+    if shopper is None or not shopper.is_active:
         return False
-    if user.is_superuser:
+    if shopper.is_superuser:
         return True
-    cached = getattr(user, "_is_moderator", None)
+    cached = getattr(shopper, _MODERATOR_CACHE_ATTR, None)
     if cached is None:
-        cached = user.groups.filter(name=MODERATORS_GROUP).exists()
-        user._is_moderator = cached
-    return cached
+        cached = shopper.groups.filter(name=MODERATORS_GROUP).exists()
+        setattr(shopper, _MODERATOR_CACHE_ATTR, cached)
+    return bool(cached)
 
 
-def user_is_suspended(user) -> bool:
+def user_is_suspended(user: Viewer) -> bool:
     """True while `Profile.suspended_until` lies in the future: no posting, commenting or reporting."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    shopper = signed_in_viewer(user)
+    if shopper is None:
         return False
-    return Profile.objects.filter(user_id=user.pk, suspended_until__gt=timezone.now()).exists()
+    return Profile.objects.filter(user_id=shopper.pk, suspended_until__gt=timezone.now()).exists()
 
 
-def moderation_access(*, user) -> None:
-    """Raise PermissionDenied unless the user may use the moderation queue."""
-    if not user_is_moderator(user):
+def moderation_access(*, user: Viewer) -> User:
+    """The moderator behind `user`; PermissionDenied unless they may use the moderation queue."""
+    shopper = signed_in_viewer(user)
+    if shopper is None or not user_is_moderator(shopper):
         raise PermissionDenied(_("Only moderators can do this."))
+    return shopper
 
 
 def _is_user_model(model: type[models.Model]) -> bool:
@@ -122,14 +129,15 @@ def _owner_field(model: type[models.Model]) -> str | None:
     return None
 
 
-def target_owner(target: models.Model | None):
+def target_owner(target: models.Model | None) -> User | None:
     """The user a target belongs to (the user itself, or the author of a piece of content)."""
     if target is None:
         return None
-    if _is_user_model(type(target)):
+    if isinstance(target, User):
         return target
     name = _owner_field(type(target))
-    return getattr(target, name) if name else None
+    owner = getattr(target, name) if name else None
+    return owner if isinstance(owner, User) else None
 
 
 def target_label(target: models.Model | None, content_type: ContentType | None = None) -> str:
@@ -162,7 +170,7 @@ def target_preview(target: models.Model | None) -> str:
 
 
 def report_target_get(
-    *, app_label: str, model_name: str, object_id: int, viewer=None
+    *, app_label: str, model_name: str, object_id: int, viewer: Viewer = None
 ) -> models.Model:
     """The reportable instance named in a URL or API payload; Http404 when unknown or not reportable.
 
@@ -176,7 +184,7 @@ def report_target_get(
     return target
 
 
-def _viewer_may_see(viewer, target: models.Model) -> bool:
+def _viewer_may_see(viewer: Viewer, target: models.Model) -> bool:
     from social.selectors.posts import post_can_view
 
     if isinstance(target, Post):

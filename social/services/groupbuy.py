@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import ServiceError
 from shop import payments
-from shop.models import Address, Product
+from shop.models import Address, Product, User
 from social.models import (
     GROUP_BUY_MAX_SIZE,
     GROUP_BUY_MIN_SIZE,
@@ -158,7 +158,7 @@ def _notify(*, user_ids, message: str, group: GroupBuy, actor_id: int | None = N
 
 def group_buy_open(
     *,
-    creator,
+    creator: User,
     product: Product,
     target_size: int,
     deadline: datetime,
@@ -228,7 +228,7 @@ def _check_quantity(quantity: int) -> None:
 def group_buy_join(
     *,
     group_id: int,
-    user,
+    user: User,
     address: ShippingAddress,
     payment_provider: str,
     card_number: str = "",
@@ -510,7 +510,7 @@ def group_buy_notify_followers(*, group_id: int) -> int:
     return len(recipients)
 
 
-def group_buy_release_user(*, user) -> int:
+def group_buy_release_user(*, user: User) -> int:
     """Before an account is deleted: give back every seat it holds in groups whose orders are not placed.
 
     The reserved stock returns and the authorisation is voided; an open group also frees the seat. (In a full

@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy
 
 from common.errors import ServiceError
 from common.ratelimit import RateLimited, rate_limit_hit
-from shop.models import Review
+from shop.models import Review, User
 from shop.services.catalog import product_rating_refresh
 from social.models import ModerationAction, Notification, Profile, Report
+from social.selectors.graph import Viewer, signed_in_viewer
 from social.selectors.moderation import (
     moderation_access,
     moderation_target_get,
@@ -44,11 +45,14 @@ class ModerationError(ServiceError):
     """A moderation rule refused the request (the one service error type: `message`, `field`, `code`)."""
 
 
-def report_create(*, reporter, target: models.Model, reason: str, note: str = "") -> Report:
+def report_create(
+    *, reporter: Viewer, target: models.Model | None, reason: str, note: str = ""
+) -> Report:
     """Report `target` (any model with `is_hidden`, or a user); an open report by the same reporter merges."""
-    if reporter is None or not getattr(reporter, "is_authenticated", False):
+    shopper = signed_in_viewer(reporter)
+    if shopper is None:
         raise ModerationError(_("Log in to report content."), code="forbidden")
-    if user_is_suspended(reporter):
+    if user_is_suspended(shopper):
         raise ModerationError(_("Your account is suspended."), code="suspended")
     if reason not in Report.Reason.values:
         raise ModerationError(_("Choose a reason."), field="reason")
@@ -61,19 +65,19 @@ def report_create(*, reporter, target: models.Model, reason: str, note: str = ""
     if target is None or target.pk is None or not target_is_reportable(type(target)):
         raise ModerationError(_("This cannot be reported."), field="target")
     owner = target_owner(target)
-    if owner is not None and owner.pk == reporter.pk:
+    if owner is not None and owner.pk == shopper.pk:
         raise ModerationError(_("You cannot report yourself or your own content."), field="target")
 
     # Every accepted report counts towards the `report` rate (merged ones too), on pages and in the API alike.
     try:
-        rate_limit_hit(scope="report", key=reporter.pk)
+        rate_limit_hit(scope="report", key=shopper.pk)
     except RateLimited:
         raise ModerationError(
             _("You have sent many reports recently. Please try again later."), code="rate_limited"
         ) from None
     content_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
     existing = Report.objects.filter(
-        reporter=reporter,
+        reporter=shopper,
         content_type=content_type,
         object_id=target.pk,
         status=Report.Status.OPEN,
@@ -84,7 +88,7 @@ def report_create(*, reporter, target: models.Model, reason: str, note: str = ""
     try:
         with transaction.atomic():
             return Report.objects.create(
-                reporter=reporter,
+                reporter=shopper,
                 content_type=content_type,
                 object_id=target.pk,
                 reason=reason,
@@ -93,7 +97,7 @@ def report_create(*, reporter, target: models.Model, reason: str, note: str = ""
     except IntegrityError:
         # A double submit raced us to the open report: merge into the one that won.
         existing = Report.objects.get(
-            reporter=reporter,
+            reporter=shopper,
             content_type=content_type,
             object_id=target.pk,
             status=Report.Status.OPEN,
@@ -124,14 +128,14 @@ ACTIONED_KINDS = {
 }
 
 
-def _profile_for(user) -> Profile:
+def _profile_for(user: User) -> Profile:
     profile, _created = Profile.objects.get_or_create(user=user)
     return profile
 
 
 def moderation_act(
     *,
-    moderator,
+    moderator: User,
     content_type_id: int,
     object_id: int,
     kind: str,
@@ -244,7 +248,9 @@ def _tell_reporters(reports: list[Report], *, kind: str, label: str) -> None:
         )
 
 
-def _tell_owner(owner, *, kind: str, label: str, note: str, until: datetime | None) -> None:
+def _tell_owner(
+    owner: User | None, *, kind: str, label: str, note: str, until: datetime | None
+) -> None:
     if owner is None:
         return
     if kind == ModerationAction.Kind.HIDE:

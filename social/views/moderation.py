@@ -91,12 +91,12 @@ def moderation_queue_view(request: PageRequest) -> HttpResponse:
 
 @require_POST
 def moderation_act_view(request: PageRequest) -> HttpResponse:
-    moderation_access(user=request.user)
+    moderator = moderation_access(user=request.user)
     form = ActionForm(request.POST)
     if form.is_valid():
         try:
             action = moderation_act(
-                moderator=request.user,
+                moderator=moderator,
                 content_type_id=form.cleaned_data["content_type_id"],
                 object_id=form.cleaned_data["object_id"],
                 kind=form.cleaned_data["kind"],

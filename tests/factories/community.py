@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
 from shop.models import Product, Review, User
+from social.models import GroupBuy
 from social.services import ShippingAddress, group_buy_open
 from tests.factories import ProductFactory, UserFactory
 
@@ -30,9 +32,17 @@ def group_product(*, stock: int = 10, group_price: str = "15.00") -> Product:
     return product
 
 
-def make_group(*, creator=None, product=None, target_size: int = 3, hours: int = 24, **kwargs):
+def make_group(
+    *,
+    creator: User | None = None,
+    product: Product | None = None,
+    target_size: int = 3,
+    hours: int = 24,
+    **kwargs: Any,
+) -> GroupBuy:
+    host: User = creator or UserFactory.create()
     return group_buy_open(
-        creator=creator or UserFactory(),
+        creator=host,
         product=product or group_product(),
         target_size=target_size,
         deadline=timezone.now() + timedelta(hours=hours),
