@@ -80,7 +80,7 @@ class ModerationQueueItemSerializer(serializers.Serializer):
         return item.owner.get_username() if item.owner is not None else None
 
     def get_reasons(self, item) -> dict[str, int]:
-        return {code: count for code, _label, count in item.reasons}
+        return {reason.code: reason.report_count for reason in item.reasons}
 
 
 class ModerationActionCreateSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -29,6 +30,7 @@ from social.selectors.graph import Viewer, signed_in_viewer
 __all__ = [
     "MODERATORS_GROUP",
     "QueueItem",
+    "ReasonCount",
     "user_is_moderator",
     "user_is_suspended",
     "moderation_access",
@@ -208,6 +210,14 @@ def moderation_target_get(
     return content_type, model._default_manager.filter(pk=object_id).first()
 
 
+class ReasonCount(NamedTuple):
+    """How many open reports on one target gave one reason (a named tuple: it sorts and compares as one)."""
+
+    code: str
+    label: str
+    report_count: int
+
+
 @dataclass
 class QueueItem:
     """One reported target with its open reports, as the queue shows it."""
@@ -218,14 +228,14 @@ class QueueItem:
     label: str
     target: models.Model | None
     preview: str
-    owner: object | None
+    owner: User | None
     owner_suspended_until: datetime | None
     is_hidden: bool | None
     can_hide: bool
     report_count: int
     oldest_at: datetime
-    # (reason code, its label, how many reports gave it), most frequent first.
-    reasons: list[tuple[str, str, int]] = field(default_factory=list)
+    # Most frequent first.
+    reasons: list[ReasonCount] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -305,7 +315,9 @@ def moderation_queue(*, limit: int = 50) -> list[QueueItem]:
                 report_count=row["report_count"],
                 oldest_at=row["oldest_at"],
                 reasons=[
-                    (code, str(reason_labels.get(code, code)), count)
+                    ReasonCount(
+                        code=code, label=str(reason_labels.get(code, code)), report_count=count
+                    )
                     for code, count in reasons[key].most_common()
                 ],
                 notes=notes[key][-5:],
