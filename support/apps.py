@@ -1,11 +1,17 @@
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig
-from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django.db.models import Model
 
-def _export_section(user: Any) -> dict[str, Any]:
+    from shop.models import User
+
+
+def _export_section(user: User) -> dict[str, Any]:
     """The data export's "support" section: the account's conversations and messages."""
     from support.selectors import export_for_user
 

@@ -177,3 +177,15 @@ def test_profile_update_refuses_non_image_avatar(ana):
 def test_unknown_privacy_setting_is_refused(ana):
     with pytest.raises(ValidationError):
         services.privacy_update(user=ana, is_staff=True)
+
+
+def test_follow_graph_changes_fire_the_hook(ana, ben, monkeypatch):
+    from social.hooks import follow_graph_changed
+
+    fired: list[int] = []
+    monkeypatch.setattr(follow_graph_changed, "_receivers", [*follow_graph_changed, fired.append])
+
+    services.follow_create(follower=ana, followee=ben)
+    services.follow_delete(follower=ana, followee=ben)
+
+    assert fired == [ana.pk, ana.pk]

@@ -321,3 +321,15 @@ def test_support_chat_message_can_be_reported_and_hidden(user, other_user, moder
     assert moderation_queue()[0].owner == other_user
     act(moderator, message, "hide")
     assert Message.objects.get(id=message.id).is_hidden is True
+
+
+def test_reportable_kinds_are_social_shop_and_registered_ones():
+    from social.selectors import reportable_model_registry
+
+    assert sorted(reportable_model_registry()) == [
+        "shop.review",
+        "shop.user",
+        "social.comment",
+        "social.post",
+        "support.message",  # registered by support through the reportable_models hook
+    ]
