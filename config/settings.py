@@ -283,11 +283,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # social-community: choice sets whose field names ("status", "kind", "reason") other apps use too.
+    # Choice sets whose field names ("status", "kind", "reason") other apps use too.
     "ENUM_NAME_OVERRIDES": {
-        "GroupBuyStatusEnum": "social.models_groupbuy.GroupBuy.Status",
-        "ModerationActionKindEnum": "social.models_moderation.ModerationAction.Kind",
-        "ReportReasonChoiceEnum": "social.models_moderation.Report.Reason",
+        "GroupBuyStatusEnum": "social.models.groupbuy.GroupBuy.Status",
+        "ModerationActionKindEnum": "social.models.moderation.ModerationAction.Kind",
+        "ReportReasonChoiceEnum": "social.models.moderation.Report.Reason",
     },
 }
 

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 api_v1 = [
     path("", include("shop.api_urls")),
-    path("social/", include("social.api_urls")),
+    path("social/", include("social.api.urls")),
     path("recs/", include("recsys.api_urls")),
     path("support/", include("support.api_urls")),
 ]

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class RecsysConfig(AppConfig):
     name = "recsys"
     verbose_name = _("Recsys")
+
+    def ready(self) -> None:
+        from recsys.services import user_signals_changed
+        from social.hooks import follow_graph_changed
+
+        # A shopper's follows changed: their next page is scored on request with the new feature row.
+        follow_graph_changed.register(user_signals_changed)

@@ -1,13 +1,14 @@
-"""Everything stored about one account, as one JSON-ready dict (the privacy page's data export)."""
+"""Everything stored about one account, as one JSON-ready dict (the privacy page's data export). Higher apps add
+their own sections through the `account_exporting` hook."""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from django.db.models import Q
 
 from shop.models import Address, Order, ProductEvent, Review, User, WishlistItem
+from social.hooks import account_exporting
 from social.models import Block, Comment, Follow, Like, Mute, Notification, Post, Profile
 
 __all__ = ["export_for_user"]
@@ -15,15 +16,6 @@ __all__ = ["export_for_user"]
 
 def _iso(value: Any) -> Any:
     return value.isoformat() if value is not None and hasattr(value, "isoformat") else value
-
-
-def _support_export(user: User) -> dict | None:
-    try:
-        support_selectors = importlib.import_module("support.selectors")
-    except ImportError:
-        return None
-    exporter = getattr(support_selectors, "export_for_user", None)
-    return exporter(user=user) if exporter else None
 
 
 def export_for_user(*, user: User) -> dict[str, Any]:
@@ -159,7 +151,7 @@ def export_for_user(*, user: User) -> dict[str, Any]:
             Q(recipient=user)
         ).values_list("kind", "message", "read_at", "created_at")
     ]
-    support = _support_export(user)
-    if support is not None:
-        data["support"] = support
+    # Sections kept by higher apps (the support chat's conversations), each under its own name.
+    for section in account_exporting.fire(user):
+        data.update(section)
     return data

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeAlias
 
+from django.contrib.auth.models import AnonymousUser
+
+from shop.models import User
 from social.models import Block, Follow
 
-__all__ = ["follow_edges", "followee_ids", "blocked_pair_ids"]
+__all__ = ["Viewer", "blocked_pair_ids", "follow_edges", "followee_ids", "signed_in_viewer"]
+
+# Who is looking at a page or calling the API: a signed-in shopper, an anonymous visitor, or nobody (a task).
+Viewer: TypeAlias = User | AnonymousUser | None
+
+
+def signed_in_viewer(viewer: Viewer) -> User | None:
+    """The signed-in shopper behind `viewer`, or None for anonymous visitors and tasks."""
+    return viewer if isinstance(viewer, User) and viewer.is_authenticated else None
 
 
 def follow_edges(*, user_ids: Iterable[int] | None = None) -> list[tuple[int, int]]:

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from social.models import GroupBuy, GroupBuyMember
+from social.selectors.graph import Viewer, signed_in_viewer
 
 __all__ = [
     "group_buy_list_open",
@@ -44,14 +45,15 @@ def group_buy_members(*, group: GroupBuy) -> list[GroupBuyMember]:
     )
 
 
-def group_buy_membership(*, group: GroupBuy, user) -> GroupBuyMember | None:
+def group_buy_membership(*, group: GroupBuy, user: Viewer) -> GroupBuyMember | None:
     """This user's live commitment to the group, if any."""
-    if not getattr(user, "is_authenticated", False):
+    shopper = signed_in_viewer(user)
+    if shopper is None:
         return None
     return (
         GroupBuyMember.objects.filter(
             group=group,
-            user=user,
+            user=shopper,
             status__in=[GroupBuyMember.Status.ACTIVE, GroupBuyMember.Status.ORDERED],
         )
         .select_related("order")

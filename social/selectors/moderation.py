@@ -1,6 +1,7 @@
 """Moderation reads: who is a moderator or suspended, the queue of open reports grouped by target, the log.
 
-Targets are generic (ContentType + id): any model with an `is_hidden` field, or a user. The queue loads the
+Targets are generic (ContentType + id) of the kinds in `reportable_model_registry` (users, posts, comments,
+reviews, and what higher apps register through the `reportable_models` hook). The queue loads the
 targets with one query per content type present, so its query count does not grow with the page size.
 """
 
@@ -9,8 +10,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
@@ -21,11 +22,15 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from social.models import ModerationAction, Profile, Report
+from shop.models import Review, User
+from social.hooks import reportable_models
+from social.models import Comment, ModerationAction, Post, Profile, Report
+from social.selectors.graph import Viewer, signed_in_viewer
 
 __all__ = [
     "MODERATORS_GROUP",
     "QueueItem",
+    "ReasonCount",
     "user_is_moderator",
     "user_is_suspended",
     "moderation_access",
@@ -33,6 +38,8 @@ __all__ = [
     "moderation_log",
     "moderation_target_get",
     "report_target_get",
+    "reportable_model_get",
+    "reportable_model_registry",
     "target_is_reportable",
     "target_owner",
     "target_preview",
@@ -45,32 +52,38 @@ MODERATORS_GROUP = "moderators"
 OWNER_FIELDS = ("author", "user", "sender", "creator")
 PREVIEW_FIELDS = ("title", "body", "text", "content", "message")
 PREVIEW_CHARS = 280
+# Where `user_is_moderator` keeps its answer on the user object for the rest of the request.
+_MODERATOR_CACHE_ATTR = "_is_moderator"
 
 
-def user_is_moderator(user) -> bool:
+def user_is_moderator(user: Viewer) -> bool:
     """Member of the `moderators` group, or a superuser. Cached on the user object for the request."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    shopper = signed_in_viewer(user)
+    if shopper is None or not shopper.is_active:
         return False
-    if user.is_superuser:
+    if shopper.is_superuser:
         return True
-    cached = getattr(user, "_is_moderator", None)
+    cached = getattr(shopper, _MODERATOR_CACHE_ATTR, None)
     if cached is None:
-        cached = user.groups.filter(name=MODERATORS_GROUP).exists()
-        user._is_moderator = cached
-    return cached
+        cached = shopper.groups.filter(name=MODERATORS_GROUP).exists()
+        setattr(shopper, _MODERATOR_CACHE_ATTR, cached)
+    return bool(cached)
 
 
-def user_is_suspended(user) -> bool:
+def user_is_suspended(user: Viewer) -> bool:
     """True while `Profile.suspended_until` lies in the future: no posting, commenting or reporting."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    shopper = signed_in_viewer(user)
+    if shopper is None:
         return False
-    return Profile.objects.filter(user_id=user.pk, suspended_until__gt=timezone.now()).exists()
+    return Profile.objects.filter(user_id=shopper.pk, suspended_until__gt=timezone.now()).exists()
 
 
-def moderation_access(*, user) -> None:
-    """Raise PermissionDenied unless the user may use the moderation queue."""
-    if not user_is_moderator(user):
+def moderation_access(*, user: Viewer) -> User:
+    """The moderator behind `user`; PermissionDenied unless they may use the moderation queue."""
+    shopper = signed_in_viewer(user)
+    if shopper is None or not user_is_moderator(shopper):
         raise PermissionDenied(_("Only moderators can do this."))
+    return shopper
 
 
 def _is_user_model(model: type[models.Model]) -> bool:
@@ -84,8 +97,26 @@ def _has_is_hidden(model: type[models.Model]) -> bool:
         return False
 
 
+def reportable_model_registry() -> dict[str, type[models.Model]]:
+    """Every kind of content the one moderation queue accepts, by its "app_label.model" name: users, social's
+    posts and comments, shop reviews, and what higher apps add through the `reportable_models` hook (support
+    registers its chat messages). Each has an `is_hidden` flag, except users (warned or suspended instead)."""
+    contributed: list[type[models.Model]] = [get_user_model(), Post, Comment, Review]
+    for kinds in reportable_models.fire():
+        contributed.extend(kinds)
+    return {f"{model._meta.app_label}.{model._meta.model_name}": model for model in contributed}
+
+
+def reportable_model_get(*, app_label: str, model_name: str) -> type[models.Model]:
+    """The registered model for an "app_label.model" pair from a URL or an API payload; Http404 otherwise."""
+    model = reportable_model_registry().get(f"{app_label}.{model_name.lower()}")
+    if model is None:
+        raise Http404(_("Unknown kind of content."))
+    return model
+
+
 def target_is_reportable(model: type[models.Model]) -> bool:
-    return _is_user_model(model) or _has_is_hidden(model)
+    return model in reportable_model_registry().values()
 
 
 def _owner_field(model: type[models.Model]) -> str | None:
@@ -100,14 +131,15 @@ def _owner_field(model: type[models.Model]) -> str | None:
     return None
 
 
-def target_owner(target: models.Model | None):
+def target_owner(target: models.Model | None) -> User | None:
     """The user a target belongs to (the user itself, or the author of a piece of content)."""
     if target is None:
         return None
-    if _is_user_model(type(target)):
+    if isinstance(target, User):
         return target
     name = _owner_field(type(target))
-    return getattr(target, name) if name else None
+    owner = getattr(target, name) if name else None
+    return owner if isinstance(owner, User) else None
 
 
 def target_label(target: models.Model | None, content_type: ContentType | None = None) -> str:
@@ -123,7 +155,7 @@ def target_preview(target: models.Model | None) -> str:
     """Plain text (escaped where shown) that lets a moderator judge the target without opening it."""
     if target is None:
         return _("(deleted)")
-    if _is_user_model(type(target)):
+    if isinstance(target, User):
         parts = [f"@{target.get_username()}"]
         profile = getattr(target, "profile", None) if hasattr(target, "profile") else None
         if profile is not None:
@@ -140,27 +172,21 @@ def target_preview(target: models.Model | None) -> str:
 
 
 def report_target_get(
-    *, app_label: str, model_name: str, object_id: int, viewer=None
+    *, app_label: str, model_name: str, object_id: int, viewer: Viewer = None
 ) -> models.Model:
     """The reportable instance named in a URL or API payload; Http404 when unknown or not reportable.
 
     Posts and comments the viewer may not see (private profile, block) are 404 too: reporting must not reveal
     that they exist.
     """
-    try:
-        model = apps.get_model(app_label, model_name)
-    except (LookupError, ValueError):
-        raise Http404(_("Unknown kind of content.")) from None
-    if not target_is_reportable(model):
-        raise Http404(_("This kind of content cannot be reported."))
+    model = reportable_model_get(app_label=app_label, model_name=model_name)
     target = model._default_manager.filter(pk=object_id).first()
     if target is None or not _viewer_may_see(viewer, target):
         raise Http404(_("This content does not exist."))
     return target
 
 
-def _viewer_may_see(viewer, target: models.Model) -> bool:
-    from social.models import Comment, Post
+def _viewer_may_see(viewer: Viewer, target: models.Model) -> bool:
     from social.selectors.posts import post_can_view
 
     if isinstance(target, Post):
@@ -179,9 +205,17 @@ def moderation_target_get(
     except ContentType.DoesNotExist:
         raise Http404(_("Unknown kind of content.")) from None
     model = content_type.model_class()
-    if model is None:
+    if model is None or not target_is_reportable(model):
         raise Http404(_("Unknown kind of content."))
     return content_type, model._default_manager.filter(pk=object_id).first()
+
+
+class ReasonCount(NamedTuple):
+    """How many open reports on one target gave one reason (a named tuple: it sorts and compares as one)."""
+
+    code: str
+    label: str
+    report_count: int
 
 
 @dataclass
@@ -194,14 +228,14 @@ class QueueItem:
     label: str
     target: models.Model | None
     preview: str
-    owner: object | None
+    owner: User | None
     owner_suspended_until: datetime | None
     is_hidden: bool | None
     can_hide: bool
     report_count: int
     oldest_at: datetime
-    # (reason code, its label, how many reports gave it), most frequent first.
-    reasons: list[tuple[str, str, int]] = field(default_factory=list)
+    # Most frequent first.
+    reasons: list[ReasonCount] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -276,12 +310,14 @@ def moderation_queue(*, limit: int = 50) -> list[QueueItem]:
                 preview=target_preview(target),
                 owner=owner,
                 owner_suspended_until=suspended.get(owner.pk) if owner else None,
-                is_hidden=target.is_hidden if can_hide else None,
+                is_hidden=bool(getattr(target, "is_hidden", False)) if can_hide else None,
                 can_hide=can_hide,
                 report_count=row["report_count"],
                 oldest_at=row["oldest_at"],
                 reasons=[
-                    (code, str(reason_labels.get(code, code)), count)
+                    ReasonCount(
+                        code=code, label=str(reason_labels.get(code, code)), report_count=count
+                    )
                     for code, count in reasons[key].most_common()
                 ],
                 notes=notes[key][-5:],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -13,6 +14,7 @@ from django.utils.translation import ngettext
 from shop.models import OrderLine, Review, User, WishlistItem
 from shop.selectors import purchased_product_ids
 from social.models import Block, Follow, Mute, Profile
+from social.selectors.graph import Viewer, signed_in_viewer
 
 __all__ = [
     "ProfilePage",
@@ -71,33 +73,34 @@ def user_by_username(*, username: str) -> User:
     return user
 
 
-def relationship_between(*, viewer: User | None, target: User) -> Relationship:
-    if viewer is None or not viewer.is_authenticated:
+def relationship_between(*, viewer: Viewer, target: User) -> Relationship:
+    shopper = signed_in_viewer(viewer)
+    if shopper is None:
         return Relationship()
-    if viewer.pk == target.pk:
+    if shopper.pk == target.pk:
         return Relationship(is_self=True)
     follows = dict(
         Follow.objects.filter(
-            Q(follower=viewer, followee=target) | Q(follower=target, followee=viewer)
+            Q(follower=shopper, followee=target) | Q(follower=target, followee=shopper)
         ).values_list("follower_id", "status")
     )
     blocks = set(
         Block.objects.filter(
-            Q(blocker=viewer, blocked=target) | Q(blocker=target, blocked=viewer)
+            Q(blocker=shopper, blocked=target) | Q(blocker=target, blocked=shopper)
         ).values_list("blocker_id", flat=True)
     )
-    mine = follows.get(viewer.pk)
+    mine = follows.get(shopper.pk)
     return Relationship(
         following=mine == Follow.Status.ACTIVE,
         requested=mine == Follow.Status.PENDING,
         follows_me=follows.get(target.pk) == Follow.Status.ACTIVE,
-        i_blocked=viewer.pk in blocks,
+        i_blocked=shopper.pk in blocks,
         blocked_me=target.pk in blocks,
-        muted=Mute.objects.filter(muter=viewer, muted=target).exists(),
+        muted=Mute.objects.filter(muter=shopper, muted=target).exists(),
     )
 
 
-def profile_page(*, viewer: User | None, username: str) -> ProfilePage:
+def profile_page(*, viewer: Viewer, username: str) -> ProfilePage:
     """A profile as the viewer may see it. 404 for an account that blocked the viewer."""
     user = user_by_username(username=username)
     relationship = relationship_between(viewer=viewer, target=user)
@@ -135,21 +138,22 @@ def profile_page(*, viewer: User | None, username: str) -> ProfilePage:
     )
 
 
-def _visible_people(viewer: User | None) -> QuerySet[User]:
+def _visible_people(viewer: Viewer) -> QuerySet[User]:
     people = User.objects.filter(is_active=True).select_related("profile")
-    if viewer is not None and viewer.is_authenticated:
+    shopper = signed_in_viewer(viewer)
+    if shopper is not None:
         people = people.exclude(
-            pk__in=Block.objects.filter(blocker=viewer).values("blocked_id")
-        ).exclude(pk__in=Block.objects.filter(blocked=viewer).values("blocker_id"))
+            pk__in=Block.objects.filter(blocker=shopper).values("blocked_id")
+        ).exclude(pk__in=Block.objects.filter(blocked=shopper).values("blocker_id"))
     return people
 
 
-def followers_of(*, viewer: User | None, user: User) -> list[User]:
+def followers_of(*, viewer: Viewer, user: User) -> list[User]:
     ids = Follow.objects.filter(followee=user, status=Follow.Status.ACTIVE).values("follower_id")
     return list(_visible_people(viewer).filter(pk__in=ids).order_by("username")[:500])
 
 
-def following_of(*, viewer: User | None, user: User) -> list[User]:
+def following_of(*, viewer: Viewer, user: User) -> list[User]:
     ids = Follow.objects.filter(follower=user, status=Follow.Status.ACTIVE).values("followee_id")
     return list(_visible_people(viewer).filter(pk__in=ids).order_by("username")[:500])
 
@@ -224,9 +228,12 @@ def people_you_may_know(*, user: User, limit: int = 10) -> list[Suggestion]:
     my_categories = Profile.favourite_categories.through.objects.filter(profile__user=user).values(
         "category_id"
     )
+    # Typed loosely: django-stubs cannot resolve annotations on an auto-created through model.
+    category_rows: QuerySet[Any] = Profile.favourite_categories.through.objects.filter(
+        category_id__in=my_categories
+    )
     same_categories = dict(
-        Profile.favourite_categories.through.objects.filter(category_id__in=my_categories)
-        .exclude(profile__user_id__in=excluded)
+        category_rows.exclude(profile__user_id__in=excluded)
         .values("profile__user_id")
         .annotate(n=Count("category_id"))
         .order_by("-n")

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from shop.models import ProductImage, User
 from social.models import Block, Comment, Follow, Like, Mute, Post, PostImage, PostProduct
+from social.selectors.graph import Viewer, signed_in_viewer
 
 __all__ = [
     "FeedPage",
@@ -52,8 +53,9 @@ class FeedPage:
     next_cursor: str | None
 
 
-def _viewer_id(viewer: User | None) -> int | None:
-    return viewer.pk if viewer is not None and viewer.is_authenticated else None
+def _viewer_id(viewer: Viewer) -> int | None:
+    user = signed_in_viewer(viewer)
+    return user.pk if user is not None else None
 
 
 def _blocked_q(viewer_id: int) -> Q:
@@ -62,7 +64,7 @@ def _blocked_q(viewer_id: int) -> Q:
     return Q(author_id__in=blocked) | Q(author_id__in=blockers)
 
 
-def visible_posts(*, viewer: User | None) -> QuerySet[Post]:
+def visible_posts(*, viewer: Viewer) -> QuerySet[Post]:
     posts = Post.objects.filter(is_hidden=False, author__is_active=True)
     viewer_id = _viewer_id(viewer)
     public = Q(author__profile__is_private=False) | Q(author__profile__isnull=True)
@@ -82,7 +84,7 @@ _first_image = ProductImage.objects.filter(product_id=OuterRef("product_id")).or
 )
 
 
-def _with_display(posts: QuerySet[Post], viewer: User | None) -> QuerySet[Post]:
+def _with_display(posts: QuerySet[Post], viewer: Viewer) -> QuerySet[Post]:
     """Everything a post card shows: author and profile, the shared review, tagged products with their
     pictures (prefetched), whether the viewer liked it, and whether it has pictures of its own."""
     posts = (
@@ -113,21 +115,21 @@ def _cards(posts: QuerySet[Post]) -> list[Post]:
     with their first picture, post pictures); the picture query runs only when a post on the page has pictures,
     which saves a round trip on most feed pages."""
     items = list(posts)
-    with_images = [post for post in items if post.has_images]
+    with_images = [post for post in items if getattr(post, "has_images", False)]
     prefetch_related_objects(with_images, "images")
     for post in items:
-        if not post.has_images:
+        if not getattr(post, "has_images", False):
             post.__dict__.setdefault("_prefetched_objects_cache", {})["images"] = (
                 PostImage.objects.none()
             )
     return items
 
 
-def post_can_view(*, viewer: User | None, post: Post) -> bool:
+def post_can_view(*, viewer: Viewer, post: Post) -> bool:
     return visible_posts(viewer=viewer).filter(pk=post.pk).exists()
 
 
-def post_access(*, user: User | None, post_id: int) -> Post:
+def post_access(*, user: Viewer, post_id: int) -> Post:
     """The post if this user may see it; 404 otherwise (a private post's existence is not revealed)."""
     found = _cards(_with_display(visible_posts(viewer=user), user).filter(pk=post_id))
     post = found[0] if found else None
@@ -136,7 +138,7 @@ def post_access(*, user: User | None, post_id: int) -> Post:
     return post
 
 
-def comment_access(*, user: User | None, comment_id: int) -> Comment:
+def comment_access(*, user: Viewer, comment_id: int) -> Comment:
     comment = (
         Comment.objects.select_related("post", "author")
         .filter(pk=comment_id, is_hidden=False)
@@ -161,9 +163,7 @@ def feed_cursor_decode(cursor: str) -> tuple[datetime, int]:
         raise ValidationError(_("Invalid cursor."), code="invalid_cursor") from None
 
 
-def _page(
-    posts: QuerySet[Post], *, viewer: User | None, cursor: str | None, page_size: int
-) -> FeedPage:
+def _page(posts: QuerySet[Post], *, viewer: Viewer, cursor: str | None, page_size: int) -> FeedPage:
     """One keyset page of cards, newest first, and the cursor of the next page if there is one."""
     if cursor:
         created_at, pk = feed_cursor_decode(cursor)
@@ -205,13 +205,13 @@ def feed_for_user(
 
 
 def posts_for_profile(
-    *, viewer: User | None, author: User, cursor: str | None = None, page_size: int = 20
+    *, viewer: Viewer, author: User, cursor: str | None = None, page_size: int = 20
 ) -> FeedPage:
     posts = visible_posts(viewer=viewer).filter(author=author)
     return _page(posts, viewer=viewer, cursor=cursor, page_size=page_size)
 
 
-def posts_for_product(*, viewer: User | None, product_id: int, limit: int = 6) -> list[Post]:
+def posts_for_product(*, viewer: Viewer, product_id: int, limit: int = 6) -> list[Post]:
     """'What people say': visible posts tagging the product, newest first."""
     posts = visible_posts(viewer=viewer).filter(
         pk__in=PostProduct.objects.filter(product_id=product_id).values("post_id")
@@ -220,7 +220,7 @@ def posts_for_product(*, viewer: User | None, product_id: int, limit: int = 6) -
 
 
 def posts_for_tag(
-    *, viewer: User | None, tag: str, cursor: str | None = None, page_size: int = 20
+    *, viewer: Viewer, tag: str, cursor: str | None = None, page_size: int = 20
 ) -> FeedPage:
     posts = visible_posts(viewer=viewer).filter(
         body__iregex=rf"(^|[^\w#&/])#{re.escape(tag)}(\W|$)"
@@ -228,7 +228,7 @@ def posts_for_tag(
     return _page(posts, viewer=viewer, cursor=cursor, page_size=page_size)
 
 
-def comments_for_post(*, viewer: User | None, post: Post) -> list[Comment]:
+def comments_for_post(*, viewer: Viewer, post: Post) -> list[Comment]:
     """Top-level comments with their replies, oldest first, without comments across a block."""
     comments = Comment.objects.filter(post=post, is_hidden=False).select_related(
         "author", "author__profile"

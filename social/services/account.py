@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shop.models import Order, Review, User
+from social.hooks import account_erasing
 from social.models import PostImage, Profile
 from social.services.groupbuy import group_buy_release_user
 from social.services.notifications import user_group_name
@@ -72,6 +73,8 @@ def account_delete(*, user: User) -> None:
             share_to_followers=False,
         )
         Session.objects.filter(session_key__in=_session_keys_for(user_id)).delete()
+        # Higher apps remove or anonymise what they keep about the account (inside this transaction).
+        account_erasing.fire(user)
         # Token auth for the API goes with the user row (CASCADE), like everything else personal.
         try:
             user.delete()

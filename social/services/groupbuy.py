@@ -23,10 +23,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.errors import ServiceError
 from shop import payments
-from shop.models import Address, Product
-from social.models import Follow, GroupBuy, GroupBuyMember, Notification
-from social.models_groupbuy import GROUP_BUY_MAX_SIZE, GROUP_BUY_MIN_SIZE
+from shop.models import Address, Product, User
+from social.models import (
+    GROUP_BUY_MAX_SIZE,
+    GROUP_BUY_MIN_SIZE,
+    Follow,
+    GroupBuy,
+    GroupBuyMember,
+    Notification,
+)
 from social.selectors.moderation import user_is_suspended
 from social.services.notifications import notification_create
 
@@ -52,14 +59,8 @@ GROUP_BUY_MAX_DURATION = timedelta(days=7)
 GROUP_BUY_MAX_QUANTITY = 5
 
 
-class GroupBuyError(Exception):
-    """A rule refused the request; `message` is shown to the shopper, `field` names the input at fault."""
-
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
+class GroupBuyError(ServiceError):
+    """A group-buy rule refused the request (the one service error type: `message`, `field`, `code`)."""
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,7 @@ def _notify(*, user_ids, message: str, group: GroupBuy, actor_id: int | None = N
 
 def group_buy_open(
     *,
-    creator,
+    creator: User,
     product: Product,
     target_size: int,
     deadline: datetime,
@@ -227,7 +228,7 @@ def _check_quantity(quantity: int) -> None:
 def group_buy_join(
     *,
     group_id: int,
-    user,
+    user: User,
     address: ShippingAddress,
     payment_provider: str,
     card_number: str = "",
@@ -433,6 +434,7 @@ def group_buy_complete(*, group_id: int) -> GroupBuy | None:
         group.closed_at = timezone.now()
         group.save(update_fields=["status", "closed_at"])
         for member in members:
+            assert member.order is not None  # every member got an order above
             _notify(
                 user_ids=[member.user_id],
                 message=_(
@@ -508,7 +510,7 @@ def group_buy_notify_followers(*, group_id: int) -> int:
     return len(recipients)
 
 
-def group_buy_release_user(*, user) -> int:
+def group_buy_release_user(*, user: User) -> int:
     """Before an account is deleted: give back every seat it holds in groups whose orders are not placed.
 
     The reserved stock returns and the authorisation is voided; an open group also frees the seat. (In a full

@@ -1,16 +1,16 @@
 """Moderation writes: reports from shoppers, and moderator actions that always leave an audit-log row.
 
 Reports on one target by one reporter merge while open. Reporting is rate-limited by the `report` rate in
-REST_FRAMEWORK's DEFAULT_THROTTLE_RATES, counted from stored reports, so pages and the API share one limit.
+REST_FRAMEWORK's DEFAULT_THROTTLE_RATES through the one limiter (`common.ratelimit`), so pages and the API share
+one limit and one counter.
 Every moderator action resolves the target's open reports, writes one `ModerationAction`, tells the reporters
 the outcome and, where it concerns them, the content's owner.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.urls import NoReverseMatch, reverse
@@ -18,9 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop.models import Review
+from common.errors import ServiceError
+from common.ratelimit import RateLimited, rate_limit_hit
+from shop.models import Review, User
 from shop.services.catalog import product_rating_refresh
 from social.models import ModerationAction, Notification, Profile, Report
+from social.selectors.graph import Viewer, signed_in_viewer
 from social.selectors.moderation import (
     moderation_access,
     moderation_target_get,
@@ -33,34 +36,23 @@ from social.selectors.moderation import (
 )
 from social.services.notifications import notification_create
 
-__all__ = ["ModerationError", "report_create", "moderation_act", "report_rate_limit"]
+__all__ = ["ModerationError", "moderation_act", "report_create"]
 
 NOTE_MAX_CHARS = 2000
 
 
-class ModerationError(Exception):
-    """A rule refused the request; `message` is shown, `code` maps to an HTTP status in the API."""
-
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
+class ModerationError(ServiceError):
+    """A moderation rule refused the request (the one service error type: `message`, `field`, `code`)."""
 
 
-def report_rate_limit() -> tuple[int, int]:
-    """(reports allowed, window in seconds) from the `report` throttle rate, e.g. "30/hour"."""
-    rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["report"]
-    num, period = rate.split("/")
-    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
-    return int(num), seconds
-
-
-def report_create(*, reporter, target: models.Model, reason: str, note: str = "") -> Report:
+def report_create(
+    *, reporter: Viewer, target: models.Model | None, reason: str, note: str = ""
+) -> Report:
     """Report `target` (any model with `is_hidden`, or a user); an open report by the same reporter merges."""
-    if reporter is None or not getattr(reporter, "is_authenticated", False):
+    shopper = signed_in_viewer(reporter)
+    if shopper is None:
         raise ModerationError(_("Log in to report content."), code="forbidden")
-    if user_is_suspended(reporter):
+    if user_is_suspended(shopper):
         raise ModerationError(_("Your account is suspended."), code="suspended")
     if reason not in Report.Reason.values:
         raise ModerationError(_("Choose a reason."), field="reason")
@@ -73,12 +65,19 @@ def report_create(*, reporter, target: models.Model, reason: str, note: str = ""
     if target is None or target.pk is None or not target_is_reportable(type(target)):
         raise ModerationError(_("This cannot be reported."), field="target")
     owner = target_owner(target)
-    if owner is not None and owner.pk == reporter.pk:
+    if owner is not None and owner.pk == shopper.pk:
         raise ModerationError(_("You cannot report yourself or your own content."), field="target")
 
+    # Every accepted report counts towards the `report` rate (merged ones too), on pages and in the API alike.
+    try:
+        rate_limit_hit(scope="report", key=shopper.pk)
+    except RateLimited:
+        raise ModerationError(
+            _("You have sent many reports recently. Please try again later."), code="rate_limited"
+        ) from None
     content_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
     existing = Report.objects.filter(
-        reporter=reporter,
+        reporter=shopper,
         content_type=content_type,
         object_id=target.pk,
         status=Report.Status.OPEN,
@@ -86,18 +85,10 @@ def report_create(*, reporter, target: models.Model, reason: str, note: str = ""
     if existing is not None:
         return _merge(existing, reason=reason, note=note)
 
-    allowed, window = report_rate_limit()
-    recent = Report.objects.filter(
-        reporter=reporter, created_at__gte=timezone.now() - timedelta(seconds=window)
-    ).count()
-    if recent >= allowed:
-        raise ModerationError(
-            _("You have sent many reports recently. Please try again later."), code="rate_limited"
-        )
     try:
         with transaction.atomic():
             return Report.objects.create(
-                reporter=reporter,
+                reporter=shopper,
                 content_type=content_type,
                 object_id=target.pk,
                 reason=reason,
@@ -106,7 +97,7 @@ def report_create(*, reporter, target: models.Model, reason: str, note: str = ""
     except IntegrityError:
         # A double submit raced us to the open report: merge into the one that won.
         existing = Report.objects.get(
-            reporter=reporter,
+            reporter=shopper,
             content_type=content_type,
             object_id=target.pk,
             status=Report.Status.OPEN,
@@ -137,14 +128,14 @@ ACTIONED_KINDS = {
 }
 
 
-def _profile_for(user) -> Profile:
+def _profile_for(user: User) -> Profile:
     profile, _created = Profile.objects.get_or_create(user=user)
     return profile
 
 
 def moderation_act(
     *,
-    moderator,
+    moderator: User,
     content_type_id: int,
     object_id: int,
     kind: str,
@@ -175,12 +166,11 @@ def moderation_act(
 
     with transaction.atomic():
         if kind in (ModerationAction.Kind.HIDE, ModerationAction.Kind.RESTORE):
-            if not hasattr(target, "is_hidden"):
+            if target is None or not hasattr(target, "is_hidden"):
                 raise ModerationError(_("Only content can be hidden or restored."), field="kind")
-            type(target)._default_manager.filter(pk=target.pk).update(
-                is_hidden=kind == ModerationAction.Kind.HIDE
-            )
-            target.is_hidden = kind == ModerationAction.Kind.HIDE
+            hidden = kind == ModerationAction.Kind.HIDE
+            type(target)._default_manager.filter(pk=target.pk).update(is_hidden=hidden)
+            target.is_hidden = hidden
             if isinstance(target, Review):
                 # A hidden review no longer counts towards the product's rating summary.
                 product_rating_refresh(product_id=target.product_id)
@@ -248,7 +238,7 @@ def moderation_act(
 
 
 def _tell_reporters(reports: list[Report], *, kind: str, label: str) -> None:
-    outcome = OUTCOME_MESSAGES[kind]
+    outcome = OUTCOME_MESSAGES[ModerationAction.Kind(kind)]
     for reporter_id in sorted({report.reporter_id for report in reports}):
         notification_create(
             recipient_id=reporter_id,
@@ -258,7 +248,9 @@ def _tell_reporters(reports: list[Report], *, kind: str, label: str) -> None:
         )
 
 
-def _tell_owner(owner, *, kind: str, label: str, note: str, until: datetime | None) -> None:
+def _tell_owner(
+    owner: User | None, *, kind: str, label: str, note: str, until: datetime | None
+) -> None:
     if owner is None:
         return
     if kind == ModerationAction.Kind.HIDE:

@@ -7,6 +7,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
+from shop.models import User
 from social.models import Notification
 
 __all__ = [
@@ -57,7 +58,7 @@ def notification_create(
     return notification
 
 
-def notification_mark_read(*, user, notification_id: int) -> bool:
+def notification_mark_read(*, user: User, notification_id: int) -> bool:
     """Mark one of the user's notifications read; another user's id changes nothing."""
     updated = Notification.objects.filter(
         pk=notification_id, recipient_id=user.pk, read_at__isnull=True
@@ -65,7 +66,7 @@ def notification_mark_read(*, user, notification_id: int) -> bool:
     return bool(updated)
 
 
-def notification_mark_all_read(*, user) -> int:
+def notification_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).update(
         read_at=timezone.now()
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -24,8 +25,8 @@ from shop.models import Order, Product, Review, User
 from shop.selectors import purchased_product_ids
 from social.models import Block, Comment, Follow, Like, Notification, Post, PostImage, PostProduct
 from social.selectors.posts import post_can_view
+from social.selectors.text import extract_mentions
 from social.services.notifications import notification_create
-from social.text import extract_mentions
 
 __all__ = [
     "MAX_POST_IMAGES",
@@ -221,7 +222,7 @@ def post_update(
         for image in removed:
             name, storage = image.image.name, image.image.storage
             image.delete()
-            transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+            transaction.on_commit(partial(storage.delete, name))
         if ids is not None:
             _set_product_tags(post, ids)
         has_content = (
@@ -246,7 +247,7 @@ def post_delete(*, post: Post, actor: User) -> None:
     with transaction.atomic():
         post.delete()
         for storage, name in files:
-            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+            transaction.on_commit(partial(storage.delete, name))
 
 
 def purchase_share(*, order: Order) -> Post | None:
@@ -260,7 +261,9 @@ def purchase_share(*, order: Order) -> Post | None:
     if existing:
         return existing
     product_ids: list[int] = []
-    for product_id in order.lines.exclude(product_id=None).values_list("product_id", flat=True):
+    for product_id in order.lines.filter(product_id__isnull=False).values_list(
+        "product_id", flat=True
+    ):
         if product_id not in product_ids:
             product_ids.append(product_id)
     try:
@@ -345,7 +348,7 @@ def comment_create(*, author: User, post: Post, body: str, parent_id: int | None
         parent = Comment.objects.filter(pk=parent_id, post=post, is_hidden=False).first()
         if parent is None:
             raise ValidationError({"parent": _("The comment you reply to does not exist.")})
-        if parent.parent_id is not None:
+        if parent.parent is not None:
             parent = parent.parent
         if _blocked_pair(author.pk, parent.author_id):
             raise PermissionDenied(_("You cannot reply to this comment."))

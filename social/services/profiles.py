@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from common.uploads import clean_image_upload
-from recsys.services import user_signals_changed
 from shop.models import User
+from social.hooks import follow_graph_changed
 from social.models import Block, Follow, Mute, Notification, Profile
 from social.services.notifications import notification_create
 
@@ -126,7 +126,7 @@ def follow_create(*, follower: User, followee: User) -> Follow:
             follow = Follow.objects.create(follower=follower, followee=followee, status=status)
     except IntegrityError:  # a concurrent double click created it first
         return Follow.objects.get(follower=follower, followee=followee)
-    user_signals_changed(follower.pk)  # recsys: rescore on request
+    follow_graph_changed.fire(follower.pk)  # the recommender re-scores on request
     name = follower.get_username()
     if private:
         notification_create(
@@ -150,7 +150,7 @@ def follow_create(*, follower: User, followee: User) -> Follow:
 def follow_delete(*, follower: User, followee: User) -> bool:
     """Unfollow, or withdraw a pending request. Returns whether anything was removed."""
     deleted, _rows = Follow.objects.filter(follower=follower, followee=followee).delete()
-    user_signals_changed(follower.pk)  # recsys: rescore on request
+    follow_graph_changed.fire(follower.pk)  # the recommender re-scores on request
     return bool(deleted)
 
 
@@ -162,7 +162,7 @@ def follow_request_approve(*, followee: User, follower_id: int) -> Follow:
         raise ValidationError(_("There is no pending request from this account."))
     follow.status = Follow.Status.ACTIVE
     follow.save(update_fields=["status"])
-    user_signals_changed(follower_id)  # recsys: rescore on request
+    follow_graph_changed.fire(follower_id)  # the recommender re-scores on request
     notification_create(
         recipient_id=follower_id,
         kind=Notification.Kind.FOLLOW,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString
 
-from social.text import render_rich_text
+from social.selectors.text import render_rich_text
 
 register = template.Library()
 
@@ -35,22 +35,6 @@ def product_thumbnail(tag) -> dict:
         "url": default_storage.url(name) if name else "",
         "alt": getattr(tag, "thumb_alt", "") or tag.product.name,
     }
-
-
-@register.filter(name="price")
-def price(value) -> str:
-    from django.conf import settings
-    from django.utils.formats import number_format
-
-    if value is None:
-        return ""
-    return f"{number_format(value, 2, use_l10n=True)} {settings.SHOP_CURRENCY}"
-
-
-@register.filter(name="stars")
-def stars(value) -> str:
-    rating = max(0, min(5, int(value or 0)))
-    return "★" * rating + "☆" * (5 - rating)
 
 
 @register.simple_tag(takes_context=True)

@@ -1,13 +1,15 @@
-"""Helpers for group-buy and moderation tests (social-community)."""
+"""Helpers for group-buy and moderation tests: a product with a group price, a running group, a review."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
-from shop.models import Product, Review
+from shop.models import Product, Review, User
+from social.models import GroupBuy
 from social.services import ShippingAddress, group_buy_open
 from tests.factories import ProductFactory, UserFactory
 
@@ -24,12 +26,23 @@ def address(name: str = "Ana Example") -> ShippingAddress:
 
 
 def group_product(*, stock: int = 10, group_price: str = "15.00") -> Product:
-    return ProductFactory(stock=stock, price=Decimal("19.90"), group_price=Decimal(group_price))
+    product: Product = ProductFactory.create(
+        stock=stock, price=Decimal("19.90"), group_price=Decimal(group_price)
+    )
+    return product
 
 
-def make_group(*, creator=None, product=None, target_size: int = 3, hours: int = 24, **kwargs):
+def make_group(
+    *,
+    creator: User | None = None,
+    product: Product | None = None,
+    target_size: int = 3,
+    hours: int = 24,
+    **kwargs: Any,
+) -> GroupBuy:
+    host: User = creator or UserFactory.create()
     return group_buy_open(
-        creator=creator or UserFactory(),
+        creator=host,
         product=product or group_product(),
         target_size=target_size,
         deadline=timezone.now() + timedelta(hours=hours),
@@ -40,10 +53,14 @@ def make_group(*, creator=None, product=None, target_size: int = 3, hours: int =
     )
 
 
-def make_review(*, user=None, product=None, body: str = "Broke after a day.") -> Review:
+def make_review(
+    *, user: User | None = None, product: Product | None = None, body: str = "Broke after a day."
+) -> Review:
+    reviewed: Product = product or ProductFactory.create()
+    author: User = user or UserFactory.create()
     return Review.objects.create(
-        product=product or ProductFactory(),
-        user=user or UserFactory(),
+        product=reviewed,
+        user=author,
         rating=1,
         title="Bad",
         body=body,

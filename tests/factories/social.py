@@ -1,4 +1,4 @@
-"""Factories for the social graph and posts (social-core)."""
+"""Factories for the social graph and posts."""
 
 from __future__ import annotations
 

@@ -1,0 +1,238 @@
+"""Posts API: the feed, a profile's posts, writing, editing and deleting posts, likes and comments.
+
+Visibility comes from `social.selectors`, so a private profile's posts are invisible to non-followers here exactly
+as on the pages."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.api import StrictJSONParser
+from social import selectors, services
+from social.api.helpers import (
+    AuthorSerializer,
+    DetailSerializer,
+    rate_limit,
+    signed_in,
+    valid_data,
+)
+from social.models import Comment, Post
+
+
+class TaggedProductSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="product.pk")
+    name = serializers.CharField(source="product.name")
+    url = serializers.CharField(source="product.get_absolute_url")
+    price = serializers.DecimalField(source="product.price", max_digits=10, decimal_places=2)
+    verified_purchase = serializers.BooleanField()
+
+
+class PostSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    kind = serializers.CharField()
+    author = AuthorSerializer()
+    body = serializers.CharField()
+    images = serializers.SerializerMethodField()
+    products = TaggedProductSerializer(source="product_tags.all", many=True)
+    review = serializers.SerializerMethodField()
+    like_count = serializers.IntegerField()
+    comment_count = serializers.IntegerField()
+    liked_by_me = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    url = serializers.CharField(source="get_absolute_url")
+
+    def get_images(self, post) -> list[dict]:
+        return [{"url": i.image.url, "alt": i.alt_text} for i in post.images.all()]
+
+    def get_review(self, post) -> dict | None:
+        if post.kind != Post.Kind.REVIEW or post.review is None:
+            return None
+        return {"rating": post.review.rating, "title": post.review.title, "body": post.review.body}
+
+    def get_liked_by_me(self, post) -> bool:
+        return bool(getattr(post, "liked_by_me", False))
+
+
+class PostWriteSerializer(serializers.Serializer):
+    body = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    product_ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, max_length=5
+    )
+    images = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, max_length=6
+    )
+
+
+class PostUpdateSerializer(serializers.Serializer):
+    body = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    product_ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, max_length=5
+    )
+
+
+class CommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    author = AuthorSerializer()
+    body = serializers.CharField()
+    # "parent" is the API's field name; it shadows Field.parent in the DRF stubs, not at run time.
+    parent = serializers.IntegerField(source="parent_id", allow_null=True)  # type: ignore[assignment]
+    created_at = serializers.DateTimeField()
+
+
+class CommentWriteSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=1000)
+    parent = serializers.IntegerField(  # type: ignore[assignment]
+        required=False, allow_null=True, default=None
+    )
+
+
+class ThreadSerializer(CommentSerializer):
+    replies = CommentSerializer(source="reply_list", many=True)
+
+
+class FeedSerializer(serializers.Serializer):
+    results = PostSerializer(many=True, source="items")
+    next_cursor = serializers.CharField(allow_null=True)
+
+
+CURSOR = OpenApiParameter(
+    "cursor", OpenApiTypes.STR, description="next_cursor of the previous page"
+)
+
+
+class FeedView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[CURSOR], responses=FeedSerializer)
+    def get(self, request: Request) -> Response:
+        page = selectors.feed_for_user(
+            user=signed_in(request), cursor=request.query_params.get("cursor")
+        )
+        return Response(FeedSerializer(page, context={"request": request}).data)
+
+
+class ProfilePostsView(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(parameters=[CURSOR], responses=FeedSerializer)
+    def get(self, request: Request, username: str) -> Response:
+        page = selectors.profile_page(viewer=request.user, username=username)
+        if not page.can_see_content:
+            return Response({"results": [], "next_cursor": None})
+        posts = selectors.posts_for_profile(
+            viewer=request.user, author=page.user, cursor=request.query_params.get("cursor")
+        )
+        return Response(FeedSerializer(posts).data)
+
+
+class PostListCreateView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={
+            "application/json": PostWriteSerializer,
+            "multipart/form-data": PostWriteSerializer,
+        },
+        responses={201: PostSerializer, 400: DetailSerializer, 429: DetailSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = valid_data(PostWriteSerializer, request)
+        rate_limit(request, "post_create")
+        post = services.post_create(
+            author=signed_in(request),
+            body=data["body"],
+            images=data["images"],
+            product_ids=data["product_ids"],
+        )
+        post = selectors.post_access(user=request.user, post_id=post.pk)
+        return Response(PostSerializer(post).data, status=status.HTTP_201_CREATED)
+
+
+class PostDetailView(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(responses={200: PostSerializer, 404: DetailSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(PostSerializer(selectors.post_access(user=request.user, post_id=pk)).data)
+
+    @extend_schema(request=PostUpdateSerializer, responses=PostSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        post = selectors.post_access(user=request.user, post_id=pk)
+        data = valid_data(PostUpdateSerializer, request)
+        services.post_update(
+            post=post,
+            actor=signed_in(request),
+            body=data.get("body"),
+            product_ids=data.get("product_ids"),
+        )
+        return Response(PostSerializer(selectors.post_access(user=request.user, post_id=pk)).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        post = selectors.post_access(user=request.user, post_id=pk)
+        services.post_delete(post=post, actor=signed_in(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LikeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "LikeState",
+            {"liked": serializers.BooleanField(), "like_count": serializers.IntegerField()},
+        ),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        post = selectors.post_access(user=request.user, post_id=pk)
+        services.like_create(user=signed_in(request), post=post)
+        post.refresh_from_db(fields=["like_count"])
+        return Response({"liked": True, "like_count": post.like_count})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        post = selectors.post_access(user=request.user, post_id=pk)
+        services.like_delete(user=signed_in(request), post=post)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CommentListCreateView(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(responses=ThreadSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        post = selectors.post_access(user=request.user, post_id=pk)
+        threads = selectors.comments_for_post(viewer=request.user, post=post)
+        return Response(ThreadSerializer(threads, many=True).data)
+
+    @extend_schema(
+        request=CommentWriteSerializer,
+        responses={201: CommentSerializer, 403: DetailSerializer, 429: DetailSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        post = selectors.post_access(user=request.user, post_id=pk)
+        data = valid_data(CommentWriteSerializer, request)
+        rate_limit(request, "comment_create")
+        comment = services.comment_create(
+            author=signed_in(request), post=post, body=data["body"], parent_id=data["parent"]
+        )
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class CommentDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        comment: Comment = selectors.comment_access(user=request.user, comment_id=pk)
+        services.comment_delete(comment=comment, actor=signed_in(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
