@@ -9,9 +9,9 @@ from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from shop import payments
 from shop.models import Address
 from shop.selectors.commerce import SHIPPING_METHODS, shipping_options
+from shop.services import payments
 from shop.services.accounts import (
     ADDRESS_FIELDS,
     LoginThrottled,

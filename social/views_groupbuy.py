@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shop.payments import provider_choices
 from shop.selectors import product_get_active
+from shop.services import provider_choices
 from social.models_groupbuy import GROUP_BUY_MAX_SIZE, GROUP_BUY_MIN_SIZE
 from social.selectors import (
     group_buy_get,

@@ -17,8 +17,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop import payments, selectors, services
+from shop import selectors, services
 from shop.api.accounts import PlainCharField, StrictJSONParser
+from shop.services import payments
 
 # --- serializers ----------------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from shop.hooks import purchase_sharing_default
 from shop.models import Address, Cart, CartItem, Order, OrderLine, OrderStatusEvent, ProductImage
 
 __all__ = [
@@ -288,10 +289,6 @@ def address_access(*, user, address_id) -> Address:
 
 
 def share_purchases_default(*, user) -> bool:
-    """The shopper's profile choice for 'share this purchase with my followers' (False without a profile)."""
-    from social.models import Profile
-
-    value = Profile.objects.filter(user_id=user.id).values_list(
-        "share_purchases_default", flat=True
-    )
-    return bool(value.first())
+    """Whether checkout pre-ticks 'share this purchase with my followers' (any receiver saying True wins;
+    social answers with the shopper's profile choice, False without a profile)."""
+    return any(purchase_sharing_default.fire(user))

@@ -7,7 +7,6 @@ can never drift. Notifications and feed shares go out after the transaction comm
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 from decimal import Decimal
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.uploads import clean_image_upload
+from shop.hooks import UserNotice, review_shared, user_notified
 from shop.models import Product, ProductEvent, Review, StockAlert, Tag, WishlistItem
 
 __all__ = [
@@ -48,15 +48,6 @@ UPDATE shop_product AS p SET search_vector =
         JOIN shop_product_tags pt ON pt.tag_id = t.id WHERE pt.product_id = p.id), '')), 'B')
     || setweight(to_tsvector('english', coalesce(p.description, '')), 'C')
 """
-
-
-def _social_function(name: str):
-    """A social-area service if it exists yet (the areas are built in parallel), else None."""
-    try:
-        module = importlib.import_module("social.services")
-    except ImportError:  # pragma: no cover - social is an installed app
-        return None
-    return getattr(module, name, None)
 
 
 # --- products -------------------------------------------------------------------------------------------
@@ -158,7 +149,6 @@ def stock_alerts_notify(*, product_id: int) -> int:
     product = Product.objects.filter(id=product_id, is_active=True, stock__gt=0).first()
     if product is None:
         return 0
-    notification_create = _social_function("notification_create")
     notified = 0
     with transaction.atomic():
         alerts = list(
@@ -168,13 +158,14 @@ def stock_alerts_notify(*, product_id: int) -> int:
         )
         now = timezone.now()
         for alert in alerts:
-            if notification_create is not None:
-                notification_create(
+            user_notified.fire(
+                UserNotice(
                     recipient_id=alert.user_id,
                     kind="back_in_stock",
                     message=_("%(name)s is back in stock.") % {"name": product.name},
                     url=product.get_absolute_url(),
                 )
+            )
             alert.notified_at = now
             notified += 1
         StockAlert.objects.bulk_update(alerts, ["notified_at"])
@@ -266,9 +257,7 @@ def review_save(
     review.save()
     product_rating_refresh(product_id=product.id)
     if share:
-        review_share = _social_function("review_share")
-        if review_share is not None:
-            transaction.on_commit(lambda: review_share(review=review))
+        transaction.on_commit(lambda: review_shared.fire(review))
     return review
 
 
