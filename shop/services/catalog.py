@@ -13,16 +13,34 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Avg, Count, F
+from django.db.models import Avg, Count, F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.uploads import clean_image_upload
 from shop.hooks import UserNotice, review_shared, user_notified
-from shop.models import Product, ProductEvent, Review, StockAlert, Tag, WishlistItem
+from shop.models import (
+    Category,
+    Product,
+    ProductEvent,
+    ProductImage,
+    Review,
+    StockAlert,
+    Tag,
+    WishlistItem,
+)
 
 __all__ = [
     "catalogue_changed",
+    "category_delete",
+    "category_save",
+    "product_delete",
+    "product_image_delete",
+    "product_image_save",
+    "product_related_saved",
+    "product_save",
+    "tag_delete",
+    "tag_save",
     "product_create",
     "product_event_record",
     "product_rating_refresh",
@@ -102,6 +120,76 @@ def product_update(*, product: Product, tags: list[Tag] | None = None, **fields)
     product_refresh_search_vector([product.id])
     catalogue_changed()
     return product
+
+
+# --- edits of already validated rows (Django admin) -----------------------------------------------------
+# The admin's forms validate; these save and refresh what cached catalogue pages and search show, so no
+# entry point can forget the catalogue version.
+
+
+def category_save(*, category: Category) -> Category:
+    """Store a category; navigation, filters and cached listings show the tree, so they refresh."""
+    category.save()
+    catalogue_changed()
+    return category
+
+
+def category_delete(*, categories: QuerySet[Category]) -> int:
+    """Delete categories (those still holding products are protected); returns rows deleted."""
+    deleted, _rows = categories.delete()
+    catalogue_changed()
+    return deleted
+
+
+def tag_save(*, tag: Tag) -> Tag:
+    """Store a tag; its products' search vectors carry the tag's name."""
+    tag.save()
+    product_refresh_search_vector(list(tag.products.values_list("id", flat=True)))
+    catalogue_changed()
+    return tag
+
+
+def tag_delete(*, tags: QuerySet[Tag]) -> int:
+    product_ids = list(
+        Product.objects.filter(tags__in=tags).values_list("id", flat=True).distinct()
+    )
+    deleted, _rows = tags.delete()
+    product_refresh_search_vector(product_ids)
+    catalogue_changed()
+    return deleted
+
+
+def product_save(*, product: Product) -> Product:
+    """Store a product whose fields are already validated; tags and pictures follow in
+    `product_related_saved`."""
+    product.save()
+    catalogue_changed()
+    return product
+
+
+def product_related_saved(*, product: Product) -> None:
+    """After a product's tags and pictures were saved: refresh its search vector and cached pages."""
+    product_refresh_search_vector([product.id])
+    catalogue_changed()
+
+
+def product_delete(*, products: QuerySet[Product]) -> int:
+    deleted, _rows = products.delete()
+    catalogue_changed()
+    return deleted
+
+
+def product_image_save(*, image: ProductImage) -> ProductImage:
+    """Store a product picture; cards show the first one."""
+    image.save()
+    catalogue_changed()
+    return image
+
+
+def product_image_delete(*, images: QuerySet[ProductImage]) -> int:
+    deleted, _rows = images.delete()
+    catalogue_changed()
+    return deleted
 
 
 def product_set_active(*, product_ids: list[int], active: bool) -> int:
