@@ -10,12 +10,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.redirects import safe_next_url
 from shop import selectors, services
-from shop.forms_commerce import AddressForm, SignupForm, ThrottledAuthenticationForm
+from shop.forms.accounts import AddressForm, SignupForm, ThrottledAuthenticationForm
 
 
 class LoginView(auth_views.LoginView):
@@ -92,7 +92,7 @@ def address_add(request: HttpRequest) -> HttpResponse:
                 _add_errors(form, exc)
             else:
                 messages.success(request, _("Address saved."))
-                return redirect(_next_or(request, "shop:account"))
+                return redirect(safe_next_url(request, reverse("shop:account")))
         return render(request, "shop/address_form.html", {"form": form}, status=400)
     return render(request, "shop/address_form.html", {"form": form})
 
@@ -146,15 +146,6 @@ def _add_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
-
-
-def _next_or(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse(fallback)
 
 
 urlpatterns = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -16,45 +15,18 @@ from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.cache import patch_vary_headers
 from django.utils.html import escape, format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from common.edge_cache import edge_cacheable
+from common.redirects import safe_next_url
 from shop import selectors, services
+from shop.forms.catalog import ReviewForm
 from shop.models import ProductEvent, Review
 
 PAGE_SIZE = 24
-
-
-class ReviewForm(forms.Form):
-    rating = forms.TypedChoiceField(
-        label=gettext_lazy("Your rating"),
-        choices=[(n, n) for n in range(5, 0, -1)],
-        coerce=int,
-        widget=forms.RadioSelect,
-    )
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=120, required=False)
-    body = forms.CharField(
-        label=gettext_lazy("Your review"),
-        max_length=5000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    photo = forms.FileField(label=gettext_lazy("Photo (optional)"), required=False)
-    remove_photo = forms.BooleanField(label=gettext_lazy("Remove my photo"), required=False)
-    share = forms.BooleanField(label=gettext_lazy("Publish to my feed"), required=False)
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.headers.get("Referer") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _page_number(request: HttpRequest, name: str = "page") -> int:
@@ -302,7 +274,7 @@ def wishlist_toggle(request: HttpRequest, product_id: int) -> HttpResponse:
         request,
         _("Added to your wishlist.") if in_wishlist else _("Removed from your wishlist."),
     )
-    return redirect(_safe_next(request, product_obj.get_absolute_url()))
+    return redirect(safe_next_url(request, product_obj.get_absolute_url(), use_referer=True))
 
 
 @login_required

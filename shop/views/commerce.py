@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shop import selectors, services
-from shop.forms_commerce import CartAddForm, CartQuantityForm, CheckoutForm
+from shop.forms.commerce import CartAddForm, CartQuantityForm, CheckoutForm
 
 CART_CHANGED = "cart-changed"
 ORDERS_PER_PAGE = 20
