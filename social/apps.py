@@ -48,3 +48,15 @@ class SocialConfig(AppConfig):
         shop_hooks.order_placed.register(share_purchase)
         shop_hooks.review_shared.register(share_review)
         shop_hooks.purchase_sharing_default.register(purchase_sharing_default)
+
+        # The demo: social's part of the shop demo's people, and social's own part after the shop's.
+        from social.demo_from_shop import demo_favourite_categories_set, demo_profiles_create
+
+        def demo_part() -> shop_hooks.DemoPart:
+            from social import demo
+
+            return shop_hooks.DemoPart(name="social", seed=demo.seed)
+
+        shop_hooks.demo_accounts_created.register(demo_profiles_create)
+        shop_hooks.demo_shoppers_seeded.register(demo_favourite_categories_set)
+        shop_hooks.demo_seeding.register(demo_part)
