@@ -75,7 +75,7 @@ def catalogue_changed() -> None:
     """Invalidate cached list fragments and the category tree (call after catalogue writes)."""
     from django.core.cache import cache
 
-    from shop.selectors.catalog import CATALOGUE_VERSION_KEY, forget_local_catalogue_version
+    from shop.selectors.categories import CATALOGUE_VERSION_KEY, forget_local_catalogue_version
 
     try:
         cache.incr(CATALOGUE_VERSION_KEY)
