@@ -1,7 +1,7 @@
 """Admin for the catalogue. Every write (save, delete, bulk actions, inlines) goes through `shop.services`, the
 same as the site's own writes: restock notifies waiting shoppers, saves refresh the search vector, and every
 change bumps the catalogue version so cached pages refresh on every node. Events are read-only.
-tests/shop/admin/test_catalog_admin.py walks every registered admin and action to keep it so."""
+tests/shop/admin/test_catalogue_version.py walks every registered admin and action to keep it so."""
 
 from __future__ import annotations
 
