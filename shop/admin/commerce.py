@@ -51,14 +51,14 @@ class CartAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("items"), ordering="units")
     def item_count(self, cart: Cart) -> int:
-        return cart.units or 0
+        return cart.units or 0  # type: ignore[attr-defined]  # annotated by get_queryset
 
 
 class OrderLineInline(admin.TabularInline):
     model = OrderLine
     extra = 0
     can_delete = False
-    fields = ["product", "product_name", "unit_price", "quantity", "line_total"]
+    fields = ("product", "product_name", "unit_price", "quantity", "line_total")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -69,7 +69,7 @@ class OrderStatusEventInline(admin.TabularInline):
     model = OrderStatusEvent
     extra = 0
     can_delete = False
-    fields = ["status", "note", "actor", "created_at"]
+    fields = ("status", "note", "actor", "created_at")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -242,7 +242,7 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("lines"), ordering="lines_n")
     def line_count(self, order: Order) -> int:
-        return order.lines_n
+        return order.lines_n  # type: ignore[attr-defined]  # annotated by get_queryset
 
     def has_add_permission(self, request) -> bool:
         return False  # orders come from checkout or group buys, never typed in

@@ -4,6 +4,8 @@ message per field, unknown ids 404."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -318,7 +320,9 @@ class WishlistApi(APIView):
         serializer = WishlistProductSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         product = _product(serializer.validated_data["product_id"])
-        existed = selectors.wishlist_product_ids(user_id=request.user.id, product_ids=[product.id])
+        existed = selectors.wishlist_product_ids(
+            user_id=cast(int, request.user.pk), product_ids=[product.id]
+        )
         services.wishlist_add(user=request.user, product=product)
         return Response(
             {"product_id": product.id},

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
+from django.db.models import DateTimeField, Model
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -213,9 +215,9 @@ def generate_products(
 
 
 @contextmanager
-def keep_given_timestamps(*fields_by_model: tuple[type, str]) -> Iterator[None]:
+def keep_given_timestamps(*fields_by_model: tuple[type[Model], str]) -> Iterator[None]:
     """Let bulk_create store the (back-dated) `created_at` we set instead of `auto_now_add`'s "now"."""
-    fields = [model._meta.get_field(name) for model, name in fields_by_model]
+    fields = [cast(DateTimeField, model._meta.get_field(name)) for model, name in fields_by_model]
     saved = [item.auto_now_add for item in fields]
     for item in fields:
         item.auto_now_add = False

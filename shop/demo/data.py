@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 SHOPPER_PASSWORD = "socialshop-shopper"
-DEMO_ACCOUNTS = (
+DEMO_ACCOUNTS: tuple[tuple[str, str, dict[str, bool]], ...] = (
     ("shopper", "socialshop-shopper", {}),
     ("moderator", "socialshop-moderator", {"is_staff": True}),
     ("admin", "socialshop-admin", {"is_staff": True, "is_superuser": True}),

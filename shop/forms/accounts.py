@@ -42,7 +42,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 class SignupForm(UserCreationForm):
     email = forms.EmailField(label=_("Email"), required=True, max_length=254)
 
-    class Meta(UserCreationForm.Meta):
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]
         model = get_user_model()
         fields = ("username", "email")
 

@@ -13,7 +13,7 @@ class User(AbstractUser):
 
     email = models.EmailField(_("email address"), blank=True, db_index=True)
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         swappable = "AUTH_USER_MODEL"
 
 

@@ -25,6 +25,9 @@ class Category(models.Model):
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
 
+    # Filled by shop.selectors.categories on the rows of the category tree (not a column).
+    children_list: list[Category]
+
     class Meta:
         ordering = ["position", "name"]
         verbose_name_plural = _("categories")
@@ -69,6 +72,11 @@ class Product(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The card's first picture, filled by shop.selectors.catalog on list rows (not columns).
+    card_image_name: str | None
+    card_image_alt: str | None
+    card_image_url: str
 
     class Meta:
         ordering = ["-created_at", "id"]

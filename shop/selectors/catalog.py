@@ -64,8 +64,9 @@ _CARD_FIELDS_DEFERRED = ("description", "attributes", "search_vector", "updated_
 def _with_card_data(queryset: QuerySet[Product]) -> QuerySet[Product]:
     """Category joined and first picture annotated: a card needs nothing else."""
     first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "id")
+    # The annotations are declared on Product for the type checker, hence the ignore.
     return (
-        queryset.select_related("category")
+        queryset.select_related("category")  # type: ignore[no-redef]
         .defer(*_CARD_FIELDS_DEFERRED)
         .annotate(
             card_image_name=Subquery(first_image.values("image")[:1]),
@@ -276,7 +277,7 @@ def home_sections(*, k: int = 8) -> HomeSections:
 
 def product_get_active(*, product_id: int | None = None, slug: str | None = None) -> Product:
     """An active product by id or slug, or Http404."""
-    lookup = {"id": product_id} if product_id is not None else {"slug": slug}
+    lookup: dict[str, object] = {"id": product_id} if product_id is not None else {"slug": slug}
     product = (
         Product.objects.select_related("category", "category__parent")
         .filter(is_active=True, **lookup)

@@ -65,7 +65,7 @@ def forget_local_catalogue_version() -> None:
 def category_list() -> list[Category]:
     """All categories, roots first then children, with `.children_list` filled (one query)."""
     categories = list(Category.objects.order_by("position", "name"))
-    by_id = {category.id: category for category in categories}
+    by_id: dict[int | None, Category] = {category.id: category for category in categories}
     for category in categories:
         category.children_list = []
     roots = []

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.http import Http404
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from shop.hooks import purchase_sharing_default
@@ -222,7 +223,7 @@ def order_detail(*, user, number: str) -> Order:
 @dataclass(frozen=True)
 class TimelineStep:
     status: str
-    label: str
+    label: str | Promise
     done: bool
     at: datetime | None
     note: str
@@ -243,25 +244,25 @@ def order_timeline(*, order: Order) -> list[TimelineStep]:
     A step the order skipped (pay-on-delivery orders ship before they are paid) counts as done once a later
     step is reached. Uses the prefetched `events` when present.
     """
-    events = {}
+    events: dict[str, OrderStatusEvent] = {}
     for event in order.events.all():
         events.setdefault(event.status, event)
     if order.status == Order.Status.CANCELLED:
         reached = [status for status in _FLOW if status in events]
-        flow = [*reached, Order.Status.CANCELLED]
+        flow: list[str] = [*reached, Order.Status.CANCELLED]
     else:
         flow = list(_FLOW)
     last_reached = max((flow.index(status) for status in events if status in flow), default=0)
     steps = []
     for index, status in enumerate(flow):
-        event = events.get(status)
+        reached_event = events.get(status)
         steps.append(
             TimelineStep(
                 status=status,
                 label=Order.Status(status).label,
-                done=event is not None or index <= last_reached,
-                at=event.created_at if event else None,
-                note=event.note if event else "",
+                done=reached_event is not None or index <= last_reached,
+                at=reached_event.created_at if reached_event else None,
+                note=reached_event.note if reached_event else "",
                 current=status == order.status,
             )
         )

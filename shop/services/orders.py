@@ -54,7 +54,7 @@ __all__ = [
 
 
 CANCELLABLE_STATUSES = (Order.Status.PLACED, Order.Status.PAID)
-_TRANSITIONS = {
+_TRANSITIONS: dict[str, set[str]] = {
     Order.Status.PLACED: {Order.Status.PAID, Order.Status.SHIPPED, Order.Status.CANCELLED},
     Order.Status.PAID: {Order.Status.SHIPPED, Order.Status.CANCELLED},
     Order.Status.SHIPPED: {Order.Status.DELIVERED},
@@ -180,10 +180,10 @@ def order_place(
     except IntegrityError:
         _void(authorised)
         # A double submit raced us to the idempotency key: answer with the order it placed.
-        order = Order.objects.filter(idempotency_key=idempotency_key, user_id=user.id).first()
-        if order is None:
+        placed = Order.objects.filter(idempotency_key=idempotency_key, user_id=user.id).first()
+        if placed is None:
             raise
-        return order
+        return placed
     except BaseException:
         _void(authorised)
         raise
@@ -341,10 +341,13 @@ def order_set_status(*, order: Order, status: str, actor, note: str = "") -> Ord
         return order_cancel(order=order, actor=actor, note=note)
     with transaction.atomic():
         current = Order.objects.filter(id=order.id).values_list("status", flat=True).first()
-        if status not in _TRANSITIONS.get(current, set()):
+        if current is None or status not in _TRANSITIONS.get(current, set()):
             raise ValidationError(
                 _("An order that is %(current)s cannot become %(status)s.")
-                % {"current": Order.Status(current).label, "status": Order.Status(status).label},
+                % {
+                    "current": Order.Status(current).label if current else "?",
+                    "status": Order.Status(status).label,
+                },
                 code="transition",
             )
         # Conditional on the status we read, so two staff members cannot both move it.
@@ -435,7 +438,8 @@ def order_create_prepaid(
                 robust=True,
             )
     except IntegrityError:
-        order = Order.objects.filter(idempotency_key=idempotency_key, user_id=user.id).first()
-        if order is None:
+        placed = Order.objects.filter(idempotency_key=idempotency_key, user_id=user.id).first()
+        if placed is None:
             raise
+        return placed
     return order

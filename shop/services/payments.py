@@ -129,7 +129,7 @@ def get_provider(name: str) -> PaymentProvider:
     return _PROVIDERS[name]
 
 
-def provider_choices() -> list[tuple[str, str]]:
+def provider_choices() -> list[tuple[str, str | Promise]]:
     return [(name, provider.label) for name, provider in _PROVIDERS.items()]
 
 

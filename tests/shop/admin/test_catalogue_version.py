@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.contrib import admin
@@ -45,7 +46,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # Models whose rows cached catalogue pages show (lists, navigation, filters, cards, ratings).
-CATALOGUE_FACTORIES: dict[type[Model], Callable[[], Model]] = {
+CATALOGUE_FACTORIES: dict[type[Model], Any] = {
     Category: CategoryFactory,
     Tag: TagFactory,
     Product: ProductFactory,
@@ -80,7 +81,8 @@ def _catalogue_admins() -> list[tuple[type[Model], admin.ModelAdmin]]:
 def _request() -> HttpRequest:
     # Answers every intermediate page: the restock form ("apply") and the delete confirmation ("post").
     request = RequestFactory().post("/", {"apply": "1", "quantity": "3", "post": "yes"})
-    request.user = UserFactory(is_staff=True, is_superuser=True)
+    superuser: Any = UserFactory(is_staff=True, is_superuser=True)
+    request.user = superuser
     request.session = {}  # type: ignore[assignment]
     request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
     return request
@@ -100,7 +102,7 @@ def test_every_shop_admin_is_classified():
 def _writes() -> list[tuple[str, str]]:
     cases = []
     for model, model_admin in _catalogue_admins():
-        name = model._meta.model_name
+        name = str(model._meta.model_name)
         cases += [(name, "save_model"), (name, "delete_model"), (name, "delete_queryset")]
         if model_admin.inlines:
             cases.append((name, "save_related"))
@@ -133,8 +135,9 @@ def test_admin_write_bumps_the_catalogue_version(model_name, method):
 def _actions() -> list[tuple[str, str]]:
     cases = []
     for model, model_admin in _catalogue_admins():
-        names = ["delete_selected", *(model_admin.actions or [])]
-        cases += [(model._meta.model_name, name) for name in names]
+        actions = model_admin.actions or []
+        names = ["delete_selected", *(a if isinstance(a, str) else a.__name__ for a in actions)]
+        cases += [(str(model._meta.model_name), name) for name in names]
     return cases
 
 
