@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import (
@@ -32,7 +33,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from shop.models import Category, Product, ProductImage, Review, StockAlert, Tag, WishlistItem
+from shop.models import Category, Product, ProductImage, Review, StockAlert, Tag, User, WishlistItem
 from shop.selectors.categories import _walk, category_list, category_list_cached
 from shop.selectors.search import ProductFilters, clean_search_text
 
@@ -361,16 +362,15 @@ def product_detail(
     *,
     slug: str | None = None,
     product_id: int | None = None,
-    user=None,
+    user: User | AnonymousUser | None = None,
     review_page_number: int = 1,
 ) -> ProductDetail:
     """Everything the product page shows (by slug or id), in a fixed number of queries."""
     product = product_get_active(slug=slug, product_id=product_id)
     images = list(product.images.order_by("position", "id"))
     tags = list(product.tags.order_by("name"))
-    signed_in = user is not None and user.is_authenticated
     own_review = in_wishlist = has_open_alert = None
-    if signed_in:
+    if isinstance(user, User):
         own_review = Review.objects.filter(product=product, user=user).first()
         in_wishlist = WishlistItem.objects.filter(product=product, user=user).exists()
         has_open_alert = StockAlert.objects.filter(
@@ -400,7 +400,7 @@ def product_detail(
 # --- wishlist -------------------------------------------------------------------------------------------
 
 
-def wishlist_for_user(*, user) -> list[Product]:
+def wishlist_for_user(*, user: User) -> list[Product]:
     """The shopper's wished-for products (active ones), most recent first, as cards. One query."""
     ids = list(
         WishlistItem.objects.filter(user=user, product__is_active=True)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from shop.hooks import user_created
-from shop.models import Address, LoginFailure
+from shop.models import Address, LoginFailure, User
 
 __all__ = [
     "LoginThrottled",
@@ -100,7 +100,7 @@ def login_failure_record(*, username: str, ip_address: str | None) -> None:
     LoginFailure.objects.filter(created_at__lt=now - timedelta(seconds=keep)).delete()
 
 
-def login_authenticate(*, request: HttpRequest | None, username: str, password: str):
+def login_authenticate(*, request: HttpRequest | None, username: str, password: str) -> User | None:
     """The user for these credentials, or None. Raises LoginThrottled when over the failure limit."""
     ip_address = client_ip(request)
     minutes = login_throttle_minutes(username=username, ip_address=ip_address)
@@ -116,7 +116,7 @@ def login_authenticate(*, request: HttpRequest | None, username: str, password: 
 
 
 @transaction.atomic
-def user_signup(*, username: str, email: str, password: str):
+def user_signup(*, username: str, email: str, password: str) -> User:
     user = get_user_model().objects.create_user(username=username, email=email, password=password)
     user_created.fire(user)
     return user
@@ -170,7 +170,7 @@ def address_validate(*, data: Mapping[str, object]) -> dict[str, str]:
 
 
 @transaction.atomic
-def address_create(*, user, data: dict[str, Any], is_default: bool = False) -> Address:
+def address_create(*, user: User, data: dict[str, Any], is_default: bool = False) -> Address:
     values = address_validate(data=data)
     first = not Address.objects.filter(user=user).exists()
     address = Address.objects.create(user=user, **values)

@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop.models import Cart, CartItem, Product
+from shop.models import Cart, CartItem, Product, User
 from shop.services.catalog import product_event_record
 
 __all__ = [
@@ -71,9 +72,12 @@ def _check_stock(product: Product, quantity: int) -> None:
         )
 
 
-def cart_get_or_create(*, user=None, session_key: str | None = None) -> Cart:
+def cart_get_or_create(
+    *, user: User | AnonymousUser | None = None, session_key: str | None = None
+) -> Cart:
     """The account cart for a signed-in user, else the cart of this browser session."""
-    if user is not None and user.is_authenticated:
+    lookup: dict[str, object]
+    if isinstance(user, User):
         lookup = {"user_id": user.id}
     elif session_key:
         lookup = {"session_key": session_key, "user__isnull": True}
@@ -84,7 +88,7 @@ def cart_get_or_create(*, user=None, session_key: str | None = None) -> Cart:
         return cart
     try:
         with transaction.atomic():
-            if "user_id" in lookup:
+            if isinstance(user, User):
                 return Cart.objects.create(user_id=user.id)
             return Cart.objects.create(session_key=session_key)
     except IntegrityError:  # a parallel request created it first
@@ -155,7 +159,7 @@ def cart_remove_item(*, cart: Cart, product_id: Any) -> None:
 
 
 @transaction.atomic
-def cart_merge(*, user, session_key: str | None) -> Cart | None:
+def cart_merge(*, user: User, session_key: str | None) -> Cart | None:
     """Fold the session's cart into the account cart at login.
 
     Quantities of a product in both add up, capped at what is in stock and the line limit; unavailable

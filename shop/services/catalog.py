@@ -10,8 +10,12 @@ from __future__ import annotations
 import logging
 import time
 from decimal import Decimal
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Avg, Count, F, QuerySet
 from django.utils import timezone
@@ -27,6 +31,7 @@ from shop.models import (
     Review,
     StockAlert,
     Tag,
+    User,
     WishlistItem,
 )
 
@@ -99,7 +104,7 @@ def product_refresh_search_vector(product_ids: list[int] | None = None) -> int:
         return cursor.rowcount
 
 
-def product_create(*, tags: list[Tag] | None = None, **fields) -> Product:
+def product_create(*, tags: list[Tag] | None = None, **fields: Any) -> Product:
     product = Product(**fields)
     product.full_clean()
     product.save()
@@ -110,7 +115,7 @@ def product_create(*, tags: list[Tag] | None = None, **fields) -> Product:
     return product
 
 
-def product_update(*, product: Product, tags: list[Tag] | None = None, **fields) -> Product:
+def product_update(*, product: Product, tags: list[Tag] | None = None, **fields: Any) -> Product:
     for name, value in fields.items():
         setattr(product, name, value)
     product.full_clean()
@@ -215,7 +220,9 @@ def product_event_record(
 # --- stock and back-in-stock alerts ---------------------------------------------------------------------
 
 
-def product_restock(*, product: Product, quantity: int, actor=None) -> Product:
+def product_restock(
+    *, product: Product, quantity: int, actor: User | AnonymousUser | None = None
+) -> Product:
     """Add units; shoppers waiting for the product are notified after commit."""
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
         raise ValidationError({"quantity": _("Restock by a whole number of at least 1.")})
@@ -260,7 +267,7 @@ def stock_alerts_notify(*, product_id: int) -> int:
     return notified
 
 
-def stock_alert_create(*, user, product: Product) -> StockAlert:
+def stock_alert_create(*, user: User, product: Product) -> StockAlert:
     """'Tell me when it is back' for a sold-out product; asking twice keeps one open alert."""
     if product.stock > 0:
         raise ValidationError(_("This product is in stock; you can order it now."))
@@ -291,7 +298,7 @@ def product_rating_refresh(*, product_id: int) -> None:
     catalogue_changed()
 
 
-def _clean_photo(photo):
+def _clean_photo(photo: UploadedFile) -> ContentFile:
     try:
         return clean_image_upload(photo)
     except ValidationError as exc:
@@ -301,12 +308,12 @@ def _clean_photo(photo):
 @transaction.atomic
 def review_save(
     *,
-    user,
+    user: User,
     product: Product,
     rating: int,
     title: str = "",
     body: str = "",
-    photo=None,
+    photo: UploadedFile | None = None,
     remove_photo: bool = False,
     share: bool = False,
 ) -> Review:
@@ -350,7 +357,7 @@ def review_save(
 
 
 @transaction.atomic
-def review_delete(*, review: Review, actor) -> None:
+def review_delete(*, review: Review, actor: User) -> None:
     """The author (or staff) deletes a review; the product's rating follows."""
     if review.user_id != actor.id and not actor.is_staff:
         raise ValidationError(_("You can only delete your own review."))
@@ -364,7 +371,7 @@ def review_delete(*, review: Review, actor) -> None:
 # --- wishlist -------------------------------------------------------------------------------------------
 
 
-def wishlist_add(*, user, product: Product) -> WishlistItem:
+def wishlist_add(*, user: User, product: Product) -> WishlistItem:
     item = WishlistItem.objects.filter(user=user, product=product).first()
     if item:
         return item
@@ -375,6 +382,6 @@ def wishlist_add(*, user, product: Product) -> WishlistItem:
         return WishlistItem.objects.get(user=user, product=product)
 
 
-def wishlist_remove(*, user, product_id: int) -> bool:
+def wishlist_remove(*, user: User, product_id: int) -> bool:
     deleted, _rows = WishlistItem.objects.filter(user=user, product_id=product_id).delete()
     return deleted > 0

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -23,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shop.hooks import UserNotice, order_placed, user_notified
-from shop.models import Cart, CartItem, Order, OrderLine, OrderStatusEvent, Product
+from shop.models import Cart, CartItem, Order, OrderLine, OrderStatusEvent, Product, User
 from shop.selectors.commerce import (
     CENT,
     SHIPPING_METHODS,
@@ -108,7 +109,7 @@ def _ship_fields(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _address_values(*, user, address: dict | None, address_id: Any) -> dict[str, Any]:
+def _address_values(*, user: User, address: dict | None, address_id: Any) -> dict[str, Any]:
     if address_id not in (None, ""):
         saved = address_access(user=user, address_id=address_id)
         return {field: getattr(saved, field) for field in ADDRESS_FIELDS}
@@ -119,7 +120,7 @@ def _address_values(*, user, address: dict | None, address_id: Any) -> dict[str,
     return address_validate(data=address)
 
 
-def _existing_order(*, user, idempotency_key: str) -> Order | None:
+def _existing_order(*, user: User, idempotency_key: str) -> Order | None:
     order = Order.objects.filter(idempotency_key=idempotency_key).first()
     if order is None:
         return None
@@ -133,7 +134,7 @@ def _existing_order(*, user, idempotency_key: str) -> Order | None:
 
 def order_place(
     *,
-    user,
+    user: User,
     idempotency_key: str,
     shipping_method: str = "standard",
     payment_provider: str = DEFAULT_PROVIDER,
@@ -197,7 +198,7 @@ def _void(authorised: list[PaymentAuthorisation]) -> None:
 
 def _order_place_locked(
     *,
-    user,
+    user: User,
     idempotency_key: str,
     shipping_method: str,
     payment_provider: str,
@@ -284,7 +285,7 @@ def _after_place(order: Order) -> None:
     order_placed.fire(order)
 
 
-def order_cancel(*, order: Order, actor, note: str = "") -> Order:
+def order_cancel(*, order: Order, actor: User | AnonymousUser | None, note: str = "") -> Order:
     """Cancel an order that has not shipped yet: stock goes back, and waiting shoppers hear about it."""
     with transaction.atomic():
         updated = Order.objects.filter(id=order.id, status__in=CANCELLABLE_STATUSES).update(
@@ -306,7 +307,7 @@ def order_cancel(*, order: Order, actor, note: str = "") -> Order:
         OrderStatusEvent.objects.create(
             order=order,
             status=Order.Status.CANCELLED,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor=actor if isinstance(actor, User) else None,
             note=(note or "")[:300],
         )
         product_ids = sorted({line["product_id"] for line in lines})
@@ -330,7 +331,9 @@ def order_cancel(*, order: Order, actor, note: str = "") -> Order:
     return order
 
 
-def order_set_status(*, order: Order, status: str, actor, note: str = "") -> Order:
+def order_set_status(
+    *, order: Order, status: str, actor: User | AnonymousUser | None, note: str = ""
+) -> Order:
     """Move an order on (staff): placed -> paid -> shipped -> delivered, or cancel it before shipping.
 
     The shopper gets an in-site notification for every step.
@@ -361,7 +364,7 @@ def order_set_status(*, order: Order, status: str, actor, note: str = "") -> Ord
         OrderStatusEvent.objects.create(
             order=order,
             status=status,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor=actor if isinstance(actor, User) else None,
             note=(note or "")[:300],
         )
         _notify(
@@ -377,7 +380,7 @@ def order_set_status(*, order: Order, status: str, actor, note: str = "") -> Ord
 
 def order_create_prepaid(
     *,
-    user,
+    user: User,
     product_id: int,
     quantity: int,
     unit_price: Decimal,

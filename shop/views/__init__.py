@@ -3,10 +3,18 @@
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
-__all__ = ["HtmxHttpRequest"]
+from shop.models import User
+
+__all__ = ["HtmxHttpRequest", "SignedInHttpRequest"]
 
 
 class HtmxHttpRequest(HttpRequest):
     """A request that passed django-htmx's middleware (every request does): `request.htmx` is set."""
 
     htmx: HtmxDetails
+
+
+class SignedInHttpRequest(HtmxHttpRequest):
+    """The request of a `login_required` view: `request.user` is a shopper's account, for the type checker."""
+
+    user: User

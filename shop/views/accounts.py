@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from common.redirects import safe_next_url
 from shop import selectors, services
 from shop.forms.accounts import AddressForm, SignupForm, ThrottledAuthenticationForm
+from shop.views import SignedInHttpRequest
 
 
 class LoginView(auth_views.LoginView):
@@ -66,7 +67,7 @@ def _after_signup_url() -> str:
 
 
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: SignedInHttpRequest) -> HttpResponse:
     return render(
         request,
         "shop/account.html",
@@ -78,7 +79,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def address_add(request: HttpRequest) -> HttpResponse:
+def address_add(request: SignedInHttpRequest) -> HttpResponse:
     form = AddressForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -98,7 +99,7 @@ def address_add(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def address_edit(request: HttpRequest, address_id: int) -> HttpResponse:
+def address_edit(request: SignedInHttpRequest, address_id: int) -> HttpResponse:
     address = selectors.address_access(user=request.user, address_id=address_id)
     form = AddressForm(
         request.POST or None, instance=address, initial={"is_default": address.is_default}
@@ -124,7 +125,7 @@ def address_edit(request: HttpRequest, address_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def address_delete(request: HttpRequest, address_id: int) -> HttpResponse:
+def address_delete(request: SignedInHttpRequest, address_id: int) -> HttpResponse:
     address = selectors.address_access(user=request.user, address_id=address_id)
     services.address_delete(address=address)
     messages.success(request, _("Address deleted."))
@@ -133,7 +134,7 @@ def address_delete(request: HttpRequest, address_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def address_default(request: HttpRequest, address_id: int) -> HttpResponse:
+def address_default(request: SignedInHttpRequest, address_id: int) -> HttpResponse:
     address = selectors.address_access(user=request.user, address_id=address_id)
     services.address_set_default(address=address)
     messages.success(request, _("Default address changed."))

@@ -25,7 +25,7 @@ from common.redirects import safe_next_url
 from shop import selectors, services
 from shop.forms.catalog import ReviewForm
 from shop.models import ProductEvent, Review
-from shop.views import HtmxHttpRequest
+from shop.views import HtmxHttpRequest, SignedInHttpRequest
 
 PAGE_SIZE = 24
 
@@ -212,7 +212,7 @@ def product(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_save(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def review_save(request: SignedInHttpRequest, slug: str) -> HttpResponse:
     product_obj = selectors.product_get_active(slug=slug)
     form = ReviewForm(request.POST, request.FILES)
     if form.is_valid():
@@ -239,7 +239,7 @@ def review_save(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_delete(request: HtmxHttpRequest, review_id: int) -> HttpResponse:
+def review_delete(request: SignedInHttpRequest, review_id: int) -> HttpResponse:
     review = get_object_or_404(
         Review.objects.select_related("product"), id=review_id, user=request.user
     )
@@ -251,7 +251,7 @@ def review_delete(request: HtmxHttpRequest, review_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def wishlist(request: HtmxHttpRequest) -> HttpResponse:
+def wishlist(request: SignedInHttpRequest) -> HttpResponse:
     return render(
         request, "shop/wishlist.html", {"products": selectors.wishlist_for_user(user=request.user)}
     )
@@ -259,7 +259,7 @@ def wishlist(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def wishlist_toggle(request: HtmxHttpRequest, product_id: int) -> HttpResponse:
+def wishlist_toggle(request: SignedInHttpRequest, product_id: int) -> HttpResponse:
     product_obj = selectors.product_get_active(product_id=product_id)
     if request.POST.get("action") == "remove":
         services.wishlist_remove(user=request.user, product_id=product_obj.id)
@@ -282,7 +282,7 @@ def wishlist_toggle(request: HtmxHttpRequest, product_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def stock_alert(request: HtmxHttpRequest, product_id: int) -> HttpResponse:
+def stock_alert(request: SignedInHttpRequest, product_id: int) -> HttpResponse:
     product_obj = selectors.product_get_active(product_id=product_id)
     try:
         services.stock_alert_create(user=request.user, product=product_obj)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shop import selectors, services
 from shop.forms.commerce import CartAddForm, CartQuantityForm, CheckoutForm
-from shop.views import HtmxHttpRequest
+from shop.views import HtmxHttpRequest, SignedInHttpRequest
 
 CART_CHANGED = "cart-changed"
 ORDERS_PER_PAGE = 20
@@ -155,7 +155,7 @@ def _checkout_context(request, *, form, cart_view) -> dict:
 
 
 @login_required
-def checkout(request: HtmxHttpRequest) -> HttpResponse:
+def checkout(request: SignedInHttpRequest) -> HttpResponse:
     cart_view = selectors.cart_view(cart=selectors.cart_for(user=request.user))
     if cart_view.is_empty and request.method != "POST":
         messages.info(request, _("Your cart is empty."))
@@ -223,14 +223,14 @@ def checkout_summary(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def order_list(request: HtmxHttpRequest) -> HttpResponse:
+def order_list(request: SignedInHttpRequest) -> HttpResponse:
     page = Paginator(selectors.order_list_for_user(user=request.user), ORDERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(request, "shop/order_list.html", {"page": page, "orders": page.object_list})
 
 
-def _order_page(request: HtmxHttpRequest, number: str, *, status: int = 200, error: str = ""):
+def _order_page(request: SignedInHttpRequest, number: str, *, status: int = 200, error: str = ""):
     order = selectors.order_detail(user=request.user, number=number)
     return render(
         request,
@@ -247,13 +247,13 @@ def _order_page(request: HtmxHttpRequest, number: str, *, status: int = 200, err
 
 @login_required
 @require_GET
-def order_detail(request: HtmxHttpRequest, number: str) -> HttpResponse:
+def order_detail(request: SignedInHttpRequest, number: str) -> HttpResponse:
     return _order_page(request, number)
 
 
 @login_required
 @require_POST
-def order_cancel(request: HtmxHttpRequest, number: str) -> HttpResponse:
+def order_cancel(request: SignedInHttpRequest, number: str) -> HttpResponse:
     order = selectors.order_access(user=request.user, number=number)
     try:
         services.order_cancel(order=order, actor=request.user, note=_("Cancelled by the shopper"))
