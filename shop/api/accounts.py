@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import APIException, AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,12 +19,6 @@ from common import api as api_config
 from shop import selectors, services
 from shop.api import SignedInRequest
 from shop.models import Address
-
-
-class LoginThrottledError(APIException):
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_code = "throttled"
-
 
 # Moved to common.api so every API view refuses such JSON; kept importable from here for this app.
 StrictJSONParser = api_config.StrictJSONParser
@@ -61,14 +55,12 @@ class AuthTokenView(APIView):
     def post(self, request: Request) -> Response:
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            user = services.login_authenticate(
-                request=request._request,
-                username=data.validated_data["username"],
-                password=data.validated_data["password"],
-            )
-        except services.LoginThrottled as exc:
-            raise LoginThrottledError(exc.messages[0]) from None
+        # Over the failure limit, LoginThrottled (a ServiceError) answers 429 {"detail": ...} (common.api).
+        user = services.login_authenticate(
+            request=request._request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
         if user is None:
             raise AuthenticationFailed(_("Wrong username or password."))
         token, _created = Token.objects.get_or_create(user=user)

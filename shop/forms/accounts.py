@@ -32,7 +32,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
                     request=self.request, username=username, password=password
                 )
             except LoginThrottled as exc:
-                raise ValidationError(exc.messages[0], code="throttled") from None
+                raise ValidationError(exc.message, code="throttled") from None
             if self.user_cache is None:
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common.errors import ServiceError
 from shop.hooks import user_created
 from shop.models import Address, LoginFailure, User
 
@@ -45,7 +46,9 @@ __all__ = [
 ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "postal_code", "country", "phone")
 
 
-class LoginThrottled(ValidationError):
+class LoginThrottled(ServiceError):
+    """Too many failed log-ins for this account name or address (the API answers 429)."""
+
     def __init__(self, minutes: int) -> None:
         self.minutes = minutes
         super().__init__(
@@ -55,7 +58,7 @@ class LoginThrottled(ValidationError):
                 minutes,
             )
             % {"minutes": minutes},
-            code="throttled",
+            code="rate_limited",
         )
 
 
