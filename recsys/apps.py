@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -12,3 +14,12 @@ class RecsysConfig(AppConfig):
 
         # A shopper's follows changed: their next page is scored on request with the new feature row.
         follow_graph_changed.register(user_signals_changed)
+
+        from shop.hooks import DemoPart, demo_seeding
+
+        def demo_part() -> DemoPart:
+            from recsys import demo
+
+            return DemoPart(name="recsys", seed=demo.seed)
+
+        demo_seeding.register(demo_part)

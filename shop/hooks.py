@@ -7,8 +7,10 @@ pushes) are fired after commit by the service that owns the event.
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from common.hooks import Hook
 
@@ -16,7 +18,14 @@ if TYPE_CHECKING:
     from shop.models import Order, Review, User
 
 __all__ = [
+    "DemoPart",
+    "DemoSeed",
+    "DemoShopper",
+    "DemoShoppers",
     "UserNotice",
+    "demo_accounts_created",
+    "demo_seeding",
+    "demo_shoppers_seeded",
     "order_placed",
     "purchase_sharing_default",
     "review_shared",
@@ -50,3 +59,49 @@ review_shared: Hook[[Review], None] = Hook("shop.review_shared")
 
 # Whether checkout pre-ticks "share this purchase with my followers" for this shopper (any True wins).
 purchase_sharing_default: Hook[[User], bool] = Hook("shop.purchase_sharing_default")
+
+
+# --- demo data (manage.py seed_demo) ---------------------------------------------------------------------
+
+
+class DemoSeed(Protocol):
+    """An app's demo entry point: adds its part of the demo, every choice drawn from `rng`."""
+
+    def __call__(self, *, rng: random.Random, small: bool, log: Callable[[str], None]) -> None: ...
+
+
+@dataclass(frozen=True)
+class DemoPart:
+    """One app's part of the demo data. `name` names its own random generator (`"<seed>:<name>"`), so adding
+    data to one part leaves the others unchanged, and its line in the command's output."""
+
+    name: str
+    seed: DemoSeed
+
+
+@dataclass(frozen=True)
+class DemoShopper:
+    """A demo shopper and the categories they mostly shop in."""
+
+    user_id: int
+    favourite_category_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class DemoShoppers:
+    """The shop demo's shoppers once their orders, reviews and wishes exist. `rng` continues the shop part's
+    generator: a receiver that draws from it keeps the demo the same for a given seed."""
+
+    rng: random.Random
+    shoppers: tuple[DemoShopper, ...]
+
+
+# seed_demo seeds the shop, then asks each receiver (in registration order, i.e. INSTALLED_APPS order) for its
+# app's part and seeds it: social, recsys and support register their demo entry points.
+demo_seeding: Hook[[], DemoPart] = Hook("shop.demo_seeding")
+
+# The shop demo created its accounts (inside its transaction): social gives them profiles with display names.
+demo_accounts_created: Hook[[list[User]], None] = Hook("shop.demo_accounts_created")
+
+# The shop demo's shoppers have their behaviour: social stores their favourite categories (onboarding picks).
+demo_shoppers_seeded: Hook[[DemoShoppers], None] = Hook("shop.demo_shoppers_seeded")

@@ -34,3 +34,12 @@ class SupportConfig(AppConfig):
 
         account_exporting.register(_export_section)
         reportable_models.register(_reportable_models)
+
+        from shop.hooks import DemoPart, demo_seeding
+
+        def demo_part() -> DemoPart:
+            from support import demo
+
+            return DemoPart(name="support", seed=demo.seed)
+
+        demo_seeding.register(demo_part)

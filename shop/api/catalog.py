@@ -4,6 +4,8 @@ message per field, unknown ids 404."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -16,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop import selectors, services
+from shop.api import SignedInRequest
 from shop.selectors.catalog import MAX_PAGE_SIZE
 
 # --- serializers ----------------------------------------------------------------------------------------
@@ -275,7 +278,7 @@ class ProductReviewsApi(APIView):
         summary="Write your review of the product, or update it",
         operation_id="catalog_product_review_save",
     )
-    def post(self, request: Request, product_id: int) -> Response:
+    def post(self, request: SignedInRequest, product_id: int) -> Response:
         product = _product(product_id)
         serializer = ProductReviewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -297,7 +300,7 @@ class WishlistApi(APIView):
         summary="Your wishlist",
         operation_id="catalog_wishlist_list",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInRequest) -> Response:
         return Response(
             CatalogProductCardSerializer(
                 selectors.wishlist_for_user(user=request.user), many=True
@@ -314,11 +317,13 @@ class WishlistApi(APIView):
         summary="Add a product to your wishlist",
         operation_id="catalog_wishlist_add",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInRequest) -> Response:
         serializer = WishlistProductSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         product = _product(serializer.validated_data["product_id"])
-        existed = selectors.wishlist_product_ids(user_id=request.user.id, product_ids=[product.id])
+        existed = selectors.wishlist_product_ids(
+            user_id=cast(int, request.user.pk), product_ids=[product.id]
+        )
         services.wishlist_add(user=request.user, product=product)
         return Response(
             {"product_id": product.id},
@@ -334,7 +339,7 @@ class WishlistItemApi(APIView):
         summary="Remove from your wishlist",
         operation_id="catalog_wishlist_remove",
     )
-    def delete(self, request: Request, product_id: int) -> Response:
+    def delete(self, request: SignedInRequest, product_id: int) -> Response:
         if not services.wishlist_remove(user=request.user, product_id=product_id):
             raise NotFound(_("This product is not in your wishlist."))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -353,7 +358,7 @@ class StockAlertApi(APIView):
         summary="Tell me when this sold-out product is back",
         operation_id="catalog_stock_alert_create",
     )
-    def post(self, request: Request, product_id: int) -> Response:
+    def post(self, request: SignedInRequest, product_id: int) -> Response:
         product = _product(product_id)
         services.stock_alert_create(user=request.user, product=product)
         return Response({"product_id": product.id}, status=status.HTTP_201_CREATED)

@@ -17,8 +17,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop import payments, selectors, services
+from shop import selectors, services
+from shop.api import SignedInRequest
 from shop.api.accounts import PlainCharField, StrictJSONParser
+from shop.services import payments
 
 # --- serializers ----------------------------------------------------------------------------------------
 
@@ -279,7 +281,7 @@ class CheckoutView(APIView):
             409: ErrorSerializer,
         },
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInRequest) -> Response:
         data = CheckoutSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -324,7 +326,7 @@ class OrderDetailView(APIView):
     parser_classes = [StrictJSONParser]
 
     @extend_schema(responses={200: OrderDetailSerializer, 404: ErrorSerializer})
-    def get(self, request: Request, number: str) -> Response:
+    def get(self, request: SignedInRequest, number: str) -> Response:
         order = selectors.order_detail(user=request.user, number=number)
         return Response(OrderDetailSerializer(order).data)
 
@@ -337,7 +339,7 @@ class OrderCancelView(APIView):
         request=None,
         responses={200: OrderDetailSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
     )
-    def post(self, request: Request, number: str) -> Response:
+    def post(self, request: SignedInRequest, number: str) -> Response:
         order = selectors.order_access(user=request.user, number=number)
         try:
             services.order_cancel(order=order, actor=request.user)

@@ -1,6 +1,8 @@
 """Shop reads, split by area. Other code imports from `shop.selectors`."""
 
 from shop.selectors.catalog import *  # noqa: F403
+from shop.selectors.categories import *  # noqa: F403
 from shop.selectors.commerce import *  # noqa: F403
 from shop.selectors.interactions import *  # noqa: F403
 from shop.selectors.purchases import *  # noqa: F403
+from shop.selectors.search import *  # noqa: F403

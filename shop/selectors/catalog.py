@@ -1,4 +1,5 @@
-"""Catalogue reads: product lists with combinable filters and sorting, search, product detail, cards.
+"""Catalogue reads: product lists with the parsed filters (`shop.selectors.search`) and sorting, search, product
+detail, cards, reviews and wishlists. Categories and the catalogue version live in `shop.selectors.categories`.
 
 Every list is served by a fixed number of queries whatever the page size: the card's first picture is a
 subquery annotation and the category a join, so templates never fetch per product. Search uses PostgreSQL
@@ -8,17 +9,13 @@ full-text search (a weighted `search_vector`, GIN-indexed, ranked with `SearchRa
 
 from __future__ import annotations
 
-import re
-import time
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import (
     Case,
@@ -36,28 +33,18 @@ from django.db.models import (
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from shop.models import Category, Product, ProductImage, Review, StockAlert, Tag, WishlistItem
+from shop.models import Category, Product, ProductImage, Review, StockAlert, Tag, User, WishlistItem
+from shop.selectors.categories import _walk, category_list, category_list_cached
+from shop.selectors.search import ProductFilters, clean_search_text
 
 __all__ = [
-    "PRODUCT_SORTS",
     "ProductDetail",
-    "ProductFilters",
     "ProductPage",
     "RatingSummary",
     "ReviewPage",
-    "CATALOGUE_VERSION_KEY",
-    "catalogue_cache_version",
-    "category_get",
-    "category_list",
-    "category_list_cached",
-    "category_roots_cached",
-    "forget_local_catalogue_version",
-    "category_subtree_ids",
     "home_sections",
-    "page_number_parse",
     "product_cards",
     "product_detail",
-    "product_filters_parse",
     "product_get_active",
     "product_list",
     "product_page",
@@ -68,264 +55,8 @@ __all__ = [
     "wishlist_product_ids",
 ]
 
-# Sort keys accepted by pages and the API; "relevance" only means something with a search query.
-PRODUCT_SORTS = ("relevance", "price_asc", "price_desc", "newest", "rating", "popular")
-MAX_QUERY_LENGTH = 200
 MAX_PAGE_SIZE = 100
-_TRUE = {"1", "true", "on", "yes"}
-_FALSE = {"", "0", "false", "off", "no"}
 _CARD_FIELDS_DEFERRED = ("description", "attributes", "search_vector", "updated_at")
-
-
-def category_roots_cached() -> list[Category]:
-    """Top-level categories (with `.children_list`), from this process's copy of the category tree."""
-    return category_list_cached()
-
-
-# Rendered list fragments and the category tree are cached under this version; catalogue services bump it.
-CATALOGUE_VERSION_KEY = "shop:catalogue_version"
-# Every catalogue page needs the version; asking Redis once per second per process instead of once per request
-# saves a round trip on each page. Another process sees a change at most this late; this one at once
-# (`catalogue_changed` calls `forget_local_catalogue_version`).
-CATALOGUE_VERSION_LOCAL_SECONDS = 1.0
-_local_version: tuple[float, int] | None = None
-
-
-def catalogue_cache_version() -> int:
-    global _local_version
-    now = time.monotonic()
-    if _local_version is not None and now - _local_version[0] < CATALOGUE_VERSION_LOCAL_SECONDS:
-        return _local_version[1]
-    version = cache.get(CATALOGUE_VERSION_KEY)
-    if version is None:
-        # Start from the clock, not 1: after Redis lost its keys (a restart, a flush) the new version must
-        # differ from every version a process may still hold pages or a category tree for.
-        cache.add(CATALOGUE_VERSION_KEY, time.time_ns() // 1_000_000, None)
-        version = cache.get(CATALOGUE_VERSION_KEY) or time.time_ns() // 1_000_000
-    _local_version = (now, int(version))
-    return int(version)
-
-
-def forget_local_catalogue_version() -> None:
-    global _local_version, _local_category_tree
-    _local_version = None
-    _local_category_tree = None
-
-
-# --- categories -----------------------------------------------------------------------------------------
-
-
-def category_list() -> list[Category]:
-    """All categories, roots first then children, with `.children_list` filled (one query)."""
-    categories = list(Category.objects.order_by("position", "name"))
-    by_id = {category.id: category for category in categories}
-    for category in categories:
-        category.children_list = []
-    roots = []
-    for category in categories:
-        parent = by_id.get(category.parent_id)
-        if parent is None:
-            roots.append(category)
-        else:
-            parent.children_list.append(category)
-    return roots
-
-
-_local_category_tree: tuple[int, float, list[Category]] | None = None
-CATEGORY_TREE_LOCAL_SECONDS = 300.0
-
-
-def category_list_cached(*, version: int | None = None) -> list[Category]:
-    """`category_list`, kept in this process per catalogue version (a few dozen rows that every page's
-    navigation and filters show; a shared-cache round trip per page cost more than the copy)."""
-    global _local_category_tree
-    version = version or catalogue_cache_version()
-    local = _local_category_tree
-    now = time.monotonic()
-    if local is not None and local[0] == version and now - local[1] < CATEGORY_TREE_LOCAL_SECONDS:
-        return local[2]
-    tree = category_list()
-    _local_category_tree = (version, now, tree)
-    return tree
-
-
-def category_get(*, slug: str) -> Category:
-    category = Category.objects.select_related("parent").filter(slug=slug).first()
-    if category is None:
-        raise Http404(_("No such category."))
-    category.children_list = list(category.children.order_by("position", "name"))
-    return category
-
-
-def _walk(categories: list[Category]) -> Iterable[Category]:
-    stack = list(reversed(categories))
-    while stack:
-        category = stack.pop()
-        yield category
-        stack.extend(reversed(getattr(category, "children_list", [])))
-
-
-def _category_by_slug(slug: str) -> Category | None:
-    """From this process's category tree; the database only for a slug the tree does not know (yet)."""
-    for category in _walk(category_list_cached()):
-        if category.slug == slug:
-            return category
-    return Category.objects.filter(slug=slug).first()
-
-
-def _subtree_ids_from_tree(category_id: int) -> tuple[int, ...]:
-    """The category and all its descendants from the cached tree; () when the tree lacks it."""
-    for category in _walk(category_list_cached()):
-        if category.id == category_id:
-            return tuple(node.id for node in _walk([category]))
-    return ()
-
-
-def category_subtree_ids(*, category_id: int) -> list[int]:
-    """The category and all its descendants (any depth), from one query over the small category table."""
-    children: dict[int | None, list[int]] = {}
-    for cid, parent_id in Category.objects.values_list("id", "parent_id"):
-        children.setdefault(parent_id, []).append(cid)
-    result, stack = [], [category_id]
-    while stack:
-        current = stack.pop()
-        result.append(current)
-        stack.extend(children.get(current, []))
-    return result
-
-
-# --- filters --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProductFilters:
-    query: str = ""
-    category: Category | None = None
-    category_ids: tuple[int, ...] = ()
-    price_min: Decimal | None = None
-    price_max: Decimal | None = None
-    tag: str = ""
-    min_rating: Decimal | None = None
-    in_stock: bool = False
-    sort: str = ""
-
-    @property
-    def effective_sort(self) -> str:
-        if self.sort == "relevance" and not self.query:
-            return "newest"
-        return self.sort or ("relevance" if self.query else "newest")
-
-    def as_params(self) -> dict[str, str]:
-        """The filters as query-string values (for pagination links and the form)."""
-        params = {
-            "q": self.query,
-            "category": self.category.slug if self.category else "",
-            "price_min": "" if self.price_min is None else str(self.price_min),
-            "price_max": "" if self.price_max is None else str(self.price_max),
-            "tag": self.tag,
-            "min_rating": "" if self.min_rating is None else str(self.min_rating),
-            "in_stock": "1" if self.in_stock else "",
-            "sort": self.sort,
-        }
-        return {key: value for key, value in params.items() if value}
-
-
-def clean_search_text(text: str) -> str:
-    """Drop control characters (PostgreSQL refuses NUL), normalise, collapse spaces, cap the length."""
-    text = unicodedata.normalize("NFKC", text or "")
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in " \t")
-    return re.sub(r"\s+", " ", text).strip()[:MAX_QUERY_LENGTH]
-
-
-def _decimal(value: str, *, name: str, errors: dict, low: Decimal, high: Decimal) -> Decimal | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        errors[name] = _("Enter a number.")
-        return None
-    if not number.is_finite() or number < low or number > high:
-        errors[name] = _("Enter a number between %(low)s and %(high)s.") % {
-            "low": low,
-            "high": high,
-        }
-        return None
-    return number
-
-
-def product_filters_parse(
-    params: Mapping[str, str], *, category: Category | None = None
-) -> ProductFilters:
-    """Turn query parameters into filters. Raises ValidationError({field: message}) on bad values.
-
-    `category` (a page's own category) wins over a `category` slug parameter.
-    """
-    errors: dict[str, str] = {}
-    query = clean_search_text(params.get("q", ""))
-    price_min = _decimal(
-        params.get("price_min", ""),
-        name="price_min",
-        errors=errors,
-        low=Decimal(0),
-        high=Decimal("99999999"),
-    )
-    price_max = _decimal(
-        params.get("price_max", ""),
-        name="price_max",
-        errors=errors,
-        low=Decimal(0),
-        high=Decimal("99999999"),
-    )
-    if price_min is not None and price_max is not None and price_min > price_max:
-        errors["price_max"] = _("The maximum price must not be below the minimum price.")
-    min_rating = _decimal(
-        params.get("min_rating", ""),
-        name="min_rating",
-        errors=errors,
-        low=Decimal(0),
-        high=Decimal(5),
-    )
-    in_stock_raw = (params.get("in_stock", "") or "").strip().lower()
-    if in_stock_raw not in _TRUE | _FALSE:
-        errors["in_stock"] = _("Use 1 or 0.")
-    sort = (params.get("sort", "") or "").strip()
-    if sort and sort not in PRODUCT_SORTS:
-        errors["sort"] = _("Unknown sort order; use one of: %(choices)s.") % {
-            "choices": ", ".join(PRODUCT_SORTS)
-        }
-    tag = clean_search_text(params.get("tag", ""))[:80]
-    category_ids: tuple[int, ...] = ()
-    if category is None and (slug := (params.get("category", "") or "").strip()):
-        category = _category_by_slug(slug[:140])
-        if category is None:
-            errors["category"] = _("Unknown category.")
-    if category is not None:
-        category_ids = _subtree_ids_from_tree(category.id) or tuple(
-            category_subtree_ids(category_id=category.id)
-        )
-    if errors:
-        raise ValidationError(errors)
-    return ProductFilters(
-        query=query,
-        category=category,
-        category_ids=category_ids,
-        price_min=price_min,
-        price_max=price_max,
-        tag=tag,
-        min_rating=min_rating,
-        in_stock=in_stock_raw in _TRUE,
-        sort=sort,
-    )
-
-
-def page_number_parse(value: str | None) -> int:
-    """A 1-based page number; ValidationError on anything else."""
-    value = (value or "1").strip()
-    if not value.isascii() or not value.isdigit() or int(value) < 1 or len(value) > 12:
-        raise ValidationError({"page": _("Page must be a whole number from 1.")})
-    return int(value)
 
 
 # --- product lists --------------------------------------------------------------------------------------
@@ -334,8 +65,9 @@ def page_number_parse(value: str | None) -> int:
 def _with_card_data(queryset: QuerySet[Product]) -> QuerySet[Product]:
     """Category joined and first picture annotated: a card needs nothing else."""
     first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "id")
+    # The annotations are declared on Product for the type checker, hence the ignore.
     return (
-        queryset.select_related("category")
+        queryset.select_related("category")  # type: ignore[no-redef]
         .defer(*_CARD_FIELDS_DEFERRED)
         .annotate(
             card_image_name=Subquery(first_image.values("image")[:1]),
@@ -546,7 +278,7 @@ def home_sections(*, k: int = 8) -> HomeSections:
 
 def product_get_active(*, product_id: int | None = None, slug: str | None = None) -> Product:
     """An active product by id or slug, or Http404."""
-    lookup = {"id": product_id} if product_id is not None else {"slug": slug}
+    lookup: dict[str, object] = {"id": product_id} if product_id is not None else {"slug": slug}
     product = (
         Product.objects.select_related("category", "category__parent")
         .filter(is_active=True, **lookup)
@@ -630,16 +362,15 @@ def product_detail(
     *,
     slug: str | None = None,
     product_id: int | None = None,
-    user=None,
+    user: User | AnonymousUser | None = None,
     review_page_number: int = 1,
 ) -> ProductDetail:
     """Everything the product page shows (by slug or id), in a fixed number of queries."""
     product = product_get_active(slug=slug, product_id=product_id)
     images = list(product.images.order_by("position", "id"))
     tags = list(product.tags.order_by("name"))
-    signed_in = user is not None and user.is_authenticated
     own_review = in_wishlist = has_open_alert = None
-    if signed_in:
+    if isinstance(user, User):
         own_review = Review.objects.filter(product=product, user=user).first()
         in_wishlist = WishlistItem.objects.filter(product=product, user=user).exists()
         has_open_alert = StockAlert.objects.filter(
@@ -669,7 +400,7 @@ def product_detail(
 # --- wishlist -------------------------------------------------------------------------------------------
 
 
-def wishlist_for_user(*, user) -> list[Product]:
+def wishlist_for_user(*, user: User) -> list[Product]:
     """The shopper's wished-for products (active ones), most recent first, as cards. One query."""
     ids = list(
         WishlistItem.objects.filter(user=user, product__is_active=True)

@@ -9,11 +9,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.http import Http404
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from shop.models import Address, Cart, CartItem, Order, OrderLine, OrderStatusEvent, ProductImage
+from shop.hooks import purchase_sharing_default
+from shop.models import (
+    Address,
+    Cart,
+    CartItem,
+    Order,
+    OrderLine,
+    OrderStatusEvent,
+    ProductImage,
+    User,
+)
 
 __all__ = [
     "ShippingOption",
@@ -104,7 +116,9 @@ class CartView:
         return any(line.problem for line in self.lines)
 
 
-def cart_for(*, user=None, session_key: str | None = None) -> Cart | None:
+def cart_for(
+    *, user: User | AnonymousUser | None = None, session_key: str | None = None
+) -> Cart | None:
     """The account cart for a signed-in user, else the session's cart; None when there is none yet."""
     if user is not None and user.is_authenticated:
         return Cart.objects.filter(user_id=user.id).first()
@@ -152,7 +166,9 @@ def cart_view(*, cart: Cart | None) -> CartView:
     )
 
 
-def cart_item_count(*, user=None, session_key: str | None = None) -> int:
+def cart_item_count(
+    *, user: User | AnonymousUser | None = None, session_key: str | None = None
+) -> int:
     """Units in the visitor's cart, in one query (0 and no query for a visitor without a session)."""
     if user is not None and user.is_authenticated:
         items = CartItem.objects.filter(cart__user_id=user.id)
@@ -184,7 +200,7 @@ def checkout_summary(*, cart: CartView, shipping_method: str) -> CheckoutSummary
     )
 
 
-def order_list_for_user(*, user) -> QuerySet[Order]:
+def order_list_for_user(*, user: User) -> QuerySet[Order]:
     """The shopper's orders, newest first, with lines prefetched and `item_count` annotated."""
     if user is None or not user.is_authenticated:
         return Order.objects.none()
@@ -196,7 +212,7 @@ def order_list_for_user(*, user) -> QuerySet[Order]:
     )
 
 
-def order_access(*, user, number: str) -> Order:
+def order_access(*, user: User, number: str) -> Order:
     """The order `number` if it belongs to `user`; Http404 otherwise (never reveals that it exists)."""
     if user is None or not user.is_authenticated:
         raise Http404("No such order.")
@@ -206,7 +222,7 @@ def order_access(*, user, number: str) -> Order:
     return order
 
 
-def order_detail(*, user, number: str) -> Order:
+def order_detail(*, user: User, number: str) -> Order:
     order = order_access(user=user, number=number)
     return (
         Order.objects.filter(id=order.id)
@@ -221,7 +237,7 @@ def order_detail(*, user, number: str) -> Order:
 @dataclass(frozen=True)
 class TimelineStep:
     status: str
-    label: str
+    label: str | Promise
     done: bool
     at: datetime | None
     note: str
@@ -242,56 +258,52 @@ def order_timeline(*, order: Order) -> list[TimelineStep]:
     A step the order skipped (pay-on-delivery orders ship before they are paid) counts as done once a later
     step is reached. Uses the prefetched `events` when present.
     """
-    events = {}
+    events: dict[str, OrderStatusEvent] = {}
     for event in order.events.all():
         events.setdefault(event.status, event)
     if order.status == Order.Status.CANCELLED:
         reached = [status for status in _FLOW if status in events]
-        flow = [*reached, Order.Status.CANCELLED]
+        flow: list[str] = [*reached, Order.Status.CANCELLED]
     else:
         flow = list(_FLOW)
     last_reached = max((flow.index(status) for status in events if status in flow), default=0)
     steps = []
     for index, status in enumerate(flow):
-        event = events.get(status)
+        reached_event = events.get(status)
         steps.append(
             TimelineStep(
                 status=status,
                 label=Order.Status(status).label,
-                done=event is not None or index <= last_reached,
-                at=event.created_at if event else None,
-                note=event.note if event else "",
+                done=reached_event is not None or index <= last_reached,
+                at=reached_event.created_at if reached_event else None,
+                note=reached_event.note if reached_event else "",
                 current=status == order.status,
             )
         )
     return steps
 
 
-def address_list_for_user(*, user) -> QuerySet[Address]:
+def address_list_for_user(*, user: User) -> QuerySet[Address]:
     if user is None or not user.is_authenticated:
         return Address.objects.none()
     return Address.objects.filter(user_id=user.id).order_by("-is_default", "-created_at", "-id")
 
 
-def address_access(*, user, address_id) -> Address:
+def address_access(*, user: User, address_id: object) -> Address:
     """The address if it belongs to `user`; Http404 otherwise."""
     try:
-        address_id = int(address_id)
+        number = int(address_id)  # type: ignore[call-overload]  # any input; bad ones are a 404
     except (TypeError, ValueError):
         raise Http404("No such address.") from None
-    if not 0 < address_id < 2**62:
+    if not 0 < number < 2**62:
         raise Http404("No such address.")
-    address = address_list_for_user(user=user).filter(id=address_id).first()
+    address = address_list_for_user(user=user).filter(id=number).first()
     if address is None:
         raise Http404("No such address.")
     return address
 
 
-def share_purchases_default(*, user) -> bool:
-    """The shopper's profile choice for 'share this purchase with my followers' (False without a profile)."""
-    from social.models import Profile
-
-    value = Profile.objects.filter(user_id=user.id).values_list(
-        "share_purchases_default", flat=True
-    )
-    return bool(value.first())
+def share_purchases_default(*, user: User) -> bool:
+    """Whether checkout pre-ticks 'share this purchase with my followers' (any receiver saying True wins;
+    social answers with the shopper's profile choice, False without a profile)."""
+    return any(purchase_sharing_default.fire(user))

@@ -13,6 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
 
 from shop.models import Category, Order, OrderLine, Product, ProductEvent, Review, WishlistItem
 
@@ -36,7 +39,12 @@ _EVENT_KINDS = (
 )
 
 
-def _user_filter(queryset, prefix: str, user_ids: Iterable[int] | None):
+_RowModel = TypeVar("_RowModel", bound=Model)
+
+
+def _user_filter(
+    queryset: QuerySet[_RowModel], prefix: str, user_ids: Iterable[int] | None
+) -> QuerySet[_RowModel]:
     queryset = queryset.filter(**{f"{prefix}__isnull": False, f"{prefix}__is_active": True})
     if user_ids is not None:
         queryset = queryset.filter(**{f"{prefix}_id__in": list(user_ids)})

@@ -1,6 +1,8 @@
 """Shop writes, split by area. Other code imports from `shop.services`."""
 
 from shop.services.accounts import *  # noqa: F403
+from shop.services.cart import *  # noqa: F403
 from shop.services.catalog import *  # noqa: F403
-from shop.services.commerce import *  # noqa: F403
+from shop.services.orders import *  # noqa: F403
+from shop.services.payments import *  # noqa: F403
 from shop.services.stock import *  # noqa: F403

@@ -9,6 +9,7 @@ message whether or not the account exists, so the answer never tells an attacker
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from shop.models import Address, LoginFailure
+from common.errors import ServiceError
+from shop.hooks import user_created
+from shop.models import Address, LoginFailure, User
 
 __all__ = [
     "LoginThrottled",
@@ -36,13 +39,16 @@ __all__ = [
     "address_delete",
     "address_set_default",
     "ADDRESS_FIELDS",
+    "address_validate",
     "text_problem",
 ]
 
 ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "postal_code", "country", "phone")
 
 
-class LoginThrottled(ValidationError):
+class LoginThrottled(ServiceError):
+    """Too many failed log-ins for this account name or address (the API answers 429)."""
+
     def __init__(self, minutes: int) -> None:
         self.minutes = minutes
         super().__init__(
@@ -52,7 +58,7 @@ class LoginThrottled(ValidationError):
                 minutes,
             )
             % {"minutes": minutes},
-            code="throttled",
+            code="rate_limited",
         )
 
 
@@ -97,7 +103,7 @@ def login_failure_record(*, username: str, ip_address: str | None) -> None:
     LoginFailure.objects.filter(created_at__lt=now - timedelta(seconds=keep)).delete()
 
 
-def login_authenticate(*, request: HttpRequest | None, username: str, password: str):
+def login_authenticate(*, request: HttpRequest | None, username: str, password: str) -> User | None:
     """The user for these credentials, or None. Raises LoginThrottled when over the failure limit."""
     ip_address = client_ip(request)
     minutes = login_throttle_minutes(username=username, ip_address=ip_address)
@@ -113,14 +119,9 @@ def login_authenticate(*, request: HttpRequest | None, username: str, password: 
 
 
 @transaction.atomic
-def user_signup(*, username: str, email: str, password: str):
+def user_signup(*, username: str, email: str, password: str) -> User:
     user = get_user_model().objects.create_user(username=username, email=email, password=password)
-    try:
-        from social.services import profile_get_or_create
-    except ImportError:  # social-core not there yet: the profile is created on first use instead
-        profile_get_or_create = None
-    if profile_get_or_create is not None:
-        profile_get_or_create(user=user)
+    user_created.fire(user)
     return user
 
 
@@ -135,8 +136,18 @@ def text_problem(value: str) -> str | None:
     return None
 
 
-def _clean_address(data: dict[str, Any]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
+_ADDRESS_REQUIRED = ("full_name", "line1", "city", "postal_code")
+
+
+def address_validate(*, data: Mapping[str, object]) -> dict[str, str]:
+    """The one address rule, for saved addresses, checkout and group buys: the cleaned values, else
+    ValidationError keyed by field.
+
+    Checked in three steps, each reporting all its fields: every value is text without control characters or
+    lone surrogates; the name, street, city and postal code are filled in and the country is a two-letter code
+    (empty means DE); then the model's own limits (lengths).
+    """
+    values: dict[str, str] = {}
     errors: dict[str, list[str]] = {}
     for field in ADDRESS_FIELDS:
         value = data.get(field) or ""
@@ -150,14 +161,20 @@ def _clean_address(data: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise ValidationError(errors)
     values["country"] = (values["country"] or "DE").upper()
-    address = Address(**values)
-    address.full_clean(exclude=["user"])
+    for field in _ADDRESS_REQUIRED:
+        if not values[field]:
+            errors[field] = [_("Please fill in the delivery address.")]
+    if len(values["country"]) != 2 or not values["country"].isalpha():
+        errors["country"] = [_("Use a two-letter country code, e.g. DE.")]
+    if errors:
+        raise ValidationError(errors)
+    Address(**values).full_clean(exclude=["user"])
     return values
 
 
 @transaction.atomic
-def address_create(*, user, data: dict[str, Any], is_default: bool = False) -> Address:
-    values = _clean_address(data)
+def address_create(*, user: User, data: dict[str, Any], is_default: bool = False) -> Address:
+    values = address_validate(data=data)
     first = not Address.objects.filter(user=user).exists()
     address = Address.objects.create(user=user, **values)
     if is_default or first:
@@ -167,7 +184,7 @@ def address_create(*, user, data: dict[str, Any], is_default: bool = False) -> A
 
 @transaction.atomic
 def address_update(*, address: Address, data: dict[str, Any]) -> Address:
-    values = _clean_address(data)
+    values = address_validate(data=data)
     for field, value in values.items():
         setattr(address, field, value)
     address.save(update_fields=list(values))

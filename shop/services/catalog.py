@@ -7,22 +7,45 @@ can never drift. Notifications and feed shares go out after the transaction comm
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 from decimal import Decimal
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Avg, Count, F
+from django.db.models import Avg, Count, F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.uploads import clean_image_upload
-from shop.models import Product, ProductEvent, Review, StockAlert, Tag, WishlistItem
+from shop.hooks import UserNotice, review_shared, user_notified
+from shop.models import (
+    Category,
+    Product,
+    ProductEvent,
+    ProductImage,
+    Review,
+    StockAlert,
+    Tag,
+    User,
+    WishlistItem,
+)
 
 __all__ = [
     "catalogue_changed",
+    "category_delete",
+    "category_save",
+    "product_delete",
+    "product_image_delete",
+    "product_image_save",
+    "product_related_saved",
+    "product_save",
+    "tag_delete",
+    "tag_save",
     "product_create",
     "product_event_record",
     "product_rating_refresh",
@@ -50,15 +73,6 @@ UPDATE shop_product AS p SET search_vector =
 """
 
 
-def _social_function(name: str):
-    """A social-area service if it exists yet (the areas are built in parallel), else None."""
-    try:
-        module = importlib.import_module("social.services")
-    except ImportError:  # pragma: no cover - social is an installed app
-        return None
-    return getattr(module, name, None)
-
-
 # --- products -------------------------------------------------------------------------------------------
 
 
@@ -66,7 +80,7 @@ def catalogue_changed() -> None:
     """Invalidate cached list fragments and the category tree (call after catalogue writes)."""
     from django.core.cache import cache
 
-    from shop.selectors.catalog import CATALOGUE_VERSION_KEY, forget_local_catalogue_version
+    from shop.selectors.categories import CATALOGUE_VERSION_KEY, forget_local_catalogue_version
 
     try:
         cache.incr(CATALOGUE_VERSION_KEY)
@@ -90,7 +104,7 @@ def product_refresh_search_vector(product_ids: list[int] | None = None) -> int:
         return cursor.rowcount
 
 
-def product_create(*, tags: list[Tag] | None = None, **fields) -> Product:
+def product_create(*, tags: list[Tag] | None = None, **fields: Any) -> Product:
     product = Product(**fields)
     product.full_clean()
     product.save()
@@ -101,7 +115,7 @@ def product_create(*, tags: list[Tag] | None = None, **fields) -> Product:
     return product
 
 
-def product_update(*, product: Product, tags: list[Tag] | None = None, **fields) -> Product:
+def product_update(*, product: Product, tags: list[Tag] | None = None, **fields: Any) -> Product:
     for name, value in fields.items():
         setattr(product, name, value)
     product.full_clean()
@@ -111,6 +125,76 @@ def product_update(*, product: Product, tags: list[Tag] | None = None, **fields)
     product_refresh_search_vector([product.id])
     catalogue_changed()
     return product
+
+
+# --- edits of already validated rows (Django admin) -----------------------------------------------------
+# The admin's forms validate; these save and refresh what cached catalogue pages and search show, so no
+# entry point can forget the catalogue version.
+
+
+def category_save(*, category: Category) -> Category:
+    """Store a category; navigation, filters and cached listings show the tree, so they refresh."""
+    category.save()
+    catalogue_changed()
+    return category
+
+
+def category_delete(*, categories: QuerySet[Category]) -> int:
+    """Delete categories (those still holding products are protected); returns rows deleted."""
+    deleted, _rows = categories.delete()
+    catalogue_changed()
+    return deleted
+
+
+def tag_save(*, tag: Tag) -> Tag:
+    """Store a tag; its products' search vectors carry the tag's name."""
+    tag.save()
+    product_refresh_search_vector(list(tag.products.values_list("id", flat=True)))
+    catalogue_changed()
+    return tag
+
+
+def tag_delete(*, tags: QuerySet[Tag]) -> int:
+    product_ids = list(
+        Product.objects.filter(tags__in=tags).values_list("id", flat=True).distinct()
+    )
+    deleted, _rows = tags.delete()
+    product_refresh_search_vector(product_ids)
+    catalogue_changed()
+    return deleted
+
+
+def product_save(*, product: Product) -> Product:
+    """Store a product whose fields are already validated; tags and pictures follow in
+    `product_related_saved`."""
+    product.save()
+    catalogue_changed()
+    return product
+
+
+def product_related_saved(*, product: Product) -> None:
+    """After a product's tags and pictures were saved: refresh its search vector and cached pages."""
+    product_refresh_search_vector([product.id])
+    catalogue_changed()
+
+
+def product_delete(*, products: QuerySet[Product]) -> int:
+    deleted, _rows = products.delete()
+    catalogue_changed()
+    return deleted
+
+
+def product_image_save(*, image: ProductImage) -> ProductImage:
+    """Store a product picture; cards show the first one."""
+    image.save()
+    catalogue_changed()
+    return image
+
+
+def product_image_delete(*, images: QuerySet[ProductImage]) -> int:
+    deleted, _rows = images.delete()
+    catalogue_changed()
+    return deleted
 
 
 def product_set_active(*, product_ids: list[int], active: bool) -> int:
@@ -136,7 +220,9 @@ def product_event_record(
 # --- stock and back-in-stock alerts ---------------------------------------------------------------------
 
 
-def product_restock(*, product: Product, quantity: int, actor=None) -> Product:
+def product_restock(
+    *, product: Product, quantity: int, actor: User | AnonymousUser | None = None
+) -> Product:
     """Add units; shoppers waiting for the product are notified after commit."""
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
         raise ValidationError({"quantity": _("Restock by a whole number of at least 1.")})
@@ -158,7 +244,6 @@ def stock_alerts_notify(*, product_id: int) -> int:
     product = Product.objects.filter(id=product_id, is_active=True, stock__gt=0).first()
     if product is None:
         return 0
-    notification_create = _social_function("notification_create")
     notified = 0
     with transaction.atomic():
         alerts = list(
@@ -168,20 +253,21 @@ def stock_alerts_notify(*, product_id: int) -> int:
         )
         now = timezone.now()
         for alert in alerts:
-            if notification_create is not None:
-                notification_create(
+            user_notified.fire(
+                UserNotice(
                     recipient_id=alert.user_id,
                     kind="back_in_stock",
                     message=_("%(name)s is back in stock.") % {"name": product.name},
                     url=product.get_absolute_url(),
                 )
+            )
             alert.notified_at = now
             notified += 1
         StockAlert.objects.bulk_update(alerts, ["notified_at"])
     return notified
 
 
-def stock_alert_create(*, user, product: Product) -> StockAlert:
+def stock_alert_create(*, user: User, product: Product) -> StockAlert:
     """'Tell me when it is back' for a sold-out product; asking twice keeps one open alert."""
     if product.stock > 0:
         raise ValidationError(_("This product is in stock; you can order it now."))
@@ -212,7 +298,7 @@ def product_rating_refresh(*, product_id: int) -> None:
     catalogue_changed()
 
 
-def _clean_photo(photo):
+def _clean_photo(photo: UploadedFile) -> ContentFile:
     try:
         return clean_image_upload(photo)
     except ValidationError as exc:
@@ -222,12 +308,12 @@ def _clean_photo(photo):
 @transaction.atomic
 def review_save(
     *,
-    user,
+    user: User,
     product: Product,
     rating: int,
     title: str = "",
     body: str = "",
-    photo=None,
+    photo: UploadedFile | None = None,
     remove_photo: bool = False,
     share: bool = False,
 ) -> Review:
@@ -266,14 +352,12 @@ def review_save(
     review.save()
     product_rating_refresh(product_id=product.id)
     if share:
-        review_share = _social_function("review_share")
-        if review_share is not None:
-            transaction.on_commit(lambda: review_share(review=review))
+        transaction.on_commit(lambda: review_shared.fire(review))
     return review
 
 
 @transaction.atomic
-def review_delete(*, review: Review, actor) -> None:
+def review_delete(*, review: Review, actor: User) -> None:
     """The author (or staff) deletes a review; the product's rating follows."""
     if review.user_id != actor.id and not actor.is_staff:
         raise ValidationError(_("You can only delete your own review."))
@@ -287,7 +371,7 @@ def review_delete(*, review: Review, actor) -> None:
 # --- wishlist -------------------------------------------------------------------------------------------
 
 
-def wishlist_add(*, user, product: Product) -> WishlistItem:
+def wishlist_add(*, user: User, product: Product) -> WishlistItem:
     item = WishlistItem.objects.filter(user=user, product=product).first()
     if item:
         return item
@@ -298,6 +382,6 @@ def wishlist_add(*, user, product: Product) -> WishlistItem:
         return WishlistItem.objects.get(user=user, product=product)
 
 
-def wishlist_remove(*, user, product_id: int) -> bool:
+def wishlist_remove(*, user: User, product_id: int) -> bool:
     deleted, _rows = WishlistItem.objects.filter(user=user, product_id=product_id).delete()
     return deleted > 0

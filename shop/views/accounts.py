@@ -10,12 +10,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.redirects import safe_next_url
 from shop import selectors, services
-from shop.forms_commerce import AddressForm, SignupForm, ThrottledAuthenticationForm
+from shop.forms.accounts import AddressForm, SignupForm, ThrottledAuthenticationForm
+from shop.views import SignedInHttpRequest
 
 
 class LoginView(auth_views.LoginView):
@@ -66,7 +67,7 @@ def _after_signup_url() -> str:
 
 
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: SignedInHttpRequest) -> HttpResponse:
     return render(
         request,
         "shop/account.html",
@@ -78,7 +79,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def address_add(request: HttpRequest) -> HttpResponse:
+def address_add(request: SignedInHttpRequest) -> HttpResponse:
     form = AddressForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -92,13 +93,13 @@ def address_add(request: HttpRequest) -> HttpResponse:
                 _add_errors(form, exc)
             else:
                 messages.success(request, _("Address saved."))
-                return redirect(_next_or(request, "shop:account"))
+                return redirect(safe_next_url(request, reverse("shop:account")))
         return render(request, "shop/address_form.html", {"form": form}, status=400)
     return render(request, "shop/address_form.html", {"form": form})
 
 
 @login_required
-def address_edit(request: HttpRequest, address_id: int) -> HttpResponse:
+def address_edit(request: SignedInHttpRequest, address_id: int) -> HttpResponse:
     address = selectors.address_access(user=request.user, address_id=address_id)
     form = AddressForm(
         request.POST or None, instance=address, initial={"is_default": address.is_default}
@@ -124,7 +125,7 @@ def address_edit(request: HttpRequest, address_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def address_delete(request: HttpRequest, address_id: int) -> HttpResponse:
+def address_delete(request: SignedInHttpRequest, address_id: int) -> HttpResponse:
     address = selectors.address_access(user=request.user, address_id=address_id)
     services.address_delete(address=address)
     messages.success(request, _("Address deleted."))
@@ -133,7 +134,7 @@ def address_delete(request: HttpRequest, address_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def address_default(request: HttpRequest, address_id: int) -> HttpResponse:
+def address_default(request: SignedInHttpRequest, address_id: int) -> HttpResponse:
     address = selectors.address_access(user=request.user, address_id=address_id)
     services.address_set_default(address=address)
     messages.success(request, _("Default address changed."))
@@ -146,15 +147,6 @@ def _add_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
-
-
-def _next_or(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse(fallback)
 
 
 urlpatterns = [

@@ -5,59 +5,32 @@ from __future__ import annotations
 
 import hashlib
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.cache import patch_vary_headers
 from django.utils.html import escape, format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from common.edge_cache import edge_cacheable
+from common.redirects import safe_next_url
 from shop import selectors, services
+from shop.forms.catalog import ReviewForm
 from shop.models import ProductEvent, Review
+from shop.views import HtmxHttpRequest, SignedInHttpRequest
 
 PAGE_SIZE = 24
 
 
-class ReviewForm(forms.Form):
-    rating = forms.TypedChoiceField(
-        label=gettext_lazy("Your rating"),
-        choices=[(n, n) for n in range(5, 0, -1)],
-        coerce=int,
-        widget=forms.RadioSelect,
-    )
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=120, required=False)
-    body = forms.CharField(
-        label=gettext_lazy("Your review"),
-        max_length=5000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    photo = forms.FileField(label=gettext_lazy("Photo (optional)"), required=False)
-    remove_photo = forms.BooleanField(label=gettext_lazy("Remove my photo"), required=False)
-    share = forms.BooleanField(label=gettext_lazy("Publish to my feed"), required=False)
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.headers.get("Referer") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
-def _page_number(request: HttpRequest, name: str = "page") -> int:
+def _page_number(request: HtmxHttpRequest, name: str = "page") -> int:
     try:
         return selectors.page_number_parse(request.GET.get(name))
     except ValidationError:
@@ -66,7 +39,7 @@ def _page_number(request: HttpRequest, name: str = "page") -> int:
 
 @require_GET
 @edge_cacheable
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HtmxHttpRequest) -> HttpResponse:
     sections = cache.get_or_set(
         f"shop:home:{selectors.catalogue_cache_version()}:{get_language()}",
         selectors.home_sections,
@@ -84,7 +57,7 @@ SHELL_RESULTS_MARKER = "<!--socialshop:results-->"
 SHELL_PATH_MARKER = "/__socialshop_current_path__"
 
 
-def _results_cache_keys(request: HttpRequest, category, version: int) -> tuple[str, str, str]:
+def _results_cache_keys(request: HtmxHttpRequest, category, version: int) -> tuple[str, str, str]:
     """(fragment key, count key, shell key). Same filters, page and language -> same fragment; same filters
     on any page -> same count and, per language, the same shell; a catalogue write changes the version."""
     params = sorted((key, value) for key, values in request.GET.lists() for value in values)
@@ -101,7 +74,7 @@ def _results_cache_keys(request: HttpRequest, category, version: int) -> tuple[s
     )
 
 
-def _product_listing(request: HttpRequest, *, category=None) -> HttpResponse:
+def _product_listing(request: HtmxHttpRequest, *, category=None) -> HttpResponse:
     """Filter form + results. The results fragment is cached for a minute per filter set (it is the same for
     every visitor), and for visitors without a session so is the page around it; bad filters answer 400
     with the form's messages."""
@@ -127,7 +100,7 @@ def _product_listing(request: HttpRequest, *, category=None) -> HttpResponse:
     cached = cache.get_many([key, count_key, shell_key] if shareable_shell else [key, count_key])
     results_html = cached.get(key)
     status = 200
-    fresh = {}
+    fresh: dict[str, object] = {}
     if results_html is None:
         try:
             filters = selectors.product_filters_parse(request.GET, category=category)
@@ -147,7 +120,7 @@ def _product_listing(request: HttpRequest, *, category=None) -> HttpResponse:
         )
         if status == 200:
             fresh[key] = results_html
-            if count_key not in cached:
+            if count_key not in cached and page is not None:
                 fresh[count_key] = page.count
     if request.htmx:
         response = HttpResponse(results_html, status=status)
@@ -191,17 +164,19 @@ def _sort_choices() -> list[tuple[str, str]]:
 
 @require_GET
 @edge_cacheable
-def product_list(request: HttpRequest) -> HttpResponse:
+def product_list(request: HtmxHttpRequest) -> HttpResponse:
     return _product_listing(request)
 
 
 @require_GET
 @edge_cacheable
-def category(request: HttpRequest, slug: str) -> HttpResponse:
+def category(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return _product_listing(request, category=selectors.category_get(slug=slug))
 
 
-def _product_page(request: HttpRequest, slug: str, *, form: ReviewForm | None = None, status=200):
+def _product_page(
+    request: HtmxHttpRequest, slug: str, *, form: ReviewForm | None = None, status=200
+):
     detail = selectors.product_detail(
         slug=slug, user=request.user, review_page_number=_page_number(request, "reviews_page")
     )
@@ -224,7 +199,7 @@ def _product_page(request: HttpRequest, slug: str, *, form: ReviewForm | None = 
 
 
 @require_GET
-def product(request: HttpRequest, slug: str) -> HttpResponse:
+def product(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     detail, response = _product_page(request, slug)
     services.product_event_record(
         product_id=detail.product.id,
@@ -237,7 +212,7 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_save(request: HttpRequest, slug: str) -> HttpResponse:
+def review_save(request: SignedInHttpRequest, slug: str) -> HttpResponse:
     product_obj = selectors.product_get_active(slug=slug)
     form = ReviewForm(request.POST, request.FILES)
     if form.is_valid():
@@ -264,7 +239,7 @@ def review_save(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_delete(request: HttpRequest, review_id: int) -> HttpResponse:
+def review_delete(request: SignedInHttpRequest, review_id: int) -> HttpResponse:
     review = get_object_or_404(
         Review.objects.select_related("product"), id=review_id, user=request.user
     )
@@ -276,7 +251,7 @@ def review_delete(request: HttpRequest, review_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def wishlist(request: HttpRequest) -> HttpResponse:
+def wishlist(request: SignedInHttpRequest) -> HttpResponse:
     return render(
         request, "shop/wishlist.html", {"products": selectors.wishlist_for_user(user=request.user)}
     )
@@ -284,7 +259,7 @@ def wishlist(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def wishlist_toggle(request: HttpRequest, product_id: int) -> HttpResponse:
+def wishlist_toggle(request: SignedInHttpRequest, product_id: int) -> HttpResponse:
     product_obj = selectors.product_get_active(product_id=product_id)
     if request.POST.get("action") == "remove":
         services.wishlist_remove(user=request.user, product_id=product_obj.id)
@@ -302,12 +277,12 @@ def wishlist_toggle(request: HttpRequest, product_id: int) -> HttpResponse:
         request,
         _("Added to your wishlist.") if in_wishlist else _("Removed from your wishlist."),
     )
-    return redirect(_safe_next(request, product_obj.get_absolute_url()))
+    return redirect(safe_next_url(request, product_obj.get_absolute_url(), use_referer=True))
 
 
 @login_required
 @require_POST
-def stock_alert(request: HttpRequest, product_id: int) -> HttpResponse:
+def stock_alert(request: SignedInHttpRequest, product_id: int) -> HttpResponse:
     product_obj = selectors.product_get_active(product_id=product_id)
     try:
         services.stock_alert_create(user=request.user, product=product_obj)

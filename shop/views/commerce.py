@@ -9,20 +9,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shop import selectors, services
-from shop.forms_commerce import CartAddForm, CartQuantityForm, CheckoutForm
+from shop.forms.commerce import CartAddForm, CartQuantityForm, CheckoutForm
+from shop.views import HtmxHttpRequest, SignedInHttpRequest
 
 CART_CHANGED = "cart-changed"
 ORDERS_PER_PAGE = 20
 
 
-def _session_key(request: HttpRequest, *, create: bool = False) -> str | None:
+def _session_key(request: HtmxHttpRequest, *, create: bool = False) -> str | None:
     if create and request.session.session_key is None:
         # An empty session is never saved; mark it so the anonymous cart keeps its key.
         request.session["has_cart"] = True
@@ -30,11 +31,11 @@ def _session_key(request: HttpRequest, *, create: bool = False) -> str | None:
     return request.session.session_key
 
 
-def _current_cart(request: HttpRequest):
+def _current_cart(request: HtmxHttpRequest):
     return selectors.cart_for(user=request.user, session_key=_session_key(request))
 
 
-def _cart_for_write(request: HttpRequest):
+def _cart_for_write(request: HtmxHttpRequest):
     if request.user.is_authenticated:
         return services.cart_get_or_create(user=request.user)
     return services.cart_get_or_create(session_key=_session_key(request, create=True))
@@ -46,12 +47,12 @@ def _form_error(form) -> str:
     return _("Check the form and try again.")
 
 
-def _cart_page(request: HttpRequest, *, status: int = 200, error: str = "") -> HttpResponse:
+def _cart_page(request: HtmxHttpRequest, *, status: int = 200, error: str = "") -> HttpResponse:
     cart = selectors.cart_view(cart=_current_cart(request))
     return render(request, "shop/cart.html", {"cart": cart, "error": error}, status=status)
 
 
-def _cart_fragment(request: HttpRequest, *, status: int = 200, error: str = "") -> HttpResponse:
+def _cart_fragment(request: HtmxHttpRequest, *, status: int = 200, error: str = "") -> HttpResponse:
     cart = selectors.cart_view(cart=_current_cart(request))
     response = render(
         request, "shop/partials/cart_contents.html", {"cart": cart, "error": error}, status=status
@@ -60,7 +61,7 @@ def _cart_fragment(request: HttpRequest, *, status: int = 200, error: str = "") 
     return response
 
 
-def _error(request: HttpRequest, message: str, *, status: int = 400) -> HttpResponse:
+def _error(request: HtmxHttpRequest, message: str, *, status: int = 400) -> HttpResponse:
     if request.htmx:
         # htmx does not swap error responses; static/js/app.js shows this text in an alert box.
         return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
@@ -72,17 +73,17 @@ def _status_for(exc: ValidationError) -> int:
 
 
 @require_GET
-def cart(request: HttpRequest) -> HttpResponse:
+def cart(request: HtmxHttpRequest) -> HttpResponse:
     return _cart_page(request)
 
 
 @require_GET
-def cart_badge(request: HttpRequest) -> HttpResponse:
+def cart_badge(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "shop/partials/cart_badge.html")
 
 
 @require_POST
-def cart_add(request: HttpRequest) -> HttpResponse:
+def cart_add(request: HtmxHttpRequest) -> HttpResponse:
     form = CartAddForm(request.POST)
     if not form.is_valid():
         return _error(request, _form_error(form))
@@ -112,7 +113,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def cart_update(request: HttpRequest, product_id: int) -> HttpResponse:
+def cart_update(request: HtmxHttpRequest, product_id: int) -> HttpResponse:
     form = CartQuantityForm(request.POST)
     if not form.is_valid():
         return _error(request, _form_error(form))
@@ -132,7 +133,7 @@ def cart_update(request: HttpRequest, product_id: int) -> HttpResponse:
 
 
 @require_POST
-def cart_remove(request: HttpRequest, product_id: int) -> HttpResponse:
+def cart_remove(request: HtmxHttpRequest, product_id: int) -> HttpResponse:
     cart_obj = _current_cart(request)
     if cart_obj is None:
         return _error(request, _("This product is not in your cart."), status=404)
@@ -154,7 +155,7 @@ def _checkout_context(request, *, form, cart_view) -> dict:
 
 
 @login_required
-def checkout(request: HttpRequest) -> HttpResponse:
+def checkout(request: SignedInHttpRequest) -> HttpResponse:
     cart_view = selectors.cart_view(cart=selectors.cart_for(user=request.user))
     if cart_view.is_empty and request.method != "POST":
         messages.info(request, _("Your cart is empty."))
@@ -210,7 +211,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def checkout_summary(request: HttpRequest) -> HttpResponse:
+def checkout_summary(request: HtmxHttpRequest) -> HttpResponse:
     """The summary box for another shipping option (htmx, when the shopper changes it)."""
     cart_view = selectors.cart_view(cart=selectors.cart_for(user=request.user))
     method = request.GET.get("shipping_method", "standard")
@@ -222,14 +223,14 @@ def checkout_summary(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def order_list(request: HttpRequest) -> HttpResponse:
+def order_list(request: SignedInHttpRequest) -> HttpResponse:
     page = Paginator(selectors.order_list_for_user(user=request.user), ORDERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(request, "shop/order_list.html", {"page": page, "orders": page.object_list})
 
 
-def _order_page(request: HttpRequest, number: str, *, status: int = 200, error: str = ""):
+def _order_page(request: SignedInHttpRequest, number: str, *, status: int = 200, error: str = ""):
     order = selectors.order_detail(user=request.user, number=number)
     return render(
         request,
@@ -246,13 +247,13 @@ def _order_page(request: HttpRequest, number: str, *, status: int = 200, error: 
 
 @login_required
 @require_GET
-def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+def order_detail(request: SignedInHttpRequest, number: str) -> HttpResponse:
     return _order_page(request, number)
 
 
 @login_required
 @require_POST
-def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
+def order_cancel(request: SignedInHttpRequest, number: str) -> HttpResponse:
     order = selectors.order_access(user=request.user, number=number)
     try:
         services.order_cancel(order=order, actor=request.user, note=_("Cancelled by the shopper"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from shop.payments import provider_choices
+from shop.services import provider_choices
 from social.models import GROUP_BUY_MAX_SIZE, GROUP_BUY_MIN_SIZE
 from social.services import GROUP_BUY_MAX_QUANTITY, ShippingAddress
 

@@ -24,8 +24,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import ServiceError
-from shop import payments
-from shop.models import Address, Product, User
+from shop.models import Product, User
+from shop.services import (
+    PaymentFailed,
+    address_validate,
+    payment_authorise,
+    payment_void,
+    payment_void_on_commit,
+)
 from social.models import (
     GROUP_BUY_MAX_SIZE,
     GROUP_BUY_MIN_SIZE,
@@ -86,18 +92,9 @@ class ShippingAddress:
 
 
 def _check_address(address: ShippingAddress) -> None:
-    """The same rules as a saved address (lengths, country), so the order can be placed later."""
-    values = address.as_dict()
-    for name, value in values.items():
-        if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
-            raise GroupBuyError(_("Text contains control characters."), field=name)
-    for name in ("full_name", "line1", "city", "postal_code"):
-        if not values[name].strip():
-            raise GroupBuyError(_("Please fill in the delivery address."), field=name)
-    if len(values["country"]) != 2 or not values["country"].isalpha():
-        raise GroupBuyError(_("Use a two-letter country code, e.g. DE."), field="country")
+    """The shop's address rule (`shop.services.address_validate`), so the order can be placed later."""
     try:
-        Address(**values).full_clean(exclude=["user"])
+        address_validate(data=address.as_dict())
     except ValidationError as exc:
         name, messages = next(iter(exc.message_dict.items()))
         raise GroupBuyError(messages[0], field=name) from None
@@ -111,29 +108,16 @@ def _check_can_commit(user) -> None:
 def _authorise(
     *, user, amount: Decimal, payment_provider: str, card_number: str, reference: str
 ) -> str:
+    """`shop.services.payment_authorise`, its refusals told as a GroupBuyError on the input at fault."""
     try:
-        provider = payments.get_provider(payment_provider)
-    except KeyError:
-        raise GroupBuyError(_("Choose a payment method."), field="payment_provider") from None
-    if provider.requires_card and not card_number.strip():
-        raise GroupBuyError(_("Enter your card number."), field="card_number")
-    result = provider.authorise(amount=amount, card_number=card_number, reference=reference)
-    if not result.approved:
-        raise GroupBuyError(result.message, field="card_number", code=result.code)
-    return result.reference
-
-
-def _void(payment_provider: str, reference: str) -> None:
-    if not reference:
-        return
-    try:
-        payments.get_provider(payment_provider).void(reference)
-    except Exception:  # noqa: BLE001 - an authorisation that cannot be voided now expires at the bank.
-        logger.warning("void of %s failed", reference, exc_info=True)
-
-
-def _void_on_commit(payment_provider: str, reference: str) -> None:
-    transaction.on_commit(lambda: _void(payment_provider, reference))
+        authorisation = payment_authorise(
+            provider=payment_provider, amount=amount, card_number=card_number, reference=reference
+        )
+    except PaymentFailed as exc:
+        raise GroupBuyError(exc.result.message, field="card_number", code=exc.result.code) from None
+    except ValidationError as exc:
+        raise GroupBuyError(exc.messages[0], field=exc.code) from None
+    return authorisation.reference
 
 
 def _queue_completion(group_id: int) -> None:
@@ -268,10 +252,10 @@ def group_buy_join(
                 quantity=quantity,
             )
     except GroupBuyError:
-        _void(payment_provider, reference)
+        payment_void(provider=payment_provider, reference=reference)
         raise
     except IntegrityError:
-        _void(payment_provider, reference)
+        payment_void(provider=payment_provider, reference=reference)
         raise GroupBuyError(
             _("You have already joined this group."), code="already_joined"
         ) from None
@@ -385,7 +369,7 @@ def group_buy_leave(*, group_id: int, user) -> GroupBuyMember:
         if left != 1:
             raise GroupBuyError(_("You are not a member of this group."), code="not_member")
         _stock_restore(product_id=member.group.product_id, quantity=member.quantity)
-        _void_on_commit(member.payment_provider, member.payment_reference)
+        payment_void_on_commit(provider=member.payment_provider, reference=member.payment_reference)
         group = member.group
         if group.creator_id is not None and group.creator_id != user.pk:
             _notify(
@@ -466,7 +450,9 @@ def group_buy_expire(*, group_id: int) -> bool:
             member.status = GroupBuyMember.Status.RELEASED
             member.save(update_fields=["status", "updated_at"])
             _stock_restore(product_id=group.product_id, quantity=member.quantity)
-            _void_on_commit(member.payment_provider, member.payment_reference)
+            payment_void_on_commit(
+                provider=member.payment_provider, reference=member.payment_reference
+            )
         _notify(
             user_ids=[member.user_id for member in members],
             message=_(
@@ -531,6 +517,8 @@ def group_buy_release_user(*, user: User) -> int:
                 id=member.group_id, status=GroupBuy.Status.OPEN, member_count__gt=0
             ).update(member_count=F("member_count") - 1)
             _stock_restore(product_id=member.group.product_id, quantity=member.quantity)
-            _void_on_commit(member.payment_provider, member.payment_reference)
+            payment_void_on_commit(
+                provider=member.payment_provider, reference=member.payment_reference
+            )
             released += 1
     return released

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from shop.models import Order, Product
-from shop.payments import TestCardProvider
+from shop.services import TestCardProvider
 from social.models import GroupBuy, GroupBuyMember, Notification, Profile
 from social.services import (
     GroupBuyError,

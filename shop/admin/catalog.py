@@ -1,10 +1,13 @@
-"""Admin for the catalogue. Actions call the same services as the site (restock notifies waiting shoppers,
-saves refresh the search vector); events are read-only."""
+"""Admin for the catalogue. Every write (save, delete, bulk actions, inlines) goes through `shop.services`, the
+same as the site's own writes: restock notifies waiting shoppers, saves refresh the search vector, and every
+change bumps the catalogue version so cached pages refresh on every node. Events are read-only.
+tests/shop/admin/test_catalogue_version.py walks every registered admin and action to keep it so."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -35,18 +38,14 @@ class CategoryAdmin(admin.ModelAdmin):
     list_editable = ("position",)
     list_select_related = ("parent",)
 
-    # Navigation, filters and cached listings show the category tree: a change refreshes them.
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.catalogue_changed()
+        services.category_save(category=obj)
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        services.catalogue_changed()
+        services.category_delete(categories=Category.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        services.catalogue_changed()
+        services.category_delete(categories=queryset)
 
 
 @admin.register(Tag)
@@ -54,6 +53,15 @@ class TagAdmin(admin.ModelAdmin):
     list_display = ("name", "slug")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
+
+    def save_model(self, request, obj, form, change):
+        services.tag_save(tag=obj)
+
+    def delete_model(self, request, obj):
+        services.tag_delete(tags=Tag.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.tag_delete(tags=queryset)
 
 
 class ProductImageInline(admin.TabularInline):
@@ -109,10 +117,19 @@ class ProductAdmin(admin.ModelAdmin):
     actions = ["restock", "restock_ten", "activate", "deactivate"]
     list_per_page = 50
 
+    def save_model(self, request, obj, form, change):
+        services.product_save(product=obj)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Tags are saved with the related objects, so the search vector is refreshed after them.
-        services.product_refresh_search_vector([form.instance.id])
+        # Tags and pictures (the inline) are saved after the product: refresh once they are all there.
+        services.product_related_saved(product=form.instance)
+
+    def delete_model(self, request, obj):
+        services.product_delete(products=Product.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.product_delete(products=queryset)
 
     def _restock(self, request: HttpRequest, queryset, quantity: int) -> None:
         with transaction.atomic():
@@ -149,7 +166,7 @@ class ProductAdmin(admin.ModelAdmin):
                 "title": _("Restock products"),
                 "form": form,
                 "products": queryset,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 "opts": self.model._meta,
             },
         )
@@ -179,6 +196,15 @@ class ProductImageAdmin(admin.ModelAdmin):
     search_fields = ("product__name", "alt_text")
     list_select_related = ("product",)
     raw_id_fields = ("product",)
+
+    def save_model(self, request, obj, form, change):
+        services.product_image_save(image=obj)
+
+    def delete_model(self, request, obj):
+        services.product_image_delete(images=ProductImage.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.product_image_delete(images=queryset)
 
     @admin.display(description=_("picture"))
     def preview(self, obj: ProductImage) -> str:

@@ -1,7 +1,7 @@
-"""Shop data: accounts, catalogue, carts, orders, reviews, wishlists and stock alerts.
+"""Catalogue: categories, tags, products and their pictures, shopper events, reviews, wishlists and
+back-in-stock alerts.
 
-Money is Decimal with two places everywhere. Stock can never go below zero: a database constraint backs the
-conditional decrement in `shop.services`.
+Stock can never go below zero: a database constraint backs the conditional decrement in `shop.services`.
 """
 
 from __future__ import annotations
@@ -9,21 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-
-
-class User(AbstractUser):
-    """A shopper, moderator or admin. Social profile and privacy settings live in `social.Profile`."""
-
-    email = models.EmailField(_("email address"), blank=True, db_index=True)
-
-    class Meta(AbstractUser.Meta):
-        swappable = "AUTH_USER_MODEL"
 
 
 class Category(models.Model):
@@ -34,6 +24,9 @@ class Category(models.Model):
     )
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
+
+    # Filled by shop.selectors.categories on the rows of the category tree (not a column).
+    children_list: list[Category]
 
     class Meta:
         ordering = ["position", "name"]
@@ -79,6 +72,11 @@ class Product(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The card's first picture, filled by shop.selectors.catalog on list rows (not columns).
+    card_image_name: str | None
+    card_image_alt: str | None
+    card_image_url: str
 
     class Meta:
         ordering = ["-created_at", "id"]
@@ -157,154 +155,6 @@ class ProductEvent(models.Model):
         return f"{self.user_id} {self.kind} {self.product_id}"
 
 
-class Address(models.Model):
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="addresses", on_delete=models.CASCADE
-    )
-    full_name = models.CharField(max_length=120)
-    line1 = models.CharField(max_length=200)
-    line2 = models.CharField(max_length=200, blank=True)
-    city = models.CharField(max_length=100)
-    postal_code = models.CharField(max_length=20)
-    country = models.CharField(max_length=2, default="DE")
-    phone = models.CharField(max_length=30, blank=True)
-    is_default = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name_plural = _("addresses")
-        ordering = ["-is_default", "-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.full_name}, {self.line1}, {self.city}"
-
-
-class Cart(models.Model):
-    """A session cart before login, an account cart after; merged at login by shop.services.cart_merge."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        related_name="cart",
-        on_delete=models.CASCADE,
-    )
-    session_key = models.CharField(max_length=40, null=True, blank=True, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"Cart {self.pk} ({self.user_id or self.session_key})"
-
-
-class CartItem(models.Model):
-    cart = models.ForeignKey(Cart, related_name="items", on_delete=models.CASCADE)
-    product = models.ForeignKey(Product, related_name="cart_items", on_delete=models.CASCADE)
-    quantity = models.PositiveIntegerField(default=1)
-    added_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["added_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["cart", "product"], name="cart_item_unique_product"),
-            models.CheckConstraint(
-                condition=models.Q(quantity__gte=1), name="cart_item_quantity_positive"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.quantity} x {self.product_id}"
-
-
-class Order(models.Model):
-    class Status(models.TextChoices):
-        PLACED = "placed", _("placed")
-        PAID = "paid", _("paid")
-        SHIPPED = "shipped", _("shipped")
-        DELIVERED = "delivered", _("delivered")
-        CANCELLED = "cancelled", _("cancelled")
-
-    # Null once the shopper deleted the account: the order stays, anonymised, for accounting.
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        related_name="orders",
-        on_delete=models.SET_NULL,
-    )
-    number = models.CharField(max_length=20, unique=True)
-    status = models.CharField(
-        max_length=12, choices=Status.choices, default=Status.PLACED, db_index=True
-    )
-    # A client-chosen token per checkout attempt: a double submit finds the order it already placed.
-    idempotency_key = models.CharField(max_length=64, unique=True)
-    ship_name = models.CharField(max_length=120)
-    ship_line1 = models.CharField(max_length=200)
-    ship_line2 = models.CharField(max_length=200, blank=True)
-    ship_city = models.CharField(max_length=100)
-    ship_postal_code = models.CharField(max_length=20)
-    ship_country = models.CharField(max_length=2)
-    shipping_method = models.CharField(max_length=20)
-    shipping_cost = models.DecimalField(max_digits=10, decimal_places=2)
-    subtotal = models.DecimalField(max_digits=12, decimal_places=2)
-    total = models.DecimalField(max_digits=12, decimal_places=2)
-    payment_provider = models.CharField(max_length=20)
-    payment_reference = models.CharField(max_length=64, blank=True)
-    share_to_followers = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "-created_at"])]
-
-    def __str__(self) -> str:
-        return self.number
-
-    def get_absolute_url(self) -> str:
-        return reverse("shop:order", kwargs={"number": self.number})
-
-
-class OrderLine(models.Model):
-    order = models.ForeignKey(Order, related_name="lines", on_delete=models.CASCADE)
-    product = models.ForeignKey(
-        Product, null=True, blank=True, related_name="order_lines", on_delete=models.SET_NULL
-    )
-    product_name = models.CharField(max_length=200)
-    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
-    quantity = models.PositiveIntegerField()
-    line_total = models.DecimalField(max_digits=12, decimal_places=2)
-
-    class Meta:
-        ordering = ["id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(quantity__gte=1), name="order_line_quantity_positive"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.quantity} x {self.product_name}"
-
-
-class OrderStatusEvent(models.Model):
-    """One step of an order's timeline."""
-
-    order = models.ForeignKey(Order, related_name="events", on_delete=models.CASCADE)
-    status = models.CharField(max_length=12, choices=Order.Status.choices)
-    note = models.CharField(max_length=300, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.order_id} -> {self.status}"
-
-
 class Review(models.Model):
     product = models.ForeignKey(Product, related_name="reviews", on_delete=models.CASCADE)
     user = models.ForeignKey(
@@ -372,14 +222,3 @@ class StockAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} awaits {self.product_id}"
-
-
-class LoginFailure(models.Model):
-    """Failed login attempts, counted per account name and per client address for throttling."""
-
-    username = models.CharField(max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    def __str__(self) -> str:
-        return f"{self.username} from {self.ip_address}"

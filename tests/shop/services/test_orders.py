@@ -326,11 +326,11 @@ def test_purchased_products_count_placed_orders(user, cart_line):
 def test_order_place_losing_the_idempotency_race_returns_the_winners_order(
     user, cart_line, monkeypatch
 ):
-    from shop.services import commerce
+    from shop.services import orders
 
     winner = OrderFactory(user=user, idempotency_key="raced-key-01")
     # The early lookup misses (the winner commits just after it), so the insert hits the unique key.
-    monkeypatch.setattr(commerce, "_existing_order", lambda **kwargs: None)
+    monkeypatch.setattr(orders, "_existing_order", lambda **kwargs: None)
     assert place(user, key="raced-key-01") == winner
     assert Product.objects.get(id=cart_line.product_id).stock == 5
     assert CartItem.objects.get().quantity == 2

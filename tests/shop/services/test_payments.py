@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from shop import payments
+from shop.services import payments
 
 
 @pytest.fixture(autouse=True)

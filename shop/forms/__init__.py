@@ -1,0 +1,1 @@
+"""Shop forms, one module per sub-domain (accounts, catalog, commerce)."""

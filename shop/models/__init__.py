@@ -1,0 +1,37 @@
+"""Shop data: accounts, catalogue, carts, orders, reviews, wishlists and stock alerts, one module per sub-domain.
+
+Money is Decimal with two places everywhere. Stock can never go below zero: a database constraint backs the
+conditional decrement in `shop.services`. Other code imports the models from `shop.models`.
+"""
+
+from shop.models.accounts import Address, LoginFailure, User
+from shop.models.catalog import (
+    Category,
+    Product,
+    ProductEvent,
+    ProductImage,
+    Review,
+    StockAlert,
+    Tag,
+    WishlistItem,
+)
+from shop.models.commerce import Cart, CartItem, Order, OrderLine, OrderStatusEvent
+
+__all__ = [
+    "Address",
+    "Cart",
+    "CartItem",
+    "Category",
+    "LoginFailure",
+    "Order",
+    "OrderLine",
+    "OrderStatusEvent",
+    "Product",
+    "ProductEvent",
+    "ProductImage",
+    "Review",
+    "StockAlert",
+    "Tag",
+    "User",
+    "WishlistItem",
+]
