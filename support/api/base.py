@@ -33,6 +33,7 @@ __all__ = [
     "MessagePageSerializer",
     "SessionCsrfAuthentication",
     "SessionCsrfScheme",
+    "StrictCharField",
     "session_key_of",
     "status_response",
 ]
@@ -63,6 +64,16 @@ def session_key_of(request: Request, *, create: bool = False) -> str | None:
     if create and not session.session_key:
         session.save()
     return session.session_key
+
+
+class StrictCharField(serializers.CharField):
+    """Text that must arrive as a JSON string: DRF's CharField turns numbers into text (`"body": 5` was stored
+    as "5"), where the websocket answers such a frame with an `invalid` error."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class MessageFrameSerializer(serializers.Serializer):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +16,7 @@ from support.api.base import (
     SESSION_KEY,
     ChatView,
     ConversationFrameSerializer,
+    StrictCharField,
     session_key_of,
     status_response,
 )
@@ -32,51 +33,62 @@ __all__ = [
 
 
 class StartSerializer(serializers.Serializer):
-    order_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    order_number = StrictCharField(max_length=20, required=False, allow_blank=True)
 
 
 class RatingSerializer(serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    comment = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class ConversationStartView(ChatView):
     @extend_schema(
         request=StartSerializer,
-        responses={201: ConversationFrameSerializer},
-        summary="Start a conversation (optionally about one of your orders)",
+        responses={
+            201: OpenApiResponse(ConversationFrameSerializer, description="A new conversation"),
+            200: OpenApiResponse(
+                ConversationFrameSerializer,
+                description="Your open conversation (about this order when one is named)",
+            ),
+        },
+        summary="Start a conversation, or continue your open one (optionally about one of your orders)",
     )
     def post(self, request: Request) -> Response:
         data = StartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        conversation = services.conversation_start(
+        opened = services.conversation_open(
             user=request.user,
             session_key=session_key_of(request, create=True),
             order_number=data.validated_data.get("order_number") or None,
         )
-        request._request.session[SESSION_KEY] = conversation.id
-        return Response(selectors.conversation_frame(conversation), status=status.HTTP_201_CREATED)
+        request._request.session[SESSION_KEY] = opened.conversation.id
+        return Response(
+            selectors.conversation_frame(opened.conversation),
+            status=status.HTTP_201_CREATED if opened.created else status.HTTP_200_OK,
+        )
 
 
 class ConversationCurrentView(ChatView):
     @extend_schema(
         responses={200: ConversationFrameSerializer},
-        summary="The conversation this browser session has open (404 when none)",
+        summary="The conversation this browser session has open, else your latest open one (404 when none)",
     )
     def get(self, request: Request) -> Response:
-        session = request._request.session
-        conversation_id = session.get(SESSION_KEY)
-        if not conversation_id:
+        remembered_id = request._request.session.get(SESSION_KEY)
+        if remembered_id:
+            remembered = Conversation.objects.filter(pk=remembered_id).first()
+            # A visitor who logged in since: the session that started the chat proves it is theirs.
+            if (
+                remembered is not None
+                and remembered.user_id is None
+                and request.user.is_authenticated
+            ):
+                services.conversation_adopt(conversation=remembered, user=request.user)
+        conversation = selectors.conversation_current(
+            user=request.user, session_key=session_key_of(request), remembered_id=remembered_id
+        )
+        if conversation is None:
             return Response({"detail": _("No conversation yet.")}, status=status.HTTP_404_NOT_FOUND)
-        conversation = Conversation.objects.filter(pk=conversation_id).first()
-        # A visitor who logged in since: the session that started the chat proves it is theirs.
-        if (
-            conversation is not None
-            and conversation.user_id is None
-            and request.user.is_authenticated
-        ):
-            services.conversation_adopt(conversation=conversation, user=request.user)
-        conversation = self.conversation(request, conversation_id)
         return status_response(conversation)
 
 

@@ -18,6 +18,7 @@ from support.api.base import (
     ConsoleView,
     MessageFrameSerializer,
     MessagePageSerializer,
+    StrictCharField,
     session_key_of,
 )
 from support.models import Message
@@ -26,9 +27,9 @@ __all__ = ["MessageListView", "NoteView", "ProductCardView", "ReadView", "Report
 
 
 class MessageSendSerializer(serializers.Serializer):
-    client_id = serializers.CharField(max_length=64)
+    client_id = StrictCharField(max_length=64)
     # The byte limit is the service's; this only bounds what is parsed.
-    body = serializers.CharField(max_length=20000, trim_whitespace=False)
+    body = StrictCharField(max_length=20000, trim_whitespace=False)
 
 
 class ReadSerializer(serializers.Serializer):
@@ -36,18 +37,18 @@ class ReadSerializer(serializers.Serializer):
 
 
 class NoteSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=20000)
-    client_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    body = StrictCharField(max_length=20000)
+    client_id = StrictCharField(max_length=64, required=False, allow_blank=True, default="")
 
 
 class ProductCardSerializer(serializers.Serializer):
     product_id = serializers.IntegerField()
-    client_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    client_id = StrictCharField(max_length=64, required=False, allow_blank=True, default="")
 
 
 class ReportSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=["spam", "abuse", "inappropriate", "other"])
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class MessageListView(ChatView):

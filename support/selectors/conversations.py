@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from shop.models import User
+from shop.models import Order, User
 from social.selectors import user_is_moderator
 from support.models import Conversation, Message
 
@@ -24,7 +24,9 @@ __all__ = [
     "Participant",
     "author_key_for",
     "conversation_access",
+    "conversation_current",
     "conversation_frame",
+    "conversation_open_get",
     "conversation_role_for",
     "display_name",
 ]
@@ -68,6 +70,49 @@ def conversation_access(
     elif conversation.user_id is None and session_key and conversation.session_key == session_key:
         return conversation
     raise PermissionDenied(_("This is not your conversation."))
+
+
+def conversation_open_get(
+    *, user: Participant, session_key: str | None, order: Order | None = None
+) -> Conversation | None:
+    """The participant's latest conversation that is not closed (about `order` when given): a shopper's by
+    account, a visitor's by the session that started it."""
+    queryset = Conversation.objects.exclude(status=Conversation.Status.CLOSED)
+    if user is not None and user.is_authenticated:
+        queryset = queryset.filter(user_id=user.pk)
+    elif session_key:
+        queryset = queryset.filter(user__isnull=True, session_key=session_key)
+    else:
+        return None
+    if order is not None:
+        queryset = queryset.filter(order=order)
+    return (
+        queryset.select_related("user", "assigned_to", "order")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def conversation_current(
+    *, user: Participant, session_key: str | None, remembered_id: Any = None
+) -> Conversation | None:
+    """The conversation a participant's chat panel shows: the one their browser session remembers, if they
+    may still use it, else their latest open one.
+
+    The session pointer alone lost conversations that had just been started: a token client keeps no session
+    cookie, and a concurrent request of the same browser that loaded the session before the start saved it
+    after (last write wins), so `current` answered 404 right after a 201. The conversation row itself records
+    its owner (the account, or the visitor's session key) in the same transaction that creates it, so it is
+    always found from there.
+    """
+    if remembered_id:
+        try:
+            return conversation_access(
+                user=user, session_key=session_key, conversation_id=remembered_id
+            )
+        except (Http404, PermissionDenied):
+            pass
+    return conversation_open_get(user=user, session_key=session_key)
 
 
 def conversation_role_for(*, conversation: Conversation, user: Participant) -> str:

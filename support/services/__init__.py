@@ -27,8 +27,10 @@ from support.services.broadcasting import (
     staff_group,
 )
 from support.services.conversations import (
+    ConversationOpen,
     conversation_adopt,
     conversation_close,
+    conversation_open,
     conversation_rate,
     conversation_start,
     conversations_close_idle,
@@ -45,6 +47,7 @@ from support.services.store import MessagePost
 __all__ = [
     "CONSOLE_GROUP",
     "Broadcast",
+    "ConversationOpen",
     "MessagePost",
     "assistant_reply_post",
     "assistant_reply_queue",
@@ -55,6 +58,7 @@ __all__ = [
     "conversation_close",
     "conversation_group",
     "conversation_mark_read",
+    "conversation_open",
     "conversation_rate",
     "conversation_request_human",
     "conversation_start",

@@ -1,9 +1,10 @@
 """A conversation's life: starting it (with the assistant's greeting, optionally about one of the shopper's
-orders), a visitor's conversation becoming their account's when they log in, closing, rating, and closing
-assistant-only conversations nobody wrote in for a while."""
+orders) or continuing the open one, a visitor's conversation becoming their account's when they log in,
+closing, rating, and closing assistant-only conversations nobody wrote in for a while."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -13,41 +14,62 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop.models import User
+from shop.models import Order, User
 from shop.selectors import order_access
 from social.selectors import user_is_moderator
 from support.models import Conversation, Message
-from support.selectors import Participant
+from support.selectors import Participant, conversation_open_get
 from support.services.assignment import queue_auto_assign
 from support.services.broadcasting import status_broadcast
 from support.services.store import ASSISTANT_KEY, message_store, system_message_post
 
 __all__ = [
+    "ConversationOpen",
     "conversation_adopt",
     "conversation_close",
+    "conversation_open",
     "conversation_rate",
     "conversation_start",
     "conversations_close_idle",
 ]
 
 
-def conversation_start(
-    *, user: Participant, session_key: str | None, order_number: str | None = None
-) -> Conversation:
-    """A new conversation for the shopper (or visitor), optionally about one of the shopper's own orders."""
-    order = None
+@dataclass(frozen=True)
+class ConversationOpen:
+    """What `conversation_open` found: the participant's open conversation, or a new one (`created`)."""
+
+    conversation: Conversation
+    created: bool
+
+
+@dataclass(frozen=True)
+class _Starter:
+    """Who starts a conversation and about which order, checked once."""
+
+    shopper: User | None
+    session_key: str
+    order: Order | None
+
+
+def _starter(*, user: Participant, session_key: str | None, order_number: str | None) -> _Starter:
     shopper = user if isinstance(user, User) and user.is_authenticated else None
+    order = None
     if order_number:
         if shopper is None:
             raise PermissionDenied(_("Please log in to ask about an order."))
         order = order_access(user=shopper, number=str(order_number))
     if shopper is None and not session_key:
         raise PermissionDenied(_("Your session has expired; reload the page to chat."))
-    conversation = Conversation.objects.create(
-        user=shopper,
-        session_key=(session_key or "") if shopper is None else "",
-        order=order,
+    return _Starter(
+        shopper=shopper, session_key=(session_key or "") if shopper is None else "", order=order
     )
+
+
+def _create(starter: _Starter) -> Conversation:
+    conversation = Conversation.objects.create(
+        user=starter.shopper, session_key=starter.session_key, order=starter.order
+    )
+    order = starter.order
     greeting = (
         _("Hi! I'm the Socialshop assistant. How can I help with order %(number)s?")
         % {"number": order.number}
@@ -65,6 +87,36 @@ def conversation_start(
         payload={},
     )
     return conversation
+
+
+def conversation_start(
+    *, user: Participant, session_key: str | None, order_number: str | None = None
+) -> Conversation:
+    """A new conversation for the shopper (or visitor), optionally about one of the shopper's own orders."""
+    return _create(_starter(user=user, session_key=session_key, order_number=order_number))
+
+
+def conversation_open(
+    *, user: Participant, session_key: str | None, order_number: str | None = None
+) -> ConversationOpen:
+    """The participant's open conversation, or a new one: what "chat with us" and "get help with this order"
+    do, so a resent or repeated start does not open a second conversation.
+
+    With an order number, the open conversation about that order (a conversation about another order or
+    about nothing in particular is not reused); without one, the latest open conversation whatever it is
+    about. A closed conversation is never reopened. A shopper's starts are serialised on their account row
+    (PostgreSQL), so two at once (a double click, two tabs) give one conversation; a visitor has no row to lock.
+    """
+    starter = _starter(user=user, session_key=session_key, order_number=order_number)
+    with transaction.atomic():
+        if starter.shopper is not None:
+            list(User.objects.select_for_update().filter(pk=starter.shopper.pk).values_list("pk"))
+        existing = conversation_open_get(
+            user=starter.shopper, session_key=starter.session_key, order=starter.order
+        )
+        if existing is not None:
+            return ConversationOpen(conversation=existing, created=False)
+        return ConversationOpen(conversation=_create(starter), created=True)
 
 
 def conversation_adopt(*, conversation: Conversation, user: Participant) -> Conversation:

@@ -17,12 +17,12 @@ __all__ = ["start"]
 
 @require_POST
 def start(request: HttpRequest) -> HttpResponse:
-    """Start the chat, come back to the page with the panel open."""
+    """Start the chat (or continue the open one), come back to the page with the panel open."""
     next_url = safe_next_url(request, "/")
     if not request.session.session_key:
         request.session.save()
     try:
-        conversation = services.conversation_start(
+        opened = services.conversation_open(
             user=request.user,
             session_key=request.session.session_key,
             order_number=request.POST.get("order_number") or None,
@@ -30,5 +30,5 @@ def start(request: HttpRequest) -> HttpResponse:
     except PermissionDenied as exc:
         messages.error(request, str(exc))
         return redirect(next_url)
-    request.session[SESSION_KEY] = conversation.id
+    request.session[SESSION_KEY] = opened.conversation.id
     return redirect(f"{next_url.split('#')[0]}#support")

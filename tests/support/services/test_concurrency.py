@@ -77,3 +77,17 @@ def test_the_same_frame_sent_at_once_is_stored_once(waiting, user):
     assert len({message_id for message_id, _created in results}) == 1
     assert sum(created for _id, created in results) == 1
     assert Message.objects.filter(conversation=waiting, client_id="dup").count() == 1
+
+
+def test_starts_at_once_give_one_open_conversation(user):
+    """A double click or two tabs: the shopper's starts are serialised, the second finds the first's."""
+
+    def start(_index: int) -> tuple[int, bool]:
+        opened = services.conversation_open(user=user, session_key=None)
+        return opened.conversation.id, opened.created
+
+    results = _run_at_once(start, 4)
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert len({conversation_id for conversation_id, _created in results}) == 1
+    assert sum(created for _id, created in results) == 1
+    assert Conversation.objects.filter(user=user).count() == 1

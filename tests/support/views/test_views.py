@@ -45,6 +45,14 @@ def test_order_help_form_starts_a_conversation_about_the_order(shopper_client, u
     assert shopper_client.session["support_conversation_id"] == conversation.id
 
 
+def test_order_help_form_twice_continues_the_open_conversation(shopper_client, user):
+    order = make_order(user)
+    for _ in range(2):
+        shopper_client.post(reverse("support:start"), {"order_number": order.number, "next": "/"})
+    conversation = Conversation.objects.get()
+    assert shopper_client.session["support_conversation_id"] == conversation.id
+
+
 def test_order_help_refuses_foreign_next_urls(shopper_client):
     response = shopper_client.post(reverse("support:start"), {"next": "https://evil.example/"})
     assert response["Location"] == "/#support"
