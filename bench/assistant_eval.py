@@ -1,7 +1,7 @@
 """Support assistant retrieval benchmark (issue 5).
 
 Builds a throwaway SQLite database, seeds the demo help articles and asks the paraphrased questions from
-tests/support/test_assistant_retrieval.py. Prints, per retrieval backend (TF-IDF always; semantic when the
+tests/support/assistant/test_retrieval.py. Prints, per retrieval backend (TF-IDF always; semantic when the
 optional extra is installed): top-1 and top-3 accuracy, index build time and per-question latency (median and
 p95 over repeated runs), then writes them to docs/benchmarks.md under "## Support assistant (issue 5)".
 
@@ -46,7 +46,7 @@ def percentile(values: list[float], share: float) -> float:
 
 def evaluate(backend: str, repeats: int) -> dict:
     from support.assistant import retrieval
-    from tests.support.test_assistant_retrieval import PARAPHRASES
+    from tests.support.assistant.test_retrieval import PARAPHRASES
 
     retrieval.clear_index_cache()
     started = time.perf_counter()
@@ -110,7 +110,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         setup_django(Path(folder) / "assistant_eval.sqlite3")
-        from support.assistant.demo import DEMO_ARTICLES, seed_articles
+        from support.demo.articles import DEMO_ARTICLES, seed_articles
 
         seed_articles(log=print)
         backends = ["tfidf"]
@@ -137,8 +137,8 @@ def main() -> None:
     if not available:
         rows.append("| semantic | not measured: optional extra not installed | | | | |")
 
-    body = f"""Retrieval over the {len(DEMO_ARTICLES)} demo help articles (`support/assistant/demo.py`) with the
-{results[0]["questions"]} paraphrased shopper questions of `tests/support/test_assistant_retrieval.py` (varied
+    body = f"""Retrieval over the {len(DEMO_ARTICLES)} demo help articles (`support/demo/articles.py`) with the
+{results[0]["questions"]} paraphrased shopper questions of `tests/support/assistant/test_retrieval.py` (varied
 wording, no copied titles). Top-1 is the share whose expected article ranks first (the test requires at least
 80% for TF-IDF). Latency is one `retrieval.search()` call on a warm, cached index, including the one aggregate
 query that checks whether articles changed (SQLite), over {args.repeats} passes.

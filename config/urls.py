@@ -8,7 +8,7 @@ api_v1 = [
     path("", include("shop.api_urls")),
     path("social/", include("social.api.urls")),
     path("recs/", include("recsys.api_urls")),
-    path("support/", include("support.api_urls")),
+    path("support/", include("support.api.urls")),
 ]
 
 urlpatterns = [

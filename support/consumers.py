@@ -9,12 +9,9 @@ Protocol: docs/support-protocol.md.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import math
 import time
-import weakref
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -27,9 +24,18 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from common.realtime import CHANNEL_LAYER_ERRORS, LayerOutageMixin
+from social.selectors import user_is_moderator
 from social.services import user_group_name
 from support import selectors, services
 from support.models import Message
+from support.services.broadcasting import (
+    CONSOLE_GROUP,
+    Broadcast,
+    broadcasts_collected,
+    conversation_group,
+    outbox_send,
+    staff_group,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +52,6 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_MANY_SOCKETS = 4429
 TYPING_INTERVAL_SECONDS = 1.0
 SOCKET_COUNT_TTL = 3600
-CONSOLE_PING_SECONDS = 1.0
 
 
 def _socket_key(participant: str) -> str:
@@ -77,56 +82,6 @@ def _socket_release(participant: str) -> None:
         pass
 
 
-class _ConsolePings:
-    """The consoles' "a conversation has a new message" hint, at most once per `CONSOLE_PING_SECONDS` from this
-    server process instead of once per message (a second group send per chat message, and every open console
-    reloading its lists at the chat's message rate). The first message after a quiet interval is announced at
-    once; messages inside the interval are announced together when it ends (with the conversation's id when
-    only one changed, else null: consoles reload their whole lists either way), so a console is never more
-    than one interval behind. Status changes (claims, handoffs, closing) are never held back."""
-
-    def __init__(self) -> None:
-        self.last_sent = -math.inf
-        self.pending: dict[int, str] = {}
-        self.flush: asyncio.Task | None = None
-
-    async def ping(self, layer: Any, event: dict) -> None:
-        loop = asyncio.get_running_loop()
-        wait = self.last_sent + CONSOLE_PING_SECONDS - loop.time()
-        if wait <= 0 and self.flush is None:
-            self.last_sent = loop.time()
-            await layer.group_send(services.CONSOLE_GROUP, event)
-            return
-        self.pending[event["conversation"]] = event["status"]
-        if self.flush is None:
-            self.flush = loop.create_task(self._send_pending(layer, max(wait, 0.0)))
-
-    async def _send_pending(self, layer: Any, wait: float) -> None:
-        await asyncio.sleep(wait)
-        pending, self.pending = self.pending, {}
-        self.flush = None
-        self.last_sent = asyncio.get_running_loop().time()
-        conversation, status = next(iter(pending.items())) if len(pending) == 1 else (None, None)
-        try:
-            await layer.group_send(
-                services.CONSOLE_GROUP,
-                {"type": "queue.changed", "conversation": conversation, "status": status},
-            )
-        except Exception:  # noqa: BLE001 - a hint only; consoles also reload every 15 s
-            logger.warning("support console hint failed", exc_info=True)
-
-
-_console_pings_by_loop: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _console_pings() -> _ConsolePings:
-    loop = asyncio.get_running_loop()
-    pings = _console_pings_by_loop.get(loop)
-    if pings is None:
-        pings = _console_pings_by_loop[loop] = _ConsolePings()
-    return pings
-
-
 class _FrameError(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -136,7 +91,7 @@ class _FrameError(Exception):
 
 class _SupportSocket(LayerOutageMixin, AsyncWebsocketConsumer):
     """Shared plumbing: socket cap, the user group, JSON parsing, error frames, ignoring foreign events;
-    a channel layer outage closes the socket with 1013 and the client resyncs (config/realtime.py)."""
+    a channel layer outage closes the socket with 1013 and the client resyncs (common/realtime.py)."""
 
     participant: str | None = None
     groups_joined: list[str]
@@ -279,9 +234,9 @@ class ConversationConsumer(_SupportSocket):
         self.conversation = conversation
         self.conversation_id = conversation.id
         self.is_staff_view = self.role == Message.Role.MODERATOR
-        groups = [services.conversation_group(conversation.id)]
+        groups = [conversation_group(conversation.id)]
         if self.is_staff_view:
-            groups.append(services.staff_group(conversation.id))
+            groups.append(staff_group(conversation.id))
         if not await self._start(groups):
             return
         frame = await database_sync_to_async(selectors.conversation_frame)(conversation)
@@ -314,8 +269,8 @@ class ConversationConsumer(_SupportSocket):
         user, session_key = self._identity()
         conversation = self.conversation
 
-        def post() -> tuple[dict | None, list[services.Broadcast]]:
-            with services.broadcasts_collected() as outbox:
+        def post() -> tuple[dict | None, list[Broadcast]]:
+            with broadcasts_collected() as outbox:
                 result = services.message_post(
                     conversation=conversation,
                     body=body,
@@ -333,23 +288,16 @@ class ConversationConsumer(_SupportSocket):
             await self.send_frame(duplicate)
         await self._broadcast(outbox)
 
-    async def _broadcast(self, outbox: list[services.Broadcast]) -> None:
-        """Send what the service committed, in order. A failed send (channel layer down) loses nothing, the
-        rows are stored and the others replay them with `sync`; this socket gets its messages directly, so the
-        sender learns that its message was stored instead of waiting for an echo that never comes."""
-        for item in outbox:
-            try:
-                if item.group == services.CONSOLE_GROUP and item.event.get("cause") == "message":
-                    await _console_pings().ping(self.channel_layer, item.event)
-                else:
-                    await self.channel_layer.group_send(item.group, item.event)
-            except Exception:  # noqa: BLE001 - see the docstring
-                logger.warning("support broadcast to %s failed", item.group, exc_info=True)
-                if item.event.get("type") == "chat.message" and (
-                    item.group == services.conversation_group(self.conversation_id)
-                    or self.is_staff_view
-                ):
-                    await self.send_frame(item.event["frame"])
+    async def _broadcast(self, outbox: list[Broadcast]) -> None:
+        """Send what the service committed (support.services.broadcasting.outbox_send). A failed send loses
+        nothing, the rows are stored and the others replay them with `sync`; this socket gets its messages
+        directly, so the sender learns that its message was stored instead of waiting for an echo that never
+        comes."""
+        for item in await outbox_send(self.channel_layer, outbox):
+            if item.event.get("type") == "chat.message" and (
+                item.group == conversation_group(self.conversation_id) or self.is_staff_view
+            ):
+                await self.send_frame(item.event["frame"])
 
     async def on_typing(self, frame: dict) -> None:
         now = time.monotonic()
@@ -358,7 +306,7 @@ class ConversationConsumer(_SupportSocket):
         self.last_typing = now
         user, _session = self._identity()
         await self.channel_layer.group_send(
-            services.conversation_group(self.conversation_id),
+            conversation_group(self.conversation_id),
             {
                 "type": "chat.typing",
                 "sender": self.channel_name,
@@ -441,10 +389,10 @@ class ConsoleConsumer(_SupportSocket):
 
     async def connect(self) -> None:
         user, _session = self._identity()
-        if not await database_sync_to_async(selectors.is_moderator)(user):
+        if not await database_sync_to_async(user_is_moderator)(user):
             await self._refuse()
             return
-        await self._start([services.CONSOLE_GROUP])
+        await self._start([CONSOLE_GROUP])
 
     def frame_handlers(self) -> dict:
         return {**super().frame_handlers(), "presence": self.on_presence}

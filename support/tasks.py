@@ -1,10 +1,17 @@
-"""Support chat tasks: thin wrappers that take ids and call one service (safe to retry)."""
+"""Support chat tasks: thin wrappers that take ids and call one service (safe to retry).
+
+`assistant_reply` is declared in support.services.assistant, beside the service that queues it (so no service
+imports this module), and re-exported here, where Celery's autodiscovery looks.
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from support import services
+from support.services.assistant import assistant_reply
+from support.services.conversations import conversations_close_idle
+
+__all__ = ["BEAT_SCHEDULE", "assistant_reply", "close_idle_conversations"]
 
 BEAT_SCHEDULE = {
     "support-close-idle-conversations": {
@@ -14,15 +21,6 @@ BEAT_SCHEDULE = {
 }
 
 
-@shared_task(acks_late=True, ignore_result=True)
-def assistant_reply(message_id: int) -> int | None:
-    """Answer one shopper message; a second run finds the answer already posted and does nothing. Nobody reads
-    its result: ignoring it keeps `.delay()` off the result backend, which with Redis down retried for 20 s
-    before the chat could hand the shopper to a person."""
-    message = services.assistant_reply_post(message_id=message_id)
-    return message.id if message else None
-
-
 @shared_task(acks_late=True)
 def close_idle_conversations() -> int:
-    return services.conversations_close_idle()
+    return conversations_close_idle()

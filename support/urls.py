@@ -1,11 +1,11 @@
 from django.urls import path
 
-from support import views
+from support.views import console, conversations, dashboard
 
 app_name = "support"
 urlpatterns = [
-    path("start/", views.start, name="start"),
-    path("console/", views.console, name="console"),
-    path("console/<int:conversation_id>/context/", views.console_context, name="console_context"),
-    path("dashboard/", views.dashboard, name="dashboard"),
+    path("start/", conversations.start, name="start"),
+    path("console/", console.console, name="console"),
+    path("console/<int:conversation_id>/context/", console.console_context, name="console_context"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
 ]

@@ -1,7 +1,7 @@
 """Product picks for the chat: catalogue search first, the recommender for open-ended gift ideas.
 
 Only active, in-stock products at or under the shopper's price cap are offered. The recommender
-(`recsys.selectors.recommendations_for_user`) is optional here: when the app or its serving data is missing, or it
+(`recsys.selectors.recommendations_for_user`) is optional here: when its serving data is missing, or it
 fails, the catalogue's best sellers stand in, so a broken model never breaks the chat.
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from recsys import selectors as recsys_selectors
 from shop import selectors as shop_selectors
 from shop.models import Product
 
@@ -56,10 +57,6 @@ def _search(terms: tuple[str, ...], price_cap: Decimal | None, k: int) -> list[P
 
 
 def _recommended_ids(user: Any, k: int) -> list[int]:
-    try:
-        from recsys import selectors as recsys_selectors
-    except ImportError:
-        return []
     try:
         if user is not None and user.is_authenticated:
             items = recsys_selectors.recommendations_for_user(user=user, widget="for_you", k=k)

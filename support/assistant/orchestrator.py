@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -40,9 +41,7 @@ __all__ = ["answer", "pending_action_from_history"]
 logger = logging.getLogger(__name__)
 
 ACTION_ORDER_CANCEL = "order_cancel"
-CANCELLABLE_STATUSES = tuple(
-    getattr(shop_services, "CANCELLABLE_STATUSES", (Order.Status.PLACED, Order.Status.PAID))
-)
+CANCELLABLE_STATUSES = shop_services.CANCELLABLE_STATUSES
 
 
 def answer(*, text: str, context: AssistantContext) -> AssistantAnswer:
@@ -491,7 +490,7 @@ def _answer_products(
     )
 
 
-_HANDLERS = {
+_HANDLERS: dict[IntentName, Callable[..., AssistantAnswer]] = {
     IntentName.CONFIRM: _answer_confirm,
     IntentName.DECLINE: _answer_decline,
     IntentName.HANDOFF: _answer_handoff,

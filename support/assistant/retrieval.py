@@ -33,7 +33,7 @@ from django.db.models import Count, Max
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from support.assistant.rendering import markdown_to_plain_text
-from support.models_assistant import HelpArticle
+from support.models import HelpArticle
 
 __all__ = [
     "MINILM_SAFETENSORS_SHA256",
@@ -331,7 +331,7 @@ def _load_sentence_model() -> Any:
                 "SUPPORT_RETRIEVAL_BACKEND=semantic needs sentence-transformers and torch: "
                 "pip install -e '.[semantic]'"
             ) from exc
-        import torch
+        import torch  # type: ignore[import-not-found, unused-ignore]  # the optional extra
 
         # One thread per process: a chat question is a few dozen tokens, and on a busy 2-core machine the
         # default thread pool spun for ~1.9 s per query against ~70 ms single-threaded (measured here).

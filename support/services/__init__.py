@@ -1,0 +1,73 @@
+"""Support writes, one module per sub-domain. Lowest first (each imports only those before it):
+
+- `broadcasting`: groups, after-commit broadcasts and the consumers' sending of them (the one home);
+- `store`: the one statement that stores a message with the next sequence number, and the site's own messages;
+- `assignment`: "talk to a person", claiming, assigning, round-robin auto-assignment;
+- `assistant`: the assistant's answers (and their Celery task, queued on commit);
+- `conversations`: start, adopt, close, rate, close idle ones;
+- `presence`: a moderator's status and capacity;
+- `messages`: `message_post`, the one path for every message, product cards, read receipts, reports.
+
+support.tasks imports from here; nothing here imports support.tasks.
+"""
+
+from support.services.assignment import (
+    conversation_assign,
+    conversation_claim,
+    conversation_request_human,
+    queue_auto_assign,
+)
+from support.services.assistant import assistant_reply_post, assistant_reply_queue
+from support.services.broadcasting import (
+    CONSOLE_GROUP,
+    Broadcast,
+    broadcasts_collected,
+    conversation_group,
+    outbox_send,
+    staff_group,
+)
+from support.services.conversations import (
+    ConversationOpen,
+    conversation_adopt,
+    conversation_close,
+    conversation_open,
+    conversation_rate,
+    conversation_start,
+    conversations_close_idle,
+)
+from support.services.messages import (
+    conversation_mark_read,
+    message_post,
+    message_report,
+    product_card_post,
+)
+from support.services.presence import presence_set
+from support.services.store import MessagePost
+
+__all__ = [
+    "CONSOLE_GROUP",
+    "Broadcast",
+    "ConversationOpen",
+    "MessagePost",
+    "assistant_reply_post",
+    "assistant_reply_queue",
+    "broadcasts_collected",
+    "conversation_adopt",
+    "conversation_assign",
+    "conversation_claim",
+    "conversation_close",
+    "conversation_group",
+    "conversation_mark_read",
+    "conversation_open",
+    "conversation_rate",
+    "conversation_request_human",
+    "conversation_start",
+    "conversations_close_idle",
+    "message_post",
+    "message_report",
+    "outbox_send",
+    "presence_set",
+    "product_card_post",
+    "queue_auto_assign",
+    "staff_group",
+]
