@@ -354,6 +354,9 @@ RECSYS_LIST_LENGTH = env_int("RECSYS_LIST_LENGTH", 30)
 RECSYS_TRENDING_HALF_LIFE_DAYS = env_float("RECSYS_TRENDING_HALF_LIFE_DAYS", 7.0)
 RECSYS_ON_REQUEST_CACHE_SECONDS = env_int("RECSYS_ON_REQUEST_CACHE_SECONDS", 3600)
 RECSYS_ATTRIBUTION_WINDOW_SECONDS = env_int("RECSYS_ATTRIBUTION_WINDOW_SECONDS", 24 * 3600)
+RECSYS_ATTRIBUTION_EVERY_SECONDS = env_int("RECSYS_ATTRIBUTION_EVERY_SECONDS", 300)
+# How long a "this shopper's follows/categories changed" mark lasts (they are re-scored on request meanwhile).
+RECSYS_SIGNALS_TTL_SECONDS = env_int("RECSYS_SIGNALS_TTL_SECONDS", 14 * 24 * 3600)
 # Failure drills only: hold each training open this long so a worker can be killed mid-training.
 RECSYS_TRAIN_PAUSE_SECONDS = env_float("RECSYS_TRAIN_PAUSE_SECONDS", 0.0)
 

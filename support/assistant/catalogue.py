@@ -1,7 +1,7 @@
 """Product picks for the chat: catalogue search first, the recommender for open-ended gift ideas.
 
 Only active, in-stock products at or under the shopper's price cap are offered. The recommender
-(`recsys.selectors.recommendations_for_user`) is optional here: when the app or its serving data is missing, or it
+(`recsys.services.recommendations_for_user`) is optional here: when the app or its serving data is missing, or it
 fails, the catalogue's best sellers stand in, so a broken model never breaks the chat.
 """
 
@@ -57,14 +57,14 @@ def _search(terms: tuple[str, ...], price_cap: Decimal | None, k: int) -> list[P
 
 def _recommended_ids(user: Any, k: int) -> list[int]:
     try:
-        from recsys import selectors as recsys_selectors
+        from recsys import services as recsys_services
     except ImportError:
         return []
     try:
         if user is not None and user.is_authenticated:
-            items = recsys_selectors.recommendations_for_user(user=user, widget="for_you", k=k)
+            items = recsys_services.recommendations_for_user(user=user, widget="for_you", k=k)
         else:
-            items = recsys_selectors.trending_products(k=k)
+            items = recsys_services.trending_products(k=k)
     except Exception:  # the recommender is an optional helper here, never a reason to fail the chat
         logger.exception("support assistant: recommendations unavailable")
         return []

@@ -19,7 +19,7 @@ def _state(live_stack, task_id: str = "") -> dict:
         "import json\n"
         "from django.core.cache import cache\n"
         "from recsys.models import ModelVersion, ServingPointer\n"
-        "from recsys.pipeline import LOCK_KEY\n"
+        "from recsys.services.training import LOCK_KEY\n"
         "serving = ModelVersion.objects.filter(status='serving').first()\n"
         "pointer = ServingPointer.objects.filter(key='lists').first()\n"
         f"rows = list(ModelVersion.objects.filter(task_id={task_id!r}).values('pk', 'status'))\n"
