@@ -346,7 +346,10 @@ RECSYS_HOLDOUT_FRACTION = env_float("RECSYS_HOLDOUT_FRACTION", 0.2)
 # Promote only if P@k beats popularity and is at most this much (relative) below the serving model's.
 RECSYS_PROMOTION_METRIC = os.environ.get("RECSYS_PROMOTION_METRIC", "precision")
 RECSYS_PROMOTION_TOLERANCE = env_float("RECSYS_PROMOTION_TOLERANCE", 0.02)
-RECSYS_TRAIN_LOCK_SECONDS = env_int("RECSYS_TRAIN_LOCK_SECONDS", 2 * 3600)
+# One training at a time: a lease the running training renews every RENEW seconds; a killed one's lease lapses
+# within RECSYS_TRAIN_LEASE_SECONDS, so retraining is blocked for about a minute, not for hours.
+RECSYS_TRAIN_LEASE_SECONDS = env_int("RECSYS_TRAIN_LEASE_SECONDS", 60)
+RECSYS_TRAIN_LEASE_RENEW_SECONDS = env_float("RECSYS_TRAIN_LEASE_RENEW_SECONDS", 15.0)
 RECSYS_CHECK_EVERY_SECONDS = env_int("RECSYS_CHECK_EVERY_SECONDS", 300)
 RECSYS_RETRAIN_MIN_NEW_INTERACTIONS = env_int("RECSYS_RETRAIN_MIN_NEW_INTERACTIONS", 500)
 RECSYS_SCORING_CHUNK_USERS = env_int("RECSYS_SCORING_CHUNK_USERS", 2000)

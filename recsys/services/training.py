@@ -1,14 +1,17 @@
 """Training: one at a time, evaluated, stored, promoted or not; then every shopper re-scored.
 
-The flow (`model_version_train`, what the task, `train_recommender` and the demo call): under the training
-lock, the data is read through `recsys.services.data`, a seeded holdout is split off, a model trained on the rest
+The flow (`model_version_train`, what the task, `train_recommender` and the demo call): holding the training
+lease, the data is read through `recsys.services.data`, a seeded holdout is split off, a model trained on the rest
 is judged by `recsys.services.evaluation` (popularity on the same holdout, the serving model on fresh pairs),
 the artefact is trained on all data and stored, and the version is promoted when the rule allows. Then the
 lists are re-scored with the serving version, queued after commit (`serving_lists_refresh`, the one place that
 follows a change of the serving model, also used by the dashboard's promote and rollback).
 
-A killed worker leaves the version row in `training` and the lock with its task id: the redelivered task (same
-id) takes the lock again, reuses the row and finishes; the serving model is never touched before the end.
+Only one training runs at a time: it holds a heartbeat lease (`recsys.services.lease`: 60 s, renewed every 15 s
+while it runs, released at the end), so a killed worker blocks retraining for a minute, not for hours. The next
+training to take the lease marks the dead run's row failed; the dead task itself, when the broker redelivers it
+(same id), takes the lease again, resumes its row and finishes. A training that lost its lease (it stalled past
+the time-to-live and another one started) writes nothing. The serving model is never touched before the end.
 Model-version statuses are written here only (`_version_status_set`).
 """
 
@@ -19,12 +22,11 @@ import logging
 import time
 import traceback
 import uuid
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -35,12 +37,14 @@ from recsys.selectors import serving_version
 from recsys.services import data
 from recsys.services.artifacts import artifact_save, trained_pairs_save
 from recsys.services.evaluation import compare_with_serving, promotion_decision
+from recsys.services.lease import Lease, lease_acquire, lease_held, lease_release
 from recsys.services.scoring import score_all_now, scoring_run_create
 
 __all__ = [
     "LOCK_KEY",
     "MIN_INTERACTIONS",
     "RetrainOutcome",
+    "TrainingLeaseLost",
     "model_version_promote",
     "model_version_rollback",
     "model_version_serve",
@@ -86,23 +90,31 @@ def training_params(**overrides: Any) -> core.TrainingParams:
     return core.TrainingParams(**values)
 
 
-def _lock_seconds() -> int:
-    return int(settings.RECSYS_TRAIN_LOCK_SECONDS)
+def _lease_seconds() -> int:
+    return int(settings.RECSYS_TRAIN_LEASE_SECONDS)
 
 
 def train_lock_acquire(token: str) -> bool:
-    """Take the training lock; the same token (a redelivered task) may take it again."""
-    if cache.add(LOCK_KEY, token, timeout=_lock_seconds()):
-        return True
-    if cache.get(LOCK_KEY) == token:
-        cache.set(LOCK_KEY, token, timeout=_lock_seconds())
-        return True
-    return False
+    """Take the training lease (no heartbeat: `retrain` renews its own); the same token may take it again."""
+    return lease_acquire(key=LOCK_KEY, token=token, ttl=_lease_seconds())
 
 
 def train_lock_release(token: str) -> None:
-    if cache.get(LOCK_KEY) == token:
-        cache.delete(LOCK_KEY)
+    lease_release(key=LOCK_KEY, token=token)
+
+
+def _training_lease(token: str) -> AbstractContextManager[Lease | None]:
+    """The one training lease: 60 s that the running training renews every 15 s (see `recsys.services.lease`)."""
+    return lease_held(
+        key=LOCK_KEY,
+        token=token,
+        ttl=_lease_seconds(),
+        renew_every=float(settings.RECSYS_TRAIN_LEASE_RENEW_SECONDS),
+    )
+
+
+class TrainingLeaseLost(Exception):
+    """Another training took the lease (this one stalled past its time-to-live): write nothing."""
 
 
 # --- version rows ----------------------------------------------------------------------------------------
@@ -138,16 +150,17 @@ def _version_for_task(task_id: str, params: core.TrainingParams) -> ModelVersion
     )
 
 
-def _fail_stale_trainings(current_id: int) -> None:
-    """Rows left in `training` by a worker that died long ago (older than the lock) are marked failed."""
-    horizon = timezone.now() - timedelta(seconds=_lock_seconds())
-    for version_id in (
-        ModelVersion.objects.filter(status=ModelVersion.Status.TRAINING, created_at__lt=horizon)
-        .exclude(pk=current_id)
-        .values_list("pk", flat=True)
-    ):
+def _fail_abandoned_trainings(*, task_id: str) -> None:
+    """Called with the lease just taken: no other training is alive, so rows still `training` belong to a run
+    that died (its lease expired). They are marked failed; this task's own row (a redelivery) is resumed."""
+    abandoned = ModelVersion.objects.filter(status=ModelVersion.Status.TRAINING)
+    if task_id:
+        abandoned = abandoned.exclude(task_id=task_id[:64])
+    for version_id in abandoned.values_list("pk", flat=True):
         _version_status_set(
-            version_id, ModelVersion.Status.FAILED, error="abandoned: the training worker stopped"
+            version_id,
+            ModelVersion.Status.FAILED,
+            error="abandoned: its training stopped and its lease expired",
         )
 
 
@@ -280,14 +293,30 @@ def retrain(
         return RetrainOutcome(
             "skipped", None, serving.pk if serving else None, "not enough new interactions"
         )
-    if not train_lock_acquire(token):
-        return RetrainOutcome(
-            "skipped", None, serving.pk if serving else None, "another training is running"
-        )
+    with _training_lease(token) as lease:
+        if lease is None:
+            return RetrainOutcome(
+                "skipped", None, serving.pk if serving else None, "another training is running"
+            )
+        _fail_abandoned_trainings(task_id=task_id)
+        return _train(task_id=task_id, params=params, serving=serving, lease=lease)
+
+
+def _lease_check(lease: Lease) -> None:
+    if lease.lost:
+        raise TrainingLeaseLost("another training took the lease; this one writes nothing")
+
+
+def _train(
+    *,
+    task_id: str,
+    params: core.TrainingParams,
+    serving: ModelVersion | None,
+    lease: Lease,
+) -> RetrainOutcome:
     version = None
     try:
         version = _version_for_task(task_id, params)
-        _fail_stale_trainings(version.pk)
         _pause_for_drills()
         timings: dict[str, float] = {}
         started = time.perf_counter()
@@ -302,6 +331,7 @@ def retrain(
             "item_features": len(dataset.item_feature_names),
         }
         if dataset.interactions.nnz < MIN_INTERACTIONS:
+            _lease_check(lease)
             _version_status_set(
                 version.pk,
                 ModelVersion.Status.REJECTED,
@@ -346,6 +376,7 @@ def retrain(
         step = time.perf_counter()
         final = core.train(dataset, params)
         timings["train_seconds"] = round(time.perf_counter() - step, 3)
+        _lease_check(lease)
         path = artifact_save(model=final, version_id=version.pk)
         trained_pairs_save(dataset=dataset, version_id=version.pk)
         timings["total_seconds"] = round(time.perf_counter() - started, 3)
@@ -354,6 +385,7 @@ def retrain(
             for epoch, value in enumerate(candidate.validation_curve, start=1)
         ]
         promote, decision = promotion_decision(metrics)
+        _lease_check(lease)
         _version_status_set(
             version.pk,
             ModelVersion.Status.READY,
@@ -371,6 +403,16 @@ def retrain(
             return RetrainOutcome("promoted", version.pk, version.pk, decision)
         _version_status_set(version.pk, ModelVersion.Status.REJECTED)
         return RetrainOutcome("rejected", version.pk, serving.pk if serving else None, decision)
+    except TrainingLeaseLost as lost:
+        logger.error("recommender training stopped: %s", lost)
+        if version is not None:
+            _version_status_set(version.pk, ModelVersion.Status.FAILED, error=str(lost))
+        return RetrainOutcome(
+            "failed",
+            version.pk if version is not None else None,
+            serving.pk if serving is not None else None,
+            str(lost),
+        )
     except Exception:
         logger.exception("recommender training failed")
         if version is not None:
@@ -378,5 +420,3 @@ def retrain(
                 version.pk, ModelVersion.Status.FAILED, error=traceback.format_exc()[-4000:]
             )
         raise
-    finally:
-        train_lock_release(token)
