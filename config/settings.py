@@ -325,6 +325,13 @@ SOCIAL_FEED_PAGE_SIZE = env_int("SOCIAL_FEED_PAGE_SIZE", 20)
 
 # --- recsys ---------------------------------------------------------------------------------------------
 RECSYS_ARTIFACT_DIR = Path(os.environ.get("RECSYS_ARTIFACT_DIR", BASE_DIR / "var" / "models"))
+# Trained models go through this storage alias (content-addressed, verified on load). The embedded default is a
+# private local folder; with several hosts, point the alias at the shared object store (or name another alias).
+RECSYS_ARTIFACT_STORAGE = os.environ.get("RECSYS_ARTIFACT_STORAGE", "recsys_artifacts")
+STORAGES["recsys_artifacts"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(RECSYS_ARTIFACT_DIR)},
+}
 RECSYS_RETRAIN_EVERY_SECONDS = env_int("RECSYS_RETRAIN_EVERY_SECONDS", 3600)
 # Serving (recsys-serving): hyper-parameters handed to recsys.core.TrainingParams, then the pipeline's own knobs.
 RECSYS_TRAINING = {

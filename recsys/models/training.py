@@ -1,4 +1,4 @@
-"""A model version: one training of the recommender, its inputs, offline figures, artefact and status."""
+"""A model version: one training of the recommender, its inputs, offline figures, artefacts and status."""
 
 from __future__ import annotations
 
@@ -30,7 +30,11 @@ class ModelVersion(models.Model):
     # [{"epoch": 1, "value": 0.12}, ...] on the validation split; early stopping picks the best epoch.
     validation_curve = models.JSONField(default=list, blank=True)
     timings = models.JSONField(default=dict, blank=True)
-    artifact_path = models.CharField(max_length=500, blank=True)
+    # Storage names (RECSYS_ARTIFACT_STORAGE), never filesystem paths: `recsys/models/<sha256>.pkl`, the
+    # trained model, and `recsys/models/<sha256>.pairs.npz`, the pairs it trained on. Named by content hash and
+    # verified against it on every load.
+    artifact_name = models.CharField(max_length=200, blank=True)
+    pairs_name = models.CharField(max_length=200, blank=True)
     decision = models.CharField(max_length=300, blank=True)
     error = models.TextField(blank=True)
     # The Celery task id that trains this version: a retry of the same task resumes the same row.

@@ -18,6 +18,7 @@ __all__ = [
     "global_list_entries",
     "model_version_get",
     "model_version_list",
+    "model_version_previous",
     "product_list_entries",
     "serving_run",
     "serving_version",
@@ -39,6 +40,16 @@ def serving_version() -> ModelVersion | None:
 
 def model_version_list(*, limit: int = 50) -> list[ModelVersion]:
     return list(ModelVersion.objects.order_by("-created_at", "-id")[:limit])
+
+
+def model_version_previous(*, before: ModelVersion | None) -> ModelVersion | None:
+    """The most recently promoted version other than `before` that still has a model to load."""
+    candidates = ModelVersion.objects.filter(
+        promoted_at__isnull=False, artifact_name__gt=""
+    ).exclude(status__in=[ModelVersion.Status.FAILED, ModelVersion.Status.TRAINING])
+    if before is not None:
+        candidates = candidates.exclude(pk=before.pk)
+    return candidates.order_by("-promoted_at").first()
 
 
 def model_version_get(*, version_id: int | None) -> ModelVersion | None:

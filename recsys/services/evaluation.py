@@ -13,7 +13,7 @@ from django.conf import settings
 
 from recsys import core
 from recsys.models import ModelVersion
-from recsys.services.artifacts import model_load, trained_pairs_load
+from recsys.services.artifacts import ArtifactUnavailable, model_load, trained_pairs_load
 
 __all__ = ["MIN_SERVING_TEST_USERS", "compare_with_serving", "promotion_decision"]
 
@@ -79,8 +79,11 @@ def compare_with_serving(
     k: int,
 ) -> dict[str, Any] | None:
     """Both models on the held-out pairs the serving model did not train on; None when too few remain."""
-    serving = model_load(serving_version)
-    seen = trained_pairs_load(version_id=serving_version.pk)
+    try:
+        serving = model_load(serving_version)
+    except ArtifactUnavailable:
+        return None  # recorded for the dashboard; the candidate is judged against popularity alone
+    seen = trained_pairs_load(version=serving_version)
     if serving is None or seen is None:
         return None
     fresh_test = _restrict_test(dataset, test, seen)

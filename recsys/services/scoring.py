@@ -25,7 +25,7 @@ from recsys.models import (
 )
 from recsys.selectors import serving_run, trending_product_ids
 from recsys.services import data
-from recsys.services.artifacts import model_load
+from recsys.services.artifacts import ArtifactUnavailable, model_load
 from recsys.services.ranking import friends_entries_for_users, model_lookups, score_users
 
 __all__ = [
@@ -42,6 +42,20 @@ __all__ = [
 
 def list_length() -> int:
     return int(settings.RECSYS_LIST_LENGTH)
+
+
+def _run_model(run: ScoringRun) -> core.TrainedModel | None:
+    """The run's model. When this worker cannot load it the run fails: it is never made visible, and the
+    lists of the previous run keep serving (better than flipping to lists scored without the model)."""
+    if run.model_version is None:
+        return None
+    try:
+        return model_load(run.model_version)
+    except ArtifactUnavailable:
+        ScoringRun.objects.filter(pk=run.pk).update(
+            status=ScoringRun.Status.FAILED, finished_at=timezone.now()
+        )
+        raise
 
 
 def scoring_run_create(*, version_id: int | None) -> ScoringRun:
@@ -70,7 +84,7 @@ def score_users_chunk(*, run_id: int, user_ids: list[int]) -> int:
     run = ScoringRun.objects.select_related("model_version").filter(pk=run_id).first()
     if run is None or run.status != ScoringRun.Status.RUNNING:
         return 0
-    model = model_load(run.model_version) if run.model_version else None
+    model = _run_model(run)
     k = list_length()
     # One read of the chunk's signals and of their followees' actions serves both lists.
     signals = data.user_signals(user_ids)
@@ -107,7 +121,7 @@ def score_products(*, run_id: int) -> int:
     run = ScoringRun.objects.select_related("model_version").filter(pk=run_id).first()
     if run is None or run.status != ScoringRun.Status.RUNNING:
         return 0
-    model = model_load(run.model_version) if run.model_version else None
+    model = _run_model(run)
     unavailable = data.unavailable_product_ids()
     k = list_length()
     rows: list[ProductRecommendations] = []
@@ -199,7 +213,7 @@ def serving_pointer_flip(*, run: ScoringRun) -> None:
 def scoring_run_finish(*, run_id: int) -> int:
     """Mark the run complete and point pages at it, unless a newer run already serves."""
     run = ScoringRun.objects.filter(pk=run_id).first()
-    if run is None:
+    if run is None or run.status == ScoringRun.Status.FAILED:
         return 0
     current = serving_run()
     if current is not None and current.pk > run.pk:

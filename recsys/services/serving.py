@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 
-from recsys.models import Experiment, ScoringRun, Widget
+from recsys.models import Experiment, ModelVersion, ScoringRun, Widget
 from recsys.selectors import (
     experiment_active,
     experiment_variant_for_user,
     global_list_entries,
     model_version_get,
+    model_version_previous,
     product_list_entries,
     serving_run,
     serving_version,
@@ -29,7 +31,7 @@ from recsys.selectors import (
     user_list_entries,
 )
 from recsys.services import data
-from recsys.services.artifacts import model_load
+from recsys.services.artifacts import ArtifactUnavailable, model_load
 from recsys.services.ranking import friends_entries_for_users, score_users
 from recsys.services.reasons import Recommendation, entries_materialise
 from shop.models import Product, User
@@ -39,6 +41,7 @@ from social import selectors as social_selectors
 Viewer = User | AnonymousUser | None
 
 __all__ = [
+    "ListOnRequest",
     "PERSONAL_WIDGETS",
     "bought_together_products",
     "friends_products",
@@ -77,10 +80,10 @@ def user_signals_changed_since(*, user_id: int, run: ScoringRun | None) -> bool:
     return float(stamp) > reference.timestamp()
 
 
-def _entries_on_request(*, user_id: int, version_id: int | None, k: int) -> list:
-    """One shopper's 'for you' entries from a stored model, now (new shopper or changed follows)."""
-    version = model_version_get(version_id=version_id)
-    model = model_load(version) if version is not None else None
+def _model_entries(*, user_id: int, version: ModelVersion, k: int) -> list:
+    """One shopper's 'for you' entries from a stored model, now (new shopper or changed follows).
+    Raises `ArtifactUnavailable` when this node cannot load the model."""
+    model = model_load(version)
     if model is None:
         return []
     return score_users(
@@ -91,19 +94,49 @@ def _entries_on_request(*, user_id: int, version_id: int | None, k: int) -> list
     ).get(user_id, [])
 
 
-def user_list_on_request(*, user_id: int, widget: str, version_id: int | None) -> list:
-    """Score one shopper now from a stored model version (no training); cached until their signals change."""
+@dataclass(frozen=True)
+class ListOnRequest:
+    entries: list
+    # The version that actually scored them (the previous one when the asked one could not be loaded).
+    version_id: int | None
+
+
+def _fallback_on_request(*, user_id: int, failed: ModelVersion, k: int) -> ListOnRequest:
+    """This node cannot load `failed`: the previously promoted version scores the shopper, else nothing
+    (the 'for you' widget then shows popular products). For this request only: nothing here is cached."""
+    previous = model_version_previous(before=failed)
+    if previous is not None:
+        try:
+            return ListOnRequest(
+                _model_entries(user_id=user_id, version=previous, k=k), previous.pk
+            )
+        except ArtifactUnavailable:
+            pass
+    return ListOnRequest([], None)
+
+
+def user_list_on_request(*, user_id: int, widget: str, version_id: int | None) -> ListOnRequest:
+    """Score one shopper now from a stored model version (no training); cached until their signals change.
+    Only the model's own answer is cached, never a fallback served because the model could not be loaded."""
     stamp = cache.get(_signals_key(user_id)) or 0
     key = f"recsys:ondemand:{version_id}:{user_id}:{widget}:{stamp}"
     entries = cache.get(key)
-    if entries is None:
-        k = int(settings.RECSYS_LIST_LENGTH)
-        if widget == Widget.FRIENDS:
-            entries = friends_entries_for_users([user_id], k=k).get(user_id, [])
+    if entries is not None:
+        return ListOnRequest(entries, version_id)
+    k = int(settings.RECSYS_LIST_LENGTH)
+    if widget == Widget.FRIENDS:
+        entries = friends_entries_for_users([user_id], k=k).get(user_id, [])
+    else:
+        version = model_version_get(version_id=version_id)
+        if version is None:
+            entries = []
         else:
-            entries = _entries_on_request(user_id=user_id, version_id=version_id, k=k)
-        cache.set(key, entries, timeout=settings.RECSYS_ON_REQUEST_CACHE_SECONDS)
-    return entries
+            try:
+                entries = _model_entries(user_id=user_id, version=version, k=k)
+            except ArtifactUnavailable:
+                return _fallback_on_request(user_id=user_id, failed=version, k=k)
+    cache.set(key, entries, timeout=settings.RECSYS_ON_REQUEST_CACHE_SECONDS)
+    return ListOnRequest(entries, version_id)
 
 
 # --- lists -----------------------------------------------------------------------------------------------
@@ -210,14 +243,18 @@ def recommendations_for_user(
         and experiment.challenger_id
         and widget == Widget.FOR_YOU
     ):
-        version_id = experiment.challenger_id
-        entries = user_list_on_request(user_id=shopper.pk, widget=widget, version_id=version_id)
+        scored = user_list_on_request(
+            user_id=shopper.pk, widget=widget, version_id=experiment.challenger_id
+        )
+        entries, version_id = scored.entries, scored.version_id
     elif not user_signals_changed_since(user_id=shopper.pk, run=run):
         entries = user_list_entries(run, widget, shopper.pk)
     if entries is None:
         serving = serving_version()
-        version_id = serving.pk if serving else None
-        entries = user_list_on_request(user_id=shopper.pk, widget=widget, version_id=version_id)
+        scored = user_list_on_request(
+            user_id=shopper.pk, widget=widget, version_id=serving.pk if serving else None
+        )
+        entries, version_id = scored.entries, scored.version_id
     if widget == Widget.FOR_YOU and not entries:
         return [
             Recommendation(

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from recsys import core
 from recsys.models import ModelVersion, ScoringRun
-from recsys.selectors import serving_version
+from recsys.selectors import model_version_previous, serving_version
 from recsys.services import data
 from recsys.services.artifacts import artifact_save, trained_pairs_save
 from recsys.services.evaluation import compare_with_serving, promotion_decision
@@ -174,7 +174,7 @@ def model_version_promote(*, version: ModelVersion, actor_note: str = "") -> Mod
             ModelVersion.Status.RETIRED,
             ModelVersion.Status.SERVING,
         }
-        or not version.artifact_path
+        or not version.artifact_name
     ):
         raise ValidationError(f"version {version.pk} has no usable model ({version.status})")
     now = timezone.now()
@@ -197,15 +197,7 @@ def model_version_promote(*, version: ModelVersion, actor_note: str = "") -> Mod
 
 def model_version_rollback() -> ModelVersion | None:
     """Serve the previously promoted version again; returns it (None when there is nothing to go back to)."""
-    current = serving_version()
-    candidates = ModelVersion.objects.filter(promoted_at__isnull=False, artifact_path__gt="")
-    if current is not None:
-        candidates = candidates.exclude(pk=current.pk)
-    previous = (
-        candidates.exclude(status__in=[ModelVersion.Status.FAILED, ModelVersion.Status.TRAINING])
-        .order_by("-promoted_at")
-        .first()
-    )
+    previous = model_version_previous(before=serving_version())
     if previous is None:
         return None
     return model_version_promote(version=previous, actor_note="rolled back by staff")
@@ -377,8 +369,8 @@ def _train(
         final = core.train(dataset, params)
         timings["train_seconds"] = round(time.perf_counter() - step, 3)
         _lease_check(lease)
-        path = artifact_save(model=final, version_id=version.pk)
-        trained_pairs_save(dataset=dataset, version_id=version.pk)
+        artifact_name = artifact_save(model=final)
+        pairs_name = trained_pairs_save(dataset=dataset)
         timings["total_seconds"] = round(time.perf_counter() - started, 3)
         curve = [
             {"epoch": epoch, "value": value}
@@ -393,7 +385,8 @@ def _train(
             metrics=metrics,
             validation_curve=curve,
             timings={**timings, "best_epoch": candidate.best_epoch},
-            artifact_path=path,
+            artifact_name=artifact_name,
+            pairs_name=pairs_name,
             trained_at=timezone.now(),
             decision=decision[:300],
         )

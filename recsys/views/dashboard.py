@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from recsys import selectors, tasks
 from recsys.models import ModelVersion
 from recsys.services import experiments, training
+from recsys.services.artifacts import artifact_load_failures
 from recsys.services.attribution import attribution_update
 from recsys.views import charts
 
@@ -23,7 +24,7 @@ __all__ = ["dashboard", "dashboard_action"]
 
 def _version_or_404(version_id: int, *, with_model: bool = False) -> ModelVersion:
     version = selectors.model_version_get(version_id=version_id)
-    if version is None or (with_model and not version.artifact_path):
+    if version is None or (with_model and not version.artifact_name):
         raise Http404(_("No such model version."))
     return version
 
@@ -57,6 +58,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "history_svg": charts.metric_history_svg(list(reversed(versions))),
         "curve_svg": charts.validation_curve_svg(latest) if latest else "",
         "latest": latest,
+        "load_failures": list(
+            artifact_load_failures(version_ids=[version.pk for version in versions]).values()
+        ),
     }
     return render(request, "recsys/dashboard.html", context)
 

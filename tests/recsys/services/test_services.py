@@ -175,9 +175,9 @@ def test_promotion_rule(metrics, promote, settings):
 
 def test_promote_retires_the_previous_serving_version(tmp_path):
     old = ModelVersion.objects.create(
-        status="serving", artifact_path=str(tmp_path / "a"), promoted_at=timezone.now()
+        status="serving", artifact_name=str(tmp_path / "a"), promoted_at=timezone.now()
     )
-    new = ModelVersion.objects.create(status="ready", artifact_path=str(tmp_path / "b"))
+    new = ModelVersion.objects.create(status="ready", artifact_name=str(tmp_path / "b"))
 
     services.model_version_promote(version=new)
 
@@ -194,9 +194,9 @@ def test_a_failed_version_cannot_be_promoted():
 
 
 def test_rollback_serves_the_previously_promoted_version(tmp_path):
-    first = ModelVersion.objects.create(status="ready", artifact_path=str(tmp_path / "a"))
+    first = ModelVersion.objects.create(status="ready", artifact_name=str(tmp_path / "a"))
     services.model_version_promote(version=first)
-    second = ModelVersion.objects.create(status="ready", artifact_path=str(tmp_path / "b"))
+    second = ModelVersion.objects.create(status="ready", artifact_name=str(tmp_path / "b"))
     services.model_version_promote(version=second)
 
     back = services.model_version_rollback()

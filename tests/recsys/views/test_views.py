@@ -132,7 +132,7 @@ def test_dashboard_shows_versions_and_svg_charts_to_staff(client):
             "popularity": {"overall": {"precision": 0.2}},
         },
         validation_curve=[{"epoch": 1, "value": 0.1}, {"epoch": 2, "value": 0.2}],
-        artifact_path="/tmp/x.pkl",
+        artifact_name="/tmp/x.pkl",
     )
 
     response = client.get(reverse("recsys:dashboard"))
@@ -147,7 +147,7 @@ def test_dashboard_shows_versions_and_svg_charts_to_staff(client):
 def test_dashboard_promote_action_makes_the_version_serve(client, tmp_path):
     staff = UserFactory(username="staffer", is_staff=True)
     client.force_login(staff)
-    version = ModelVersion.objects.create(status="ready", artifact_path=str(tmp_path / "m.pkl"))
+    version = ModelVersion.objects.create(status="ready", artifact_name=str(tmp_path / "m.pkl"))
 
     response = client.post(
         reverse("recsys:dashboard_action"), {"action": "promote", "version": version.pk}
