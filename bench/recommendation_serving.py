@@ -134,12 +134,12 @@ def _score_chunks(args: tuple[int, list[list[int]]]) -> float:
     from django.db import connections
 
     django.setup()
-    from recsys import pipeline
+    from recsys.services import scoring
 
     run_id, chunks = args
     started = time.perf_counter()
     for chunk in chunks:
-        pipeline.score_users_chunk(run_id=run_id, user_ids=chunk)
+        scoring.score_users_chunk(run_id=run_id, user_ids=chunk)
     connections.close_all()
     return time.perf_counter() - started
 
@@ -147,10 +147,10 @@ def _score_chunks(args: tuple[int, list[list[int]]]) -> float:
 def _scoring_seconds(version_id: int, workers: int) -> float:
     from django.db import connections
 
-    from recsys import pipeline
     from recsys.models import ScoringRun
+    from recsys.services import scoring
 
-    run, chunks = pipeline.scoring_run_start(version_id=version_id)
+    run, chunks = scoring.scoring_run_start(version_id=version_id)
     shares = [chunks[i::workers] for i in range(workers)]
     connections.close_all()
     started = time.perf_counter()
@@ -178,8 +178,9 @@ def main() -> None:
     from django.core.management import call_command
     from django.test import Client
 
-    from recsys import pipeline, selectors, services
+    from recsys import services
     from recsys.models import Widget
+    from recsys.services import scoring, training
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
@@ -188,8 +189,8 @@ def main() -> None:
         f"built {options.users} shoppers x {options.products} products in {time.perf_counter() - started:.1f}s"
     )
     started = time.perf_counter()
-    outcome = pipeline.retrain(
-        params=pipeline.training_params(no_components=32, max_epochs=15, num_threads=2)
+    outcome = training.retrain(
+        params=training.training_params(no_components=32, max_epochs=15, num_threads=2)
     )
     train_seconds = time.perf_counter() - started
     print(
@@ -208,7 +209,7 @@ def main() -> None:
                 f"scoring {options.users} shoppers with {workers} worker(s): {timings[workers][-1]:.1f}s"
             )
     median = {w: statistics.median(v) for w, v in timings.items()}
-    pipeline.score_all_now(version_id=version_id)
+    scoring.score_all_now(version_id=version_id)
 
     from django.contrib.auth import get_user_model
 
@@ -224,11 +225,11 @@ def main() -> None:
         )
         services.user_signals_changed(newcomer.pk)
         t0 = time.perf_counter()
-        selectors.recommendations_for_user(user=newcomer, k=10)
+        services.recommendations_for_user(user=newcomer, k=10)
         cold_first.append((time.perf_counter() - t0) * 1000)
         newcomer = User.objects.get(pk=newcomer.pk)
         t0 = time.perf_counter()
-        selectors.recommendations_for_user(user=newcomer, k=10)
+        services.recommendations_for_user(user=newcomer, k=10)
         cold_again.append((time.perf_counter() - t0) * 1000)
     client = Client()
     client.force_login(User.objects.get(username="bench1"))

@@ -325,6 +325,13 @@ SOCIAL_FEED_PAGE_SIZE = env_int("SOCIAL_FEED_PAGE_SIZE", 20)
 
 # --- recsys ---------------------------------------------------------------------------------------------
 RECSYS_ARTIFACT_DIR = Path(os.environ.get("RECSYS_ARTIFACT_DIR", BASE_DIR / "var" / "models"))
+# Trained models go through this storage alias (content-addressed, verified on load). The embedded default is a
+# private local folder; with several hosts, point the alias at the shared object store (or name another alias).
+RECSYS_ARTIFACT_STORAGE = os.environ.get("RECSYS_ARTIFACT_STORAGE", "recsys_artifacts")
+STORAGES["recsys_artifacts"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(RECSYS_ARTIFACT_DIR)},
+}
 RECSYS_RETRAIN_EVERY_SECONDS = env_int("RECSYS_RETRAIN_EVERY_SECONDS", 3600)
 # Serving (recsys-serving): hyper-parameters handed to recsys.core.TrainingParams, then the pipeline's own knobs.
 RECSYS_TRAINING = {
@@ -346,7 +353,10 @@ RECSYS_HOLDOUT_FRACTION = env_float("RECSYS_HOLDOUT_FRACTION", 0.2)
 # Promote only if P@k beats popularity and is at most this much (relative) below the serving model's.
 RECSYS_PROMOTION_METRIC = os.environ.get("RECSYS_PROMOTION_METRIC", "precision")
 RECSYS_PROMOTION_TOLERANCE = env_float("RECSYS_PROMOTION_TOLERANCE", 0.02)
-RECSYS_TRAIN_LOCK_SECONDS = env_int("RECSYS_TRAIN_LOCK_SECONDS", 2 * 3600)
+# One training at a time: a lease the running training renews every RENEW seconds; a killed one's lease lapses
+# within RECSYS_TRAIN_LEASE_SECONDS, so retraining is blocked for about a minute, not for hours.
+RECSYS_TRAIN_LEASE_SECONDS = env_int("RECSYS_TRAIN_LEASE_SECONDS", 60)
+RECSYS_TRAIN_LEASE_RENEW_SECONDS = env_float("RECSYS_TRAIN_LEASE_RENEW_SECONDS", 15.0)
 RECSYS_CHECK_EVERY_SECONDS = env_int("RECSYS_CHECK_EVERY_SECONDS", 300)
 RECSYS_RETRAIN_MIN_NEW_INTERACTIONS = env_int("RECSYS_RETRAIN_MIN_NEW_INTERACTIONS", 500)
 RECSYS_SCORING_CHUNK_USERS = env_int("RECSYS_SCORING_CHUNK_USERS", 2000)
@@ -354,6 +364,9 @@ RECSYS_LIST_LENGTH = env_int("RECSYS_LIST_LENGTH", 30)
 RECSYS_TRENDING_HALF_LIFE_DAYS = env_float("RECSYS_TRENDING_HALF_LIFE_DAYS", 7.0)
 RECSYS_ON_REQUEST_CACHE_SECONDS = env_int("RECSYS_ON_REQUEST_CACHE_SECONDS", 3600)
 RECSYS_ATTRIBUTION_WINDOW_SECONDS = env_int("RECSYS_ATTRIBUTION_WINDOW_SECONDS", 24 * 3600)
+RECSYS_ATTRIBUTION_EVERY_SECONDS = env_int("RECSYS_ATTRIBUTION_EVERY_SECONDS", 300)
+# How long a "this shopper's follows/categories changed" mark lasts (they are re-scored on request meanwhile).
+RECSYS_SIGNALS_TTL_SECONDS = env_int("RECSYS_SIGNALS_TTL_SECONDS", 14 * 24 * 3600)
 # Failure drills only: hold each training open this long so a worker can be killed mid-training.
 RECSYS_TRAIN_PAUSE_SECONDS = env_float("RECSYS_TRAIN_PAUSE_SECONDS", 0.0)
 

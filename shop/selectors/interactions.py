@@ -4,7 +4,7 @@ Rows are `(user_id, product_id, kind, value, created_at)` with kinds the recomme
 `like` and `wishlist` events from ProductEvent, wishlist adds from WishlistItem, purchases from order lines
 (cancelled orders left out) and ratings from reviews (hidden ones left out). Only rows of existing, active
 accounts are returned: a deleted account's orders stay for accounting with no user, and are skipped.
-Personalisation opt-outs are applied by the caller (`recsys.data`), which knows the social profile.
+Personalisation opt-outs are applied by the caller (`recsys.services.data`), which knows the social profile.
 """
 
 from __future__ import annotations
@@ -17,16 +17,39 @@ from typing import TypeVar
 
 from django.db.models import Model, QuerySet
 
-from shop.models import Category, Order, OrderLine, Product, ProductEvent, Review, WishlistItem
+from shop.models import (
+    Category,
+    Order,
+    OrderLine,
+    Product,
+    ProductEvent,
+    Review,
+    User,
+    WishlistItem,
+)
 
 __all__ = [
     "InteractionRow",
+    "ProductEventRow",
     "ProductMetadata",
+    "PurchaseLineRow",
+    "best_selling_products",
+    "category_names",
     "category_paths",
+    "category_slugs",
+    "interaction_count_since",
     "interaction_rows",
+    "product_category_ancestors",
+    "product_event_rows",
     "product_metadata",
+    "product_names",
     "purchase_baskets",
+    "purchase_line_rows",
+    "review_pairs",
+    "shopper_ids",
     "unavailable_product_ids",
+    "users_by_ids",
+    "wishlist_pairs",
 ]
 
 InteractionRow = tuple[int, int, str, float | None, datetime]
@@ -163,3 +186,163 @@ def unavailable_product_ids() -> set[int]:
     return set(Product.objects.filter(stock__lte=0).values_list("id", flat=True)) | set(
         Product.objects.filter(is_active=False).values_list("id", flat=True)
     )
+
+
+# --- rows the recommender's scoring, trending and attribution read ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ProductEventRow:
+    id: int
+    user_id: int | None
+    product_id: int
+    kind: str
+    created_at: datetime
+
+
+def product_event_rows(
+    *,
+    kinds: Iterable[str],
+    since: datetime | None = None,
+    user_ids: Iterable[int] | None = None,
+    product_ids: Iterable[int] | None = None,
+    newest_first: bool = False,
+) -> list[ProductEventRow]:
+    """Product events of the given kinds (anonymous ones too unless `user_ids` is given)."""
+    events = ProductEvent.objects.filter(kind__in=list(kinds))
+    if since is not None:
+        events = events.filter(created_at__gte=since)
+    if user_ids is not None:
+        events = events.filter(user_id__in=list(user_ids))
+    if product_ids is not None:
+        events = events.filter(product_id__in=list(product_ids))
+    if newest_first:
+        events = events.order_by("-created_at")
+    return [
+        ProductEventRow(*values)
+        for values in events.values_list("id", "user_id", "product_id", "kind", "created_at")
+    ]
+
+
+@dataclass(frozen=True)
+class PurchaseLineRow:
+    id: int
+    order_id: int
+    user_id: int | None
+    product_id: int
+    quantity: int
+    created_at: datetime
+
+
+def purchase_line_rows(
+    *,
+    since: datetime | None = None,
+    user_ids: Iterable[int] | None = None,
+    product_ids: Iterable[int] | None = None,
+) -> list[PurchaseLineRow]:
+    """Lines of non-cancelled orders that still name a product; `created_at` is the order's."""
+    lines = OrderLine.objects.filter(product__isnull=False).exclude(
+        order__status=Order.Status.CANCELLED
+    )
+    if since is not None:
+        lines = lines.filter(order__created_at__gte=since)
+    if user_ids is not None:
+        lines = lines.filter(order__user_id__in=list(user_ids))
+    if product_ids is not None:
+        lines = lines.filter(product_id__in=list(product_ids))
+    return [
+        PurchaseLineRow(*values)
+        for values in lines.values_list(
+            "id", "order_id", "order__user_id", "product_id", "quantity", "order__created_at"
+        )
+    ]
+
+
+def wishlist_pairs(
+    *, user_ids: Iterable[int], product_ids: Iterable[int] | None = None
+) -> list[tuple[int, int]]:
+    """(user_id, product_id) of the given shoppers' wishlist items."""
+    items = WishlistItem.objects.filter(user_id__in=list(user_ids))
+    if product_ids is not None:
+        items = items.filter(product_id__in=list(product_ids))
+    return list(items.values_list("user_id", "product_id"))
+
+
+def review_pairs(
+    *, user_ids: Iterable[int], min_rating: int, product_ids: Iterable[int] | None = None
+) -> list[tuple[int, int]]:
+    """(user_id, product_id) of the given shoppers' visible reviews rated at least `min_rating`."""
+    reviews = Review.objects.filter(
+        user_id__in=list(user_ids), rating__gte=min_rating, is_hidden=False
+    )
+    if product_ids is not None:
+        reviews = reviews.filter(product_id__in=list(product_ids))
+    return list(reviews.values_list("user_id", "product_id"))
+
+
+def interaction_count_since(*, since: datetime) -> int:
+    """Shop signals recorded after `since`: shoppers' product events, order lines, reviews, wishlist adds."""
+    return (
+        ProductEvent.objects.filter(created_at__gt=since, user__isnull=False).count()
+        + OrderLine.objects.filter(order__created_at__gt=since).count()
+        + Review.objects.filter(created_at__gt=since).count()
+        + WishlistItem.objects.filter(created_at__gt=since).count()
+    )
+
+
+def category_slugs(*, category_ids: Iterable[int]) -> dict[int, str]:
+    ids = list(category_ids)
+    return dict(Category.objects.filter(pk__in=ids).values_list("pk", "slug")) if ids else {}
+
+
+def category_names(*, category_ids: Iterable[int]) -> dict[int, str]:
+    ids = list(category_ids)
+    return dict(Category.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+
+
+def product_names(*, product_ids: Iterable[int]) -> dict[int, str]:
+    ids = list(product_ids)
+    return dict(Product.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+
+
+def product_category_ancestors(*, product_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Each product's category and its ancestors (ids, the product's own category first)."""
+    parents = dict(Category.objects.values_list("pk", "parent_id"))
+    paths: dict[int, list[int]] = {}
+    for product_id, category_id in Product.objects.filter(pk__in=list(product_ids)).values_list(
+        "pk", "category_id"
+    ):
+        path: list[int] = []
+        current: int | None = category_id
+        guard = 0
+        while current is not None and guard < 20:
+            path.append(current)
+            current, guard = parents.get(current), guard + 1
+        paths[product_id] = path
+    return paths
+
+
+def best_selling_products(*, limit: int) -> list[tuple[int, int]]:
+    """(product_id, sold_count) of the best-selling active, in-stock products."""
+    return list(
+        Product.objects.filter(is_active=True, stock__gt=0)
+        .order_by("-sold_count", "-rating_count", "-id")
+        .values_list("pk", "sold_count")[:limit]
+    )
+
+
+def shopper_ids() -> list[int]:
+    """Active accounts that are not staff (staff accounts are not shoppers), by id."""
+    return list(
+        User.objects.filter(is_active=True, is_staff=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def users_by_ids(*, user_ids: Iterable[int], active_only: bool = True) -> list[User]:
+    """The accounts with these ids (only active ones unless told), by id."""
+    users = User.objects.filter(pk__in=list(user_ids))
+    if active_only:
+        users = users.filter(is_active=True)
+    return list(users.order_by("pk"))

@@ -6,10 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from shop.models import User
 from social.models import Follow, Like, PostProduct, Profile
 
 __all__ = [
+    "display_names",
+    "favourite_category_ids",
     "favourite_category_slugs",
+    "personalisation_allowed_for",
+    "post_like_count_since",
+    "purchase_sharer_ids",
     "post_like_product_rows",
     "recommendation_follow_edges",
     "recommendation_opt_out_user_ids",
@@ -62,3 +68,43 @@ def favourite_category_slugs() -> dict[int, list[str]]:
     for user_id, slug in through.objects.values_list("profile__user_id", "category__slug"):
         result.setdefault(user_id, []).append(slug)
     return result
+
+
+def favourite_category_ids(*, user_ids: Iterable[int]) -> dict[int, list[int]]:
+    """user_id -> ids of the categories picked at onboarding, for the given shoppers."""
+    result: dict[int, list[int]] = {}
+    for user_id, category_id in Profile.objects.filter(
+        user_id__in=list(user_ids), favourite_categories__isnull=False
+    ).values_list("user_id", "favourite_categories"):
+        result.setdefault(user_id, []).append(category_id)
+    return result
+
+
+def personalisation_allowed_for(*, user_id: int) -> bool:
+    """False when the shopper turned `personalise_recommendations` off (no profile yet: allowed)."""
+    return not Profile.objects.filter(user_id=user_id, personalise_recommendations=False).exists()
+
+
+def post_like_count_since(*, since: datetime) -> int:
+    return Like.objects.filter(created_at__gt=since).count()
+
+
+def display_names(*, user_ids: Iterable[int]) -> dict[int, str]:
+    """Active accounts' names as pages show them: the display name, else @username."""
+    ids = list(user_ids)
+    shown = dict(Profile.objects.filter(user_id__in=ids).values_list("user_id", "display_name"))
+    return {
+        pk: shown.get(pk) or f"@{username}"
+        for pk, username in User.objects.filter(pk__in=ids, is_active=True).values_list(
+            "pk", "username"
+        )
+    }
+
+
+def purchase_sharer_ids(*, user_ids: Iterable[int]) -> set[int]:
+    """Those of `user_ids` who share their purchases with followers."""
+    return set(
+        Profile.objects.filter(
+            user_id__in=list(user_ids), share_purchases_default=True
+        ).values_list("user_id", flat=True)
+    )

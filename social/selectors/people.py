@@ -23,6 +23,7 @@ __all__ = [
     "follow_requests_for_user",
     "followers_of",
     "following_of",
+    "people_to_follow",
     "people_you_may_know",
     "profile_page",
     "relationship_between",
@@ -275,3 +276,27 @@ def people_you_may_know(*, user: User, limit: int = 10) -> list[Suggestion]:
         suggestions.append(Suggestion(user=person, score=score, reasons=reasons))
     suggestions.sort(key=lambda item: (-item.score, item.user.username))
     return suggestions[:limit]
+
+
+def people_to_follow(*, user: User, limit: int = 12) -> list[User]:
+    """`people_you_may_know`, topped up with the most-followed accounts for a newcomer with no signals yet
+    (onboarding): the same exclusions (myself, people I follow or asked to follow, anyone across a block,
+    people who opted out of suggestions), and staff accounts, which are not shoppers."""
+    chosen = [suggestion.user for suggestion in people_you_may_know(user=user, limit=limit)]
+    if len(chosen) >= limit:
+        return chosen
+    excluded = {user.pk, *(person.pk for person in chosen)}
+    excluded |= set(Follow.objects.filter(follower=user).values_list("followee_id", flat=True))
+    excluded |= set(Block.objects.filter(blocker=user).values_list("blocked_id", flat=True))
+    excluded |= set(Block.objects.filter(blocked=user).values_list("blocker_id", flat=True))
+    popular = (
+        User.objects.filter(is_active=True, is_staff=False)
+        .exclude(profile__show_in_suggestions=False)
+        .exclude(pk__in=excluded)
+        .annotate(
+            followers=Count("follower_set", filter=Q(follower_set__status=Follow.Status.ACTIVE))
+        )
+        .select_related("profile")
+        .order_by("-followers", "username")[: limit - len(chosen)]
+    )
+    return [*chosen, *popular]

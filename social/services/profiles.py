@@ -20,6 +20,7 @@ __all__ = [
     "PRIVACY_FIELDS",
     "block_create",
     "block_delete",
+    "favourite_categories_set",
     "follow_create",
     "follow_delete",
     "follow_request_approve",
@@ -220,3 +221,10 @@ def _follow_requests_url() -> str:
     from django.urls import reverse
 
     return reverse("social:follow_requests")
+
+
+def favourite_categories_set(*, user: User, category_ids: list[int]) -> Profile:
+    """The shopper's favourite categories (picked at onboarding): replaced by `category_ids`."""
+    profile = profile_get_or_create(user=user)
+    profile.favourite_categories.set(category_ids)
+    return profile

@@ -1,7 +1,7 @@
 """Product picks for the chat: catalogue search first, the recommender for open-ended gift ideas.
 
 Only active, in-stock products at or under the shopper's price cap are offered. The recommender
-(`recsys.selectors.recommendations_for_user`) is optional here: when its serving data is missing, or it
+(`recsys.services.recommendations_for_user`) is optional here: when its serving data is missing, or it
 fails, the catalogue's best sellers stand in, so a broken model never breaks the chat.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from recsys import selectors as recsys_selectors
+from recsys import services as recsys_services
 from shop import selectors as shop_selectors
 from shop.models import Product
 
@@ -59,9 +59,9 @@ def _search(terms: tuple[str, ...], price_cap: Decimal | None, k: int) -> list[P
 def _recommended_ids(user: Any, k: int) -> list[int]:
     try:
         if user is not None and user.is_authenticated:
-            items = recsys_selectors.recommendations_for_user(user=user, widget="for_you", k=k)
+            items = recsys_services.recommendations_for_user(user=user, widget="for_you", k=k)
         else:
-            items = recsys_selectors.trending_products(k=k)
+            items = recsys_services.trending_products(k=k)
     except Exception:  # the recommender is an optional helper here, never a reason to fail the chat
         logger.exception("support assistant: recommendations unavailable")
         return []

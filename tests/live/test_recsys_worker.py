@@ -19,12 +19,12 @@ def _state(live_stack, task_id: str = "") -> dict:
         "import json\n"
         "from django.core.cache import cache\n"
         "from recsys.models import ModelVersion, ServingPointer\n"
-        "from recsys.pipeline import LOCK_KEY\n"
+        "from recsys.services.training import LOCK_KEY\n"
         "serving = ModelVersion.objects.filter(status='serving').first()\n"
         "pointer = ServingPointer.objects.filter(key='lists').first()\n"
         f"rows = list(ModelVersion.objects.filter(task_id={task_id!r}).values('pk', 'status'))\n"
         "print(json.dumps({'serving': serving.pk if serving else None, "
-        "'artifact': serving.artifact_path if serving else '', "
+        "'artifact': serving.artifact_name if serving else '', "
         "'run': pointer.run_id if pointer else None, 'rows': rows, 'lock': cache.get(LOCK_KEY), "
         "'versions': ModelVersion.objects.count()}))\n"
     )
@@ -39,7 +39,7 @@ def _ensure_a_serving_model(live_stack) -> None:
         "from recsys.models import ModelVersion\n"
         "from recsys.services import model_version_promote\n"
         "if not ModelVersion.objects.filter(status='serving').exists():\n"
-        "    version = ModelVersion.objects.exclude(artifact_path='').order_by('-pk').first()\n"
+        "    version = ModelVersion.objects.exclude(artifact_name='').order_by('-pk').first()\n"
         "    model_version_promote(version=version, actor_note='live drill')\n"
     )
 

@@ -11,10 +11,11 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import cast
 
 from django.utils import timezone
 
-from shop.models import Category, Order, OrderLine, Product, ProductEvent
+from shop.models import Category, Order, OrderLine, Product, ProductEvent, User
 from social.models import Follow, Profile
 from tests.factories import UserFactory
 
@@ -81,9 +82,10 @@ def build_shop(
         ]
         for name in ("A", "B")
     }
-    shoppers = {
+    shoppers: dict[str, list[User]] = {
         name: [
-            UserFactory(username=f"{name.lower()}shopper{i}") for i in range(shoppers_per_community)
+            cast(User, UserFactory(username=f"{name.lower()}shopper{i}"))
+            for i in range(shoppers_per_community)
         ]
         for name in ("A", "B")
     }

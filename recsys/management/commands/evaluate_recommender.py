@@ -12,7 +12,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from recsys.core import TrainingParams, run_protocol
-from recsys.data import load_dataset
+from recsys.services.data import load_dataset
 
 
 class Command(BaseCommand):

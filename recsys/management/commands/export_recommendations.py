@@ -10,11 +10,13 @@ import csv
 import time
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 
-from recsys.models_import import ExternalId
+from recsys.models import ExternalId
+from recsys.services.serving import recommendations_for_user
+from shop import selectors as shop_selectors
+
+BATCH = 500
 
 
 class Command(BaseCommand):
@@ -27,8 +29,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, out: str, k: int, **options):
-        from recsys import selectors
-
         if not 1 <= k <= 100:
             raise CommandError("--k must be between 1 and 100")
         path = Path(out)
@@ -45,18 +45,21 @@ class Command(BaseCommand):
             .order_by("-pk")
             .values_list("object_id", "external_id")
         )
-        shoppers = (
-            get_user_model()
-            .objects.filter(Q(pk__in=list(imported_users)) | Q(is_active=True, is_staff=False))
-            .order_by("pk")
-        )
+        # Imported shoppers (active or not) and every other active shopper.
+        shopper_ids = sorted(set(imported_users) | set(shop_selectors.shopper_ids()))
         rows = users = 0
         temp = path.with_name(f".{path.name}.partial")
         with temp.open("w", newline="", encoding="utf-8") as stream:
             writer = csv.writer(stream)
             writer.writerow(["user_id", "rank", "item_id", "score", "reason"])
-            for shopper in shoppers.iterator(chunk_size=500):
-                items = selectors.recommendations_for_user(user=shopper, k=k)
+            for shopper in (
+                shopper
+                for start in range(0, len(shopper_ids), BATCH)
+                for shopper in shop_selectors.users_by_ids(
+                    user_ids=shopper_ids[start : start + BATCH], active_only=False
+                )
+            ):
+                items = recommendations_for_user(user=shopper, k=k)
                 user_key = imported_users.get(shopper.pk, shopper.pk)
                 for item in items:
                     writer.writerow(

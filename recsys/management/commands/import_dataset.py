@@ -1,4 +1,4 @@
-"""`manage.py import_dataset DIR --prefix P`: load a dataset in the interchange format (see recsys.importing)."""
+"""`manage.py import_dataset DIR --prefix P`: load a dataset in the interchange format (see recsys.services.importing)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recsys.importing import DatasetRejected, dataset_import
+from recsys.services.importing import DatasetRejected, dataset_import
 
 MAX_ERRORS_SHOWN = 50
 

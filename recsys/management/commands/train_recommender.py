@@ -1,7 +1,8 @@
 """`manage.py train_recommender`: retrain, then score every shopper, and wait for both.
 
-With REDIS_URL set (and Celery not eager) the work goes through the real broker to the workers; otherwise the
-same tasks run eagerly in this process.
+The same task as the hourly retrain (`recsys.tasks.retrain`: training, then the scoring run it queues after
+commit); the command waits for its outcome and then for that scoring run. With REDIS_URL set (and Celery not
+eager) the work goes through the real broker to the workers; otherwise the same tasks run eagerly here.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from recsys import tasks
 from recsys.models import ScoringRun
 
 
@@ -27,15 +29,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-score", action="store_true", help="train and evaluate only")
 
     def handle(self, *args, timeout: float, no_score: bool, **options):
-        from recsys import tasks
-
         started = time.monotonic()
         through = (
             "eagerly in this process" if settings.CELERY_TASK_ALWAYS_EAGER else "through the broker"
         )
         self.stdout.write(f"training {through}...")
         try:
-            outcome = tasks.retrain.delay(force=True, score=False).get(timeout=timeout)
+            outcome = tasks.retrain.delay(force=True, score=not no_score).get(timeout=timeout)
         except Exception as error:  # noqa: BLE001 - report any task failure as a command error
             raise CommandError(f"training failed: {error}") from error
         self.stdout.write(json.dumps(outcome, indent=2))
@@ -43,10 +43,8 @@ class Command(BaseCommand):
             raise CommandError("another training is running; try again when it has finished")
         if no_score:
             return
-        self.stdout.write(f"scoring with version {outcome['serving_version_id']}...")
-        run_id = tasks.score_all.delay(version_id=outcome["serving_version_id"]).get(
-            timeout=max(1.0, timeout - (time.monotonic() - started))
-        )
+        run_id = outcome["scoring_run_id"]
+        self.stdout.write(f"scoring with version {outcome['serving_version_id']} (run {run_id})...")
         while True:
             run = ScoringRun.objects.get(pk=run_id)
             if run.status in (ScoringRun.Status.COMPLETE, ScoringRun.Status.SUPERSEDED):

@@ -308,7 +308,7 @@ def test_gift_under_50_returns_product_cards_priced_at_most_50(user):
 
 
 def test_gift_ideas_prefer_the_recommender_when_it_has_suggestions(user, monkeypatch):
-    from recsys import selectors as recsys_selectors
+    from recsys import services as recsys_services
 
     liked = ProductFactory(price=Decimal("30.00"), stock=3)
     too_dear = ProductFactory(price=Decimal("80.00"), stock=3)
@@ -323,7 +323,7 @@ def test_gift_ideas_prefer_the_recommender_when_it_has_suggestions(user, monkeyp
     def recommendations_for_user(*, user, widget="for_you", k=10):
         return [Item(too_dear), Item(liked)]
 
-    monkeypatch.setattr(recsys_selectors, "recommendations_for_user", recommendations_for_user)
+    monkeypatch.setattr(recsys_services, "recommendations_for_user", recommendations_for_user)
 
     reply = ask("gift ideas below 40 euros", user=user)
 
@@ -332,14 +332,14 @@ def test_gift_ideas_prefer_the_recommender_when_it_has_suggestions(user, monkeyp
 
 
 def test_gift_ideas_fall_back_to_best_sellers_when_the_recommender_fails(user, monkeypatch):
-    from recsys import selectors as recsys_selectors
+    from recsys import services as recsys_services
 
     best = ProductFactory(price=Decimal("15.00"), stock=3, sold_count=90)
 
     def broken(**_kwargs):
         raise RuntimeError("no model")
 
-    monkeypatch.setattr(recsys_selectors, "recommendations_for_user", broken)
+    monkeypatch.setattr(recsys_services, "recommendations_for_user", broken)
 
     reply = ask("suggest a present under 20", user=user)
 

@@ -1,0 +1,3 @@
+"""The recommender's forms."""
+
+from recsys.forms.onboarding import *  # noqa: F403

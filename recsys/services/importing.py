@@ -1,0 +1,401 @@
+"""Loading an interchange-format dataset into the shop and social tables (`manage.py import_dataset`).
+
+Every row is validated first (`recsys.core.interchange`); any bad row rejects the whole dataset with file and
+line numbers, and nothing is written. Then one transaction creates, in bulk: shoppers, categories (with their
+ancestors), tags, products, the interactions as the matching records (view/cart/like -> ProductEvent, wishlist ->
+WishlistItem, purchase -> a delivered Order with one OrderLine, no stock checks; rating -> Review) and follows.
+External ids are kept in `ExternalId`, so a second run finds everything and changes nothing. Rows without a
+timestamp get the newest timestamp in the file (or 2020-01-01 UTC), so re-runs see the same rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.text import slugify
+
+from recsys.core.interchange import CATEGORY_SEPARATOR, InterchangeData, RowError, read_interchange
+from recsys.models import ExternalId
+from shop.models import (
+    Category,
+    Order,
+    OrderLine,
+    Product,
+    ProductEvent,
+    Review,
+    Tag,
+    WishlistItem,
+)
+from social.models import Follow
+
+__all__ = ["DatasetRejected", "ImportSummary", "dataset_import"]
+
+BATCH = 2000
+IMPORTED_STOCK = 1000
+_DEFAULT_TIME = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+class DatasetRejected(Exception):
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} bad row(s); first: {errors[0]}")
+
+
+@dataclass
+class ImportSummary:
+    created: dict[str, int] = field(default_factory=dict)
+
+    def add(self, name: str, count: int) -> None:
+        self.created[name] = self.created.get(name, 0) + count
+
+
+def _unique_slug(base: str, taken: set[str], max_length: int) -> str:
+    base = (slugify(base) or "x")[: max_length - 9]
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    taken.add(slug)
+    return slug
+
+
+def _mapping(prefix: str, kind: str) -> dict[str, int]:
+    return dict(
+        ExternalId.objects.filter(source=prefix, kind=kind).values_list("external_id", "object_id")
+    )
+
+
+def dataset_import(
+    directory: str | Path, *, prefix: str, log: Callable[[str], None] = lambda _m: None
+) -> ImportSummary:
+    """Validate and load a dataset folder; raises DatasetRejected (nothing written) on any bad row."""
+    if not prefix or len(prefix) > 20 or slugify(prefix) != prefix:
+        raise ValueError("prefix must be 1-20 characters of lower-case letters, digits and hyphens")
+    data = read_interchange(directory)
+    if data.errors:
+        raise DatasetRejected(data.errors)
+    log(
+        f"validated {len(data.users):,} users, {len(data.items):,} items, "
+        f"{len(data.interactions):,} interactions, {len(data.follows):,} follows"
+    )
+    summary = ImportSummary()
+    with transaction.atomic():
+        users = _import_users(data, prefix, summary, log)
+        products = _import_items(data, prefix, summary, log)
+        _import_interactions(data, prefix, users, products, summary, log)
+        _import_follows(data, users, summary, log)
+    return summary
+
+
+def _import_users(
+    data: InterchangeData, prefix: str, summary: ImportSummary, log
+) -> dict[str, int]:
+    known = _mapping(prefix, ExternalId.Kind.USER)
+    user_model = get_user_model()
+    # A shopper who deleted their account since the last import stays deleted: their rows are skipped.
+    existing = set(
+        user_model.objects.filter(pk__in=list(known.values())).values_list("pk", flat=True)
+    )
+    deleted = {external for external, pk in known.items() if pk not in existing}
+    if deleted:
+        log(f"users: {len(deleted):,} imported accounts were deleted since; their rows are skipped")
+    new_rows = [u for u in data.users if u.user_id not in known]
+    usernames = {f"{prefix}-{slugify(u.user_id) or 'user'}"[:140]: u for u in new_rows}
+    taken = set(
+        user_model.objects.filter(username__in=list(usernames)).values_list("username", flat=True)
+    )
+    created = []
+    for row in new_rows:
+        username = f"{prefix}-{slugify(row.user_id) or 'user'}"[:140]
+        if username in taken:
+            username = f"{username[:130]}-{hashlib.sha1(row.user_id.encode()).hexdigest()[:8]}"
+        taken.add(username)
+        user = user_model(username=username, is_active=True)
+        user.set_unusable_password()
+        created.append((row, user))
+    user_model.objects.bulk_create([u for _, u in created], batch_size=BATCH)
+    ExternalId.objects.bulk_create(
+        [
+            ExternalId(
+                source=prefix,
+                kind=ExternalId.Kind.USER,
+                external_id=row.user_id,
+                object_id=user.pk,
+                attributes=row.attributes,
+            )
+            for row, user in created
+        ],
+        batch_size=BATCH,
+    )
+    summary.add("users", len(created))
+    for external in deleted:
+        known.pop(external)
+    log(f"users: {len(created):,} created, {len(known):,} already imported")
+    known.update({row.user_id: user.pk for row, user in created})
+    return known
+
+
+def _import_items(
+    data: InterchangeData, prefix: str, summary: ImportSummary, log
+) -> dict[str, int]:
+    categories = _mapping(prefix, ExternalId.Kind.CATEGORY)
+    taken_slugs = set(Category.objects.values_list("slug", flat=True))
+    new_categories = 0
+    for row in data.items:
+        for depth in range(1, len(row.category_path) + 1):
+            key = CATEGORY_SEPARATOR.join(row.category_path[:depth])
+            if key in categories:
+                continue
+            parent = (
+                categories[CATEGORY_SEPARATOR.join(row.category_path[: depth - 1])]
+                if depth > 1
+                else None
+            )
+            category = Category.objects.create(
+                name=row.category_path[depth - 1][:120],
+                slug=_unique_slug(
+                    f"{prefix}-{key.replace(CATEGORY_SEPARATOR, '-')}", taken_slugs, 140
+                ),
+                parent_id=parent,
+            )
+            ExternalId.objects.create(
+                source=prefix, kind=ExternalId.Kind.CATEGORY, external_id=key, object_id=category.pk
+            )
+            categories[key] = category.pk
+            new_categories += 1
+    summary.add("categories", new_categories)
+
+    tag_ids = dict(Tag.objects.values_list("name", "id"))
+    tag_slugs = set(Tag.objects.values_list("slug", flat=True))
+    new_tags = []
+    for name in sorted({t for row in data.items for t in row.tags} - set(tag_ids)):
+        new_tags.append(Tag(name=name, slug=_unique_slug(name, tag_slugs, 80)))
+    Tag.objects.bulk_create(new_tags, batch_size=BATCH)
+    tag_ids.update({t.name: t.pk for t in new_tags})
+    summary.add("tags", len(new_tags))
+
+    known = _mapping(prefix, ExternalId.Kind.ITEM)
+    product_slugs = set(Product.objects.values_list("slug", flat=True))
+    created = []
+    for row in data.items:
+        if row.item_id in known:
+            continue
+        product = Product(
+            category_id=categories[CATEGORY_SEPARATOR.join(row.category_path)],
+            name=row.title,
+            slug=_unique_slug(f"{prefix}-{row.item_id}-{row.title}", product_slugs, 220),
+            description=row.description,
+            price=row.price if row.price is not None else Decimal("0.00"),
+            stock=IMPORTED_STOCK,
+        )
+        created.append((row, product))
+    Product.objects.bulk_create([p for _, p in created], batch_size=BATCH)
+    Product.tags.through.objects.bulk_create(
+        [
+            Product.tags.through(product_id=product.pk, tag_id=tag_ids[tag])
+            for row, product in created
+            for tag in dict.fromkeys(row.tags)
+        ],
+        batch_size=BATCH,
+    )
+    ExternalId.objects.bulk_create(
+        [
+            ExternalId(
+                source=prefix,
+                kind=ExternalId.Kind.ITEM,
+                external_id=row.item_id,
+                object_id=product.pk,
+            )
+            for row, product in created
+        ],
+        batch_size=BATCH,
+    )
+    summary.add("products", len(created))
+    log(
+        f"items: {len(created):,} products, {new_categories:,} categories, {len(new_tags):,} tags created"
+    )
+    known.update({row.item_id: product.pk for row, product in created})
+    return known
+
+
+def _when(timestamp: float | None, default: datetime) -> datetime:
+    return default if timestamp is None else datetime.fromtimestamp(timestamp, tz=UTC)
+
+
+def _import_interactions(data, prefix, users, products, summary, log) -> None:
+    stamps = [r.timestamp for r in data.interactions if r.timestamp is not None]
+    default_time = datetime.fromtimestamp(max(stamps), tz=UTC) if stamps else _DEFAULT_TIME
+    user_pks = list(set(users.values()))
+    prices = dict(Product.objects.filter(pk__in=list(products.values())).values_list("pk", "price"))
+
+    # view / cart / like -> ProductEvent (an event already stored with the same user, product, kind, time is kept)
+    existing_events: set[tuple[int, int, str, float]] = set()
+    for start in range(0, len(user_pks), 500):
+        existing_events.update(
+            (u, p, k, t.timestamp())
+            for u, p, k, t in ProductEvent.objects.filter(
+                user_id__in=user_pks[start : start + 500]
+            ).values_list("user_id", "product_id", "kind", "created_at")
+        )
+    events: list[ProductEvent] = []
+    wishlist: dict[tuple[int, int], datetime] = {}
+    purchases: list[tuple[Any, int, int, datetime, int]] = []
+    ratings: dict[tuple[int, int], tuple[float | None, datetime]] = {}
+    for index, row in enumerate(data.interactions):
+        if row.user_id not in users:
+            continue
+        user_id, product_id = users[row.user_id], products[row.item_id]
+        when = _when(row.timestamp, default_time)
+        if row.kind in ("view", "cart", "like"):
+            event_key = (user_id, product_id, row.kind, when.timestamp())
+            if event_key not in existing_events:
+                events.append(
+                    ProductEvent(
+                        user_id=user_id, product_id=product_id, kind=row.kind, created_at=when
+                    )
+                )
+        elif row.kind == "wishlist":
+            wishlist[(user_id, product_id)] = when
+        elif row.kind == "purchase":
+            purchases.append((row, user_id, product_id, when, index))
+        elif row.kind == "rating":
+            # One review per shopper and product: the latest rating wins.
+            previous = ratings.get((user_id, product_id))
+            if previous is None or when >= previous[1]:
+                ratings[(user_id, product_id)] = (row.value, when)
+    ProductEvent.objects.bulk_create(events, batch_size=BATCH)
+    summary.add("product_events", len(events))
+    log(f"interactions: {len(events):,} product events")
+
+    existing_wishlist = set(
+        WishlistItem.objects.filter(user_id__in=user_pks).values_list("user_id", "product_id")
+    )
+    new_wishlist = [
+        WishlistItem(user_id=u, product_id=p)
+        for (u, p) in wishlist
+        if (u, p) not in existing_wishlist
+    ]
+    for item in new_wishlist:
+        item.created_at = wishlist[(item.user_id, item.product_id)]
+    with _keeping_times(WishlistItem):
+        WishlistItem.objects.bulk_create(new_wishlist, batch_size=BATCH)
+    summary.add("wishlist_items", len(new_wishlist))
+    log(f"interactions: {len(new_wishlist):,} wishlist items")
+
+    keys: dict[str, tuple[int, int, datetime, str]] = {}
+    # The key names the row's position in the file, so re-running the same file finds the same orders.
+    for row, user_id, product_id, when, n in purchases:
+        digest = hashlib.sha1(
+            f"{prefix}|{row.user_id}|{row.item_id}|{row.timestamp}|{n}".encode()
+        ).hexdigest()
+        keys[f"import:{prefix}:{digest[:40]}"] = (user_id, product_id, when, digest)
+    existing_orders = set(
+        Order.objects.filter(idempotency_key__in=list(keys)).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    orders, lines, times = [], [], []
+    for key, (user_id, product_id, when, digest) in keys.items():
+        if key in existing_orders:
+            continue
+        price = prices[product_id]
+        orders.append(
+            Order(
+                user_id=user_id,
+                number=f"IMP{digest[:16].upper()}",
+                status=Order.Status.DELIVERED,
+                idempotency_key=key,
+                ship_name="Imported",
+                ship_line1="",
+                ship_city="",
+                ship_postal_code="",
+                ship_country="",
+                shipping_method="import",
+                shipping_cost=Decimal("0.00"),
+                subtotal=price,
+                total=price,
+                payment_provider="import",
+            )
+        )
+        times.append(when)
+    for order, when in zip(orders, times, strict=True):
+        order.created_at = when
+    with _keeping_times(Order):
+        Order.objects.bulk_create(orders, batch_size=BATCH)
+    product_names = dict(
+        Product.objects.filter(
+            pk__in={o_product for _, o_product, _, _ in keys.values()}
+        ).values_list("pk", "name")
+    )
+    by_key = keys
+    for order in orders:
+        _user_id, product_id, _when_, _digest = by_key[order.idempotency_key]
+        lines.append(
+            OrderLine(
+                order_id=order.pk,
+                product_id=product_id,
+                product_name=product_names[product_id][:200],
+                unit_price=prices[product_id],
+                quantity=1,
+                line_total=prices[product_id],
+            )
+        )
+    OrderLine.objects.bulk_create(lines, batch_size=BATCH)
+    summary.add("orders", len(orders))
+    log(f"interactions: {len(orders):,} orders")
+
+    existing_reviews = set(
+        Review.objects.filter(user_id__in=user_pks).values_list("user_id", "product_id")
+    )
+    new_reviews = [
+        Review(
+            user_id=u,
+            product_id=p,
+            rating=int(Decimal(str(value)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)),
+        )
+        for (u, p), (value, _when_) in ratings.items()
+        if (u, p) not in existing_reviews
+    ]
+    for review in new_reviews:
+        review.created_at = ratings[(review.user_id, review.product_id)][1]
+    with _keeping_times(Review):
+        Review.objects.bulk_create(new_reviews, batch_size=BATCH)
+    summary.add("reviews", len(new_reviews))
+    log(f"interactions: {len(new_reviews):,} reviews")
+
+
+@contextmanager
+def _keeping_times(model):
+    """Let bulk_create store the dataset's `created_at` instead of now (auto_now_add), in this process only."""
+    field_ = model._meta.get_field("created_at")
+    saved = field_.auto_now_add
+    field_.auto_now_add = False
+    try:
+        yield
+    finally:
+        field_.auto_now_add = saved
+
+
+def _import_follows(data, users, summary, log) -> None:
+    pairs = {(users[a], users[b]) for a, b in data.follows if a in users and b in users}
+    existing = set(
+        Follow.objects.filter(follower_id__in=list({a for a, _ in pairs})).values_list(
+            "follower_id", "followee_id"
+        )
+    )
+    new = [
+        Follow(follower_id=a, followee_id=b, status=Follow.Status.ACTIVE)
+        for a, b in sorted(pairs - existing)
+    ]
+    Follow.objects.bulk_create(new, batch_size=BATCH)
+    summary.add("follows", len(new))
+    log(f"follows: {len(new):,} created")

@@ -1,0 +1,173 @@
+"""manage.py import_dataset on small CSVs written by the tests."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from recsys.models import ExternalId
+from shop.models import Category, Order, OrderLine, Product, ProductEvent, Review, WishlistItem
+from social.models import Follow
+
+pytestmark = pytest.mark.django_db
+
+USERS = "user_id,age\nu1,25-34\nu2,\nu3,45-54\n"
+ITEMS = (
+    "item_id,title,category,tags,description,price\n"
+    "i1,Garden hose,Home > Garden,green|outdoor,A long hose,19.90\n"
+    "i2,Trowel,Home > Garden,outdoor,,7.50\n"
+    "i3,Kettle,Home > Kitchen,,Boils water,\n"
+)
+INTERACTIONS = (
+    "user_id,item_id,kind,value,timestamp\n"
+    "u1,i1,view,,2024-05-01T10:00:00Z\n"
+    "u1,i1,purchase,1,1714557600\n"
+    "u1,i2,wishlist,,\n"
+    "u2,i3,rating,4.5,2024-05-02\n"
+    "u2,i2,cart,,\n"
+    "u3,i1,like,,\n"
+)
+FOLLOWS = "follower_id,followee_id\nu2,u1\nu3,u1\n"
+
+
+def write_dataset(folder, **overrides):
+    files = {
+        "users.csv": USERS,
+        "items.csv": ITEMS,
+        "interactions.csv": INTERACTIONS,
+        "follows.csv": FOLLOWS,
+    }
+    files.update(overrides)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def run_import(folder, prefix="demo"):
+    out = StringIO()
+    call_command("import_dataset", str(folder), prefix=prefix, stdout=out, stderr=out)
+    return out.getvalue()
+
+
+def table_counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Category,
+            Product,
+            ProductEvent,
+            WishlistItem,
+            Order,
+            OrderLine,
+            Review,
+            Follow,
+        )
+    }
+
+
+def test_import_creates_the_matching_shop_and_social_records(tmp_path):
+    output = run_import(write_dataset(tmp_path))
+    assert table_counts() == {
+        "Category": 3,
+        "Product": 3,
+        "ProductEvent": 3,
+        "WishlistItem": 1,
+        "Order": 1,
+        "OrderLine": 1,
+        "Review": 1,
+        "Follow": 2,
+    }
+    assert "imported in" in output
+
+
+def test_import_keeps_external_ids_attributes_and_values(tmp_path):
+    run_import(write_dataset(tmp_path))
+    users = {e.external_id: e for e in ExternalId.objects.filter(kind="user")}
+    items = dict(ExternalId.objects.filter(kind="item").values_list("external_id", "object_id"))
+    hose = Product.objects.get(pk=items["i1"])
+    review = Review.objects.get()
+    assert users["u1"].attributes == {"age": "25-34"}
+    assert users["u2"].attributes == {}
+    assert (hose.category.name, hose.category.parent.name) == ("Garden", "Home")
+    assert sorted(hose.tags.values_list("name", flat=True)) == ["green", "outdoor"]
+    assert str(hose.price) == "19.90"
+    assert (review.user_id, review.product_id, review.rating) == (
+        users["u2"].object_id,
+        items["i3"],
+        5,
+    )
+    assert Order.objects.get().created_at.timestamp() == 1714557600
+
+
+def test_reimport_changes_nothing(tmp_path):
+    folder = write_dataset(tmp_path)
+    run_import(folder)
+    before = table_counts()
+    run_import(folder)
+    assert table_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("file_name", "text", "message"),
+    [
+        (
+            "interactions.csv",
+            INTERACTIONS + "u1,i9,view,,\n",
+            "interactions.csv:8: unknown item_id 'i9'",
+        ),
+        ("interactions.csv", INTERACTIONS + "u1,i1,rating,7,\n", "interactions.csv:8: a rating"),
+        ("interactions.csv", INTERACTIONS + "u1,i1,hug,,\n", "interactions.csv:8: kind 'hug'"),
+        (
+            "interactions.csv",
+            INTERACTIONS + "u1,i1,view,,yesterday\n",
+            "interactions.csv:8: timestamp 'yesterday'",
+        ),
+        ("items.csv", ITEMS + "i4,Spade,Home,,,-3\n", "items.csv:5: price '-3'"),
+        ("users.csv", USERS + "u1,\n", "users.csv:5: duplicate user_id 'u1'"),
+        ("follows.csv", FOLLOWS + "u1,u1\n", "follows.csv:4: a user cannot follow themselves"),
+    ],
+)
+def test_bad_rows_are_reported_with_line_numbers_and_nothing_is_loaded(
+    tmp_path, file_name, text, message
+):
+    folder = write_dataset(tmp_path, **{file_name: text})
+    out = StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_dataset", str(folder), prefix="demo", stdout=out, stderr=out)
+    assert message in out.getvalue()
+    assert sum(table_counts().values()) == 0
+    assert ExternalId.objects.count() == 0
+
+
+def test_missing_required_file_is_rejected(tmp_path):
+    folder = write_dataset(tmp_path)
+    (folder / "items.csv").unlink()
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_dataset", str(folder), prefix="demo", stdout=out, stderr=out)
+    assert "items.csv:0: file not found" in out.getvalue()
+
+
+def test_two_prefixes_import_side_by_side(tmp_path):
+    folder = write_dataset(tmp_path)
+    run_import(folder, prefix="first")
+    run_import(folder, prefix="second")
+    assert Product.objects.count() == 6
+    assert ExternalId.objects.filter(source="second", kind="user").count() == 3
+
+
+def test_reimport_does_not_bring_back_a_deleted_account(tmp_path):
+    from social.services import account_delete
+
+    folder = write_dataset(tmp_path)
+    run_import(folder)
+    ana = ExternalId.objects.get(kind="user", external_id="u1")
+    account_delete(user=get_user_model().objects.get(pk=ana.object_id))
+    before = table_counts()
+    output = run_import(folder)
+    assert "1 imported accounts were deleted" in output
+    assert table_counts() == before
+    assert not get_user_model().objects.filter(pk=ana.object_id).exists()
