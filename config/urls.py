@@ -5,9 +5,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 api_v1 = [
-    path("", include("shop.api_urls")),
+    path("", include("shop.api.urls")),
     path("social/", include("social.api.urls")),
-    path("recs/", include("recsys.api_urls")),
+    path("recs/", include("recsys.api.urls")),
     path("support/", include("support.api.urls")),
 ]
 

@@ -1,1 +1,1 @@
-"""The recommender's API views (routes in `recsys/api_urls.py`, which config/urls.py includes)."""
+"""The recommender's API views (routes in `recsys/api/urls.py`, which config/urls.py includes)."""

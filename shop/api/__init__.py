@@ -1,4 +1,4 @@
-"""Shop REST API, one module per sub-domain (accounts, catalog, commerce); `shop.api_urls` wires them."""
+"""Shop REST API, one module per sub-domain (accounts, catalog, commerce); `shop/api/urls.py` wires them."""
 
 from rest_framework.request import Request
 
