@@ -8,11 +8,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import Task, chord, group, shared_task
+from celery import Task, shared_task
 from django.conf import settings
-from django.db import DatabaseError
 
-from recsys.services import attribution, scoring, training
+from recsys.services import attribution, training
+from recsys.services.scoring_tasks import score_all, score_finish, score_products, score_users_chunk
+
+# The scoring tasks are declared in recsys/services/scoring_tasks.py, beside the services that queue them
+# (training queues a scoring run), so services never import this module; they are re-exported here.
+__all__ = [
+    "attribution_update",
+    "retrain",
+    "retrain_if_needed",
+    "score_all",
+    "score_finish",
+    "score_products",
+    "score_users_chunk",
+]
 
 # Every task: acks_late=True, reject_on_worker_lost=True (see above). A scoring chunk replaces its own rows,
 # so retrying it after a database hiccup is safe: autoretry_for=(DatabaseError,), 5 s backoff, 3 retries.
@@ -24,49 +36,6 @@ def retrain(self: Task, force: bool = False, score: bool = True) -> dict[str, An
     return training.model_version_train(
         task_id=self.request.id or "", force=force, score=score
     ).as_dict()
-
-
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
-def score_all(self: Task, version_id: int | None = None, run_id: int | None = None) -> int:
-    """Score a run (a new one unless `run_id` names the run created when scoring was queued): user chunks
-    and the product lists in parallel, then flip the pointer."""
-    if run_id is None:
-        run_id = scoring.scoring_run_create(version_id=version_id).pk
-    header = [
-        score_users_chunk.s(run_id, chunk) for chunk in scoring.scoring_run_chunks(run_id=run_id)
-    ]
-    header.append(score_products.s(run_id))
-    chord(group(header))(score_finish.s(run_id))
-    return run_id
-
-
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(DatabaseError,),
-    retry_backoff=5,
-    max_retries=3,
-)
-def score_users_chunk(self: Task, run_id: int, user_ids: list[int]) -> int:
-    return scoring.score_users_chunk(run_id=run_id, user_ids=user_ids)
-
-
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(DatabaseError,),
-    retry_backoff=5,
-    max_retries=3,
-)
-def score_products(self: Task, run_id: int) -> int:
-    return scoring.score_products(run_id=run_id)
-
-
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
-def score_finish(self: Task, results: list[int], run_id: int) -> int:
-    return scoring.scoring_run_finish(run_id=run_id)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

@@ -11,7 +11,18 @@ import logging
 
 from celery import shared_task
 
+from social.services.groupbuy import group_buy_complete_task, group_buy_notify_followers_task
+
 logger = logging.getLogger(__name__)
+
+# Tasks that a service queues are declared beside it (social/services/groupbuy.py), so services never import
+# this module, which imports them; re-exported here for discovery.
+__all__ = [
+    "group_buy_complete_task",
+    "group_buy_expire_task",
+    "group_buy_notify_followers_task",
+    "group_buys_sweep_task",
+]
 
 BEAT_SCHEDULE = {
     "social-group-buys-sweep": {
@@ -21,27 +32,11 @@ BEAT_SCHEDULE = {
 }
 
 
-@shared_task(name="social.tasks.group_buy_complete_task", ignore_result=True)
-def group_buy_complete_task(group_id: int) -> str:
-    """Place the orders of a full group (no-op when already completed or not full)."""
-    from social.services import group_buy_complete
-
-    group = group_buy_complete(group_id=group_id)
-    return group.status if group is not None else "not_full"
-
-
 @shared_task(name="social.tasks.group_buy_expire_task")
 def group_buy_expire_task(group_id: int) -> bool:
     from social.services import group_buy_expire
 
     return group_buy_expire(group_id=group_id)
-
-
-@shared_task(name="social.tasks.group_buy_notify_followers_task", ignore_result=True)
-def group_buy_notify_followers_task(group_id: int) -> int:
-    from social.services import group_buy_notify_followers
-
-    return group_buy_notify_followers(group_id=group_id)
 
 
 @shared_task(name="social.tasks.group_buys_sweep_task")

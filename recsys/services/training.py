@@ -39,6 +39,7 @@ from recsys.services.artifacts import artifact_save, trained_pairs_save
 from recsys.services.evaluation import compare_with_serving, promotion_decision
 from recsys.services.lease import Lease, lease_acquire, lease_held, lease_release
 from recsys.services.scoring import score_all_now, scoring_run_create
+from recsys.services.scoring_tasks import score_all
 
 __all__ = [
     "LOCK_KEY",
@@ -215,9 +216,7 @@ def serving_lists_refresh(*, version_id: int | None, inline: bool = False) -> Sc
     run = scoring_run_create(version_id=version_id)
     if inline:
         return score_all_now(run=run)
-    from recsys import tasks
-
-    transaction.on_commit(lambda: tasks.score_all.delay(version_id=version_id, run_id=run.pk))
+    transaction.on_commit(lambda: score_all.delay(version_id=version_id, run_id=run.pk))
     return run
 
 

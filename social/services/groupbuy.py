@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
@@ -121,8 +122,6 @@ def _authorise(
 
 
 def _queue_completion(group_id: int) -> None:
-    from social.tasks import group_buy_complete_task
-
     # robust: with the broker down the join still succeeds (the error is logged) and the minute sweep
     # (social.tasks.group_buys_sweep_task) places the orders instead.
     transaction.on_commit(lambda: group_buy_complete_task.delay(group_id), robust=True)
@@ -191,8 +190,6 @@ def group_buy_open(
             notify=False,
         )
         if notify_followers:
-            from social.tasks import group_buy_notify_followers_task
-
             # robust: with the broker down the group still opens; followers are just not told (logged).
             transaction.on_commit(
                 lambda: group_buy_notify_followers_task.delay(group.id), robust=True
@@ -522,3 +519,18 @@ def group_buy_release_user(*, user: User) -> int:
             )
             released += 1
     return released
+
+
+# --- tasks this module queues (see social/tasks.py) ----------------------------------------------------
+
+
+@shared_task(name="social.tasks.group_buy_complete_task", ignore_result=True)
+def group_buy_complete_task(group_id: int) -> str:
+    """Place the orders of a full group (no-op when already completed or not full)."""
+    group = group_buy_complete(group_id=group_id)
+    return group.status if group is not None else "not_full"
+
+
+@shared_task(name="social.tasks.group_buy_notify_followers_task", ignore_result=True)
+def group_buy_notify_followers_task(group_id: int) -> int:
+    return group_buy_notify_followers(group_id=group_id)
