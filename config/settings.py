@@ -333,7 +333,7 @@ STORAGES["recsys_artifacts"] = {
     "OPTIONS": {"location": str(RECSYS_ARTIFACT_DIR)},
 }
 RECSYS_RETRAIN_EVERY_SECONDS = env_int("RECSYS_RETRAIN_EVERY_SECONDS", 3600)
-# Serving (recsys-serving): hyper-parameters handed to recsys.core.TrainingParams, then the pipeline's own knobs.
+# The recommender: hyper-parameters handed to recsys.core.TrainingParams, then the pipeline's own knobs.
 RECSYS_TRAINING = {
     "no_components": env_int("RECSYS_COMPONENTS", 32),
     "loss": os.environ.get("RECSYS_LOSS", "warp"),

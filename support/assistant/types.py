@@ -1,6 +1,6 @@
 """The assistant's input and output values, shared with the chat that calls it.
 
-`support-chat` builds an `AssistantContext` from the conversation (the asking shopper, the conversation's order
+The chat (`support.services.assistant`) builds an `AssistantContext` from the conversation (the asking shopper, the conversation's order
 number, earlier messages oldest first) and posts the returned `AssistantAnswer` through its message service:
 `body` is the text shown, `kind` says how to render it ("text" or "product_cards" with `payload["product_ids"]`),
 `handoff` asks for a person, and `payload["sources"]` names what the answer was grounded on.

@@ -1,4 +1,4 @@
-"""Factories for carts, addresses and orders (shop-commerce)."""
+"""Factories for carts, addresses and orders."""
 
 from __future__ import annotations
 
