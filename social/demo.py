@@ -59,6 +59,13 @@ def seed(*, rng: random.Random, small: bool, log: Callable[[str], None]) -> None
     ids = [pk for pk, _name in people]
     names = dict(people)
     shopper_id = next((pk for pk, name in people if name == "shopper"), ids[0])
+    # Every demo person gets a face (composed at seed time by shop.demo_pictures).
+    from shop.demo_pictures import avatar_picture
+
+    profiles = list(Profile.objects.filter(user_id__in=ids))
+    for profile in profiles:
+        profile.avatar = avatar_picture(username=names[profile.user_id])
+    Profile.objects.bulk_update(profiles, ["avatar"], batch_size=1000)
 
     favourite = defaultdict(list)
     through = Profile.favourite_categories.through
