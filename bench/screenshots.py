@@ -14,6 +14,7 @@ Playwright; never downloads a browser.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,10 @@ PASSWORDS = {"shopper": "socialshop-shopper", "moderator": "socialshop-moderator
 VIEWPORTS = {"desktop": (1366, 900), "phone": (390, 844)}
 AXE_OPTIONS = {
     "resultTypes": ["violations"],
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    },
     "rules": {"label-content-name-mismatch": {"enabled": True}},
 }
 # page name -> (who, path); "{product}" is filled with the first product on the home page.
@@ -90,10 +94,9 @@ def audit(page, base_url: str, path: str, *, axe) -> tuple[PageFigures, bytes]:
     def on_response(response) -> None:
         if response.status >= 400:
             figures.console_errors.append(f"{response.status} {response.url[:120]}")
-        try:
+        # Bodies of redirects and aborted requests are not readable: count what is.
+        with contextlib.suppress(Exception):
             sizes.append(int(response.headers.get("content-length") or len(response.body())))
-        except Exception:  # noqa: BLE001 - bodies of redirects and aborted requests are not readable
-            pass
 
     page.on("console", on_console)
     page.on("response", on_response)
@@ -145,13 +148,17 @@ def main() -> int:
     axe = Axe()
     rows: list[PageFigures] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         product_path = ""
         for name in args.pages.split(","):
             who, path = PAGES[name]
-            for viewport, (width, height) in VIEWPORTS.items():
+            for width, height in VIEWPORTS.values():
                 for scheme in args.schemes.split(","):
-                    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+                    context = browser.new_context(
+                        viewport={"width": width, "height": height}, color_scheme=scheme
+                    )
                     context.set_default_timeout(20_000)
                     _login(context, args.base_url, who)
                     if path == "{product}":
@@ -173,7 +180,9 @@ def main() -> int:
                         print(f"    {error}", file=sys.stderr)
         browser.close()
 
-    print("| page | width | scheme | axe serious+critical | axe moderate/minor | console errors | main top (px) | sideways | kB |")
+    print(
+        "| page | width | scheme | axe serious+critical | axe moderate/minor | console errors | main top (px) | sideways | kB |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         severe = row.violations.get("serious", 0) + row.violations.get("critical", 0)
