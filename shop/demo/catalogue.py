@@ -7,7 +7,7 @@ import io
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from shop.demo.data import ADJECTIVES, CATALOGUE, COLOURS, MATERIALS, TAGS
+from shop.demo.pictures import DemoPicture, product_pictures
 from shop.models import (
     Category,
     Product,
@@ -37,6 +38,7 @@ class ProductSpec:
     tag_names: list[str]
     quality: float  # latent 0..1: drives popularity and ratings
     image_bytes: bytes = b""
+    pictures: list[DemoPicture] = field(default_factory=list)
 
 
 def _categories() -> tuple[dict[str, Category], dict[str, Category]]:
@@ -200,7 +202,6 @@ def generate_products(
             attributes=attributes,
         )
         product.created_at = now - timedelta(days=rng.randint(0, 365), minutes=rng.randint(0, 1440))
-        initials = "".join(word[0] for word in noun.split()[:2]).upper()
         spec = ProductSpec(
             product=product,
             leaf=leaf,
@@ -209,7 +210,9 @@ def generate_products(
             quality=rng.betavariate(4, 2),
         )
         if draw_images:
-            spec.image_bytes = draw_picture(rng=rng, colour=colour, initials=initials, shape=shape)
+            rng.randint(-30, 30)  # what draw_picture drew: keeps every later choice as it was
+            colour_name = attributes.get("colour")
+            spec.pictures = product_pictures(name=name, noun=noun, root=root, colour=colour_name)
         specs.append(spec)
     return specs
 
@@ -251,6 +254,12 @@ def save_products(
     folder.mkdir(parents=True, exist_ok=True)
     images = []
     for index, spec in enumerate(specs):
+        if spec.pictures:
+            images.extend(
+                ProductImage(product=spec.product, image=p.name, alt_text=p.alt_text, position=i)
+                for i, p in enumerate(spec.pictures)
+            )
+            continue
         if spec.image_bytes:
             name = f"products/demo/{spec.product.slug}.jpg"
             (Path(settings.MEDIA_ROOT) / name).write_bytes(spec.image_bytes)

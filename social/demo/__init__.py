@@ -15,12 +15,14 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
+from shop.demo.pictures import avatar_picture
 from shop.models import User
 from social.demo.graph import follow_graph_build, follows_store
 from social.demo.groupbuy import group_buys_seed
 from social.demo.moderation import reports_seed
 from social.demo.notifications import follow_notifications_seed
 from social.demo.posts import posts_seed
+from social.models import Profile
 
 __all__ = ["seed"]
 
@@ -38,6 +40,11 @@ def seed(*, rng: random.Random, small: bool, log: Callable[[str], None]) -> None
         ids = [pk for pk, _name in people]
         names = dict(people)
         shopper_id = next((pk for pk, name in people if name == "shopper"), ids[0])
+        # Every demo person gets a face (composed at seed time by shop.demo.pictures).
+        profiles = list(Profile.objects.filter(user_id__in=ids))
+        for profile in profiles:
+            profile.avatar = avatar_picture(username=names[profile.user_id])
+        Profile.objects.bulk_update(profiles, ["avatar"], batch_size=1000)
         graph = follow_graph_build(rng=rng, ids=ids, shopper_id=shopper_id, small=small)
         with transaction.atomic():
             follows_store(graph.edges)

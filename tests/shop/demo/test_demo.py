@@ -71,7 +71,7 @@ def test_small_seed_builds_a_consistent_shop():
     assert Category.objects.filter(parent__isnull=True).count() >= 6
     assert Category.objects.filter(parent__isnull=False).count() >= 12
     assert Product.objects.count() == 60
-    assert ProductImage.objects.count() == 60
+    assert ProductImage.objects.count() == 3 * 60  # front, turned and close-up shots
     assert Product.objects.filter(stock=0).exists()
     assert Product.objects.filter(group_price__isnull=False).exists()
     assert get_user_model().objects.filter(is_superuser=False, is_staff=False).count() >= 30
