@@ -251,6 +251,47 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_IMAGE_UPLOAD_BYTES = env_int("MAX_IMAGE_UPLOAD_BYTES", 8 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 
+# --- File storage (issue 18): the embedded default is the local disk; S3 (or MinIO, moto) when configured ---
+# `default` holds public media (served at MEDIA_URL by common.media on every node), `private` the files only
+# some may read (exports, voice, chat attachments: common.storage.private_file_url). See README.md.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "").strip().lower() or (
+    "s3" if os.environ.get("AWS_STORAGE_BUCKET_NAME") else "filesystem"
+)
+PRIVATE_MEDIA_ROOT = os.environ.get("PRIVATE_MEDIA_ROOT", "")  # empty: `private-media` beside MEDIA_ROOT
+PRIVATE_MEDIA_URL_SECONDS = env_int("PRIVATE_MEDIA_URL_SECONDS", 300)
+MEDIA_CACHE_SECONDS = env_int("MEDIA_CACHE_SECONDS", 365 * 24 * 3600)
+MEDIA_PUBLIC_PREFIXES = env_list(
+    "MEDIA_PUBLIC_PREFIXES", ["products/", "posts/", "reviews/", "avatars/", "renditions/"]
+)
+if STORAGE_BACKEND == "s3":
+    from botocore.config import Config as _BotoConfig
+
+    AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME")
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None
+    # Path-style addressing for MinIO/moto at an endpoint URL; virtual-host style for AWS itself.
+    AWS_S3_ADDRESSING_STYLE = os.environ.get("AWS_S3_ADDRESSING_STYLE") or (
+        "path" if AWS_S3_ENDPOINT_URL else None
+    )
+    AWS_S3_SIGNATURE_VERSION = "s3v4"
+    # Keys come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (read by django-storages and boto3) or an
+    # instance role. A dead store must answer fast (503), not hold a request for boto's default minute.
+    AWS_S3_CLIENT_CONFIG = _BotoConfig(
+        connect_timeout=env_float("AWS_S3_CONNECT_TIMEOUT", 2.0),
+        read_timeout=env_float("AWS_S3_READ_TIMEOUT", 10.0),
+        retries={"max_attempts": env_int("AWS_S3_MAX_ATTEMPTS", 2), "mode": "standard"},
+    )
+    STORAGES["default"] = {"BACKEND": "common.storage.MediaS3Storage"}
+    STORAGES["private"] = {"BACKEND": "common.storage.PrivateS3Storage"}
+elif STORAGE_BACKEND == "filesystem":
+    STORAGES["default"] = {"BACKEND": "common.storage.MediaFileSystemStorage"}
+    STORAGES["private"] = {"BACKEND": "common.storage.PrivateFileSystemStorage"}
+else:
+    raise ImproperlyConfigured("STORAGE_BACKEND must be 'filesystem' or 's3'")
+
 # --- Email ----------------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Socialshop <shop@localhost>")

@@ -1,8 +1,11 @@
+import re
+
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from common.media import private_media, public_media
 
 api_v1 = [
     path("", include("shop.api_urls")),
@@ -23,5 +26,14 @@ urlpatterns = [
     path("", include("shop.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Operations (issue 18): stored files on every node and in production, probes, metrics. Before the apps'
+# catch-all patterns so that nothing shadows them.
+urlpatterns = [
+    re_path(
+        r"^" + re.escape(settings.MEDIA_URL.lstrip("/")) + r"(?P<path>.+)$",
+        public_media,
+        name="public-media",
+    ),
+    path("private-media/<str:token>/", private_media, name="private-media"),
+    *urlpatterns,
+]
