@@ -279,7 +279,10 @@ if STORAGE_BACKEND == "s3":
     AWS_S3_SIGNATURE_VERSION = "s3v4"
     # Keys come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (read by django-storages and boto3) or an
     # instance role. A dead store must answer fast (503), not hold a request for boto's default minute.
+    # (A client config replaces django-storages' own, so addressing style and signature go in it too.)
     AWS_S3_CLIENT_CONFIG = _BotoConfig(
+        s3={"addressing_style": AWS_S3_ADDRESSING_STYLE} if AWS_S3_ADDRESSING_STYLE else None,
+        signature_version=AWS_S3_SIGNATURE_VERSION,
         connect_timeout=env_float("AWS_S3_CONNECT_TIMEOUT", 2.0),
         read_timeout=env_float("AWS_S3_READ_TIMEOUT", 10.0),
         retries={"max_attempts": env_int("AWS_S3_MAX_ATTEMPTS", 2), "mode": "standard"},

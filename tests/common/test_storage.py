@@ -121,7 +121,12 @@ def _unreachable_s3(port: int) -> dict:
         "AWS_S3_REGION_NAME": "us-east-1",
         "AWS_ACCESS_KEY_ID": "test",
         "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_S3_CLIENT_CONFIG": Config(connect_timeout=0.5, retries={"max_attempts": 1}),
+        "AWS_S3_CLIENT_CONFIG": Config(
+            s3={"addressing_style": "path"},
+            signature_version="s3v4",
+            connect_timeout=0.5,
+            retries={"max_attempts": 1},
+        ),
     }
 
 
