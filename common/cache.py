@@ -6,11 +6,15 @@ the navigation's context processor reads the cache on every page, so a Redis out
 memory (a `LocMemCache`) until Redis answers again; it tries Redis again at most every `retry_after` seconds
 (OPTIONS, default 5) so that a dead server does not cost a connection attempt per call.
 
-While Redis is down each process therefore has its own cache: pages render from local entries, counters (the
-rate limits in `common.ratelimit` and `support.services`, the chat socket cap) count per process instead of per
-site, and a lock taken with `add` (the recommender's training lock) only excludes this process. Writes made
-during the outage (invalidations included) never reach Redis; entries there expire by their own timeouts. The
-local copy is emptied when Redis is back, so a later outage never starts from stale entries.
+While Redis is down each process therefore has its own cache: pages render from local entries. That is fine
+for cached values and wrong for anything shared between processes, so those never use this fallback: rate
+limits (`common.ratelimit.window_count`, also behind the support chat's per-message limit) fail closed while
+`redis_available` is False, and locks and leases use `common.lease.Lease` (Redis only; not held while Redis is
+down). A lock taken with `cache.add` here would only exclude this process during an outage: do not write one.
+(Websockets need the Redis channel layer and are closed during an outage, so the chat's socket cap has nothing
+to count then.) Writes made during the outage (invalidations included) never reach Redis; entries there
+expire by their own timeouts. The local copy is emptied when Redis is back, so a later outage never starts
+from stale entries.
 """
 
 from __future__ import annotations

@@ -6,10 +6,16 @@ enough to stop floods; like DRF throttling it is best effort, not a security bou
 views) call `rate_limit_hit` before the service; pages turn `RateLimited` into a form error, the API into 429.
 `window_count` is the counter underneath, shared with the support chat's per-message limit: on Redis it costs one
 round trip (Django's `add` + `incr` cost three: SET NX, EXISTS, INCR).
+
+Limits fail closed. While Redis is unreachable the fail-soft cache serves from each process's memory, where a
+counter would count per process (six server processes, six times the limit), so `window_count` answers
+`COUNT_UNAVAILABLE` instead: every caller sees the limit exceeded and refuses, and `rate_limit_hit` says why
+(429 with "cannot be checked right now"). Pages and reads are unaffected; only limited actions wait for Redis.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 
 from django.conf import settings
@@ -19,20 +25,30 @@ from django.utils.translation import gettext as _
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-__all__ = ["RateLimited", "parse_rate", "rate_limit_hit", "window_count"]
+__all__ = ["COUNT_UNAVAILABLE", "RateLimited", "parse_rate", "rate_limit_hit", "window_count"]
+
+# What `window_count` answers while the shared counter cannot be reached: above any limit (fail closed).
+COUNT_UNAVAILABLE = sys.maxsize
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+UNAVAILABLE_RETRY_SECONDS = 30
 
 
 class RateLimited(Exception):
     """Too many actions of one kind in the current window."""
 
-    def __init__(self, *, scope: str, retry_after: int) -> None:
+    def __init__(self, *, scope: str, retry_after: int, unavailable: bool = False) -> None:
         self.scope = scope
         self.retry_after = retry_after
-        self.message = _("You are doing that too often. Try again in %(seconds)s seconds.") % {
-            "seconds": retry_after
-        }
+        if unavailable:
+            self.message = _(
+                "This action is limited and its limit cannot be checked right now. "
+                "Try again in %(seconds)s seconds."
+            ) % {"seconds": retry_after}
+        else:
+            self.message = _("You are doing that too often. Try again in %(seconds)s seconds.") % {
+                "seconds": retry_after
+            }
         super().__init__(self.message)
 
 
@@ -52,24 +68,33 @@ def rate_limit_hit(*, scope: str, key: int | str) -> None:
     now = int(time.time())
     window = now // period
     count = window_count(f"ratelimit:{scope}:{key}:{window}", timeout=period + 5)
+    if count == COUNT_UNAVAILABLE:
+        raise RateLimited(scope=scope, retry_after=UNAVAILABLE_RETRY_SECONDS, unavailable=True)
     if count > limit:
         raise RateLimited(scope=scope, retry_after=(window + 1) * period - now)
 
 
 def window_count(key: str, *, timeout: int) -> int:
     """Add one to the counter `key` in the default cache (created with `timeout` seconds to live) and return the
-    new count. On Redis one pipelined round trip: `SET key 0 EX timeout NX` then `INCR key`. Other caches (locmem
-    in tests), and a fail-soft Redis cache while Redis is down, take the portable `add` + `incr`."""
+    new count. On Redis one pipelined round trip: `SET key 0 EX timeout NX` then `INCR key`; while Redis is
+    unreachable `COUNT_UNAVAILABLE` (fail closed: never a per-process count). Other caches (locmem, the embedded
+    single-process default and the tests) take the portable `add` + `incr`."""
     backend = caches["default"]
-    if isinstance(backend, RedisCache) and getattr(backend, "redis_available", True):
+    if isinstance(backend, RedisCache):
+        if not getattr(backend, "redis_available", True):
+            return COUNT_UNAVAILABLE
         full_key = backend.make_and_validate_key(key)
         try:
             pipe = backend._cache.get_client(full_key, write=True).pipeline(transaction=False)
             pipe.set(full_key, 0, ex=timeout, nx=True)
             pipe.incr(full_key)
             return int(pipe.execute()[1])
-        except (RedisConnectionError, RedisTimeoutError, OSError):
-            pass  # Redis went away: the cache's own calls below notice it (and fail soft if they can).
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            # Redis went away: tell the fail-soft cache (so other callers skip it too) and refuse.
+            mark_down = getattr(backend, "_mark_down", None)
+            if mark_down is not None:
+                mark_down(exc)
+            return COUNT_UNAVAILABLE
     cache.add(key, 0, timeout=timeout)
     try:
         return cache.incr(key)

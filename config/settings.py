@@ -352,13 +352,49 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# --- Operations (issue 18): logs, probes, metrics, the one scheduler ------------------------------------------
+# JSON lines in production (LOG_FORMAT=json), text while developing; every line carries the request id
+# (X-Request-ID in, or a new one), also in the Celery tasks a request queued (common.observability).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "common.observability.RequestIdLogFilter"}},
+    "formatters": {
+        "json": {"()": "common.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Probes first (before host validation and the HTTPS redirect: balancers probe by address over HTTP), then
+# request ids and latency around everything else; a page that met a dead file store answers 503.
+MIDDLEWARE = [
+    "common.health.ProbeMiddleware",
+    "common.observability.RequestIdMiddleware",
+    "common.metrics.MetricsMiddleware",
+    *MIDDLEWARE,
+    "common.media.StorageUnavailableMiddleware",
+]
+# /metrics (Prometheus text) for these addresses or a bearer token; the proxy refuses it from outside.
+METRICS_ENABLED = env_bool("METRICS_ENABLED", True)
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+CELERY_METRICS_PORT = env_int("CELERY_METRICS_PORT", 0)
+# Celery's worker keeps Django's logging (JSON, request ids) instead of installing its own root handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# One scheduler cluster-wide: beat fires only while it holds this Redis lease (common.beat); a standby takes
+# over within one lease period. The heartbeat task shows the scheduler is alive (metrics, docs).
+CELERY_BEAT_SCHEDULER = os.environ.get("CELERY_BEAT_SCHEDULER", "common.beat.LeaderScheduler")
+BEAT_LEASE_SECONDS = env_float("BEAT_LEASE_SECONDS", 30.0)
+BEAT_HEARTBEAT_SECONDS = env_float("BEAT_HEARTBEAT_SECONDS", 60.0)
 
 # --- shop -----------------------------------------------------------------------------------------------
 SHOP_CURRENCY = os.environ.get("SHOP_CURRENCY", "EUR")

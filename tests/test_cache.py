@@ -1,5 +1,6 @@
-"""config/cache.py: while Redis cannot be reached the cache serves from process memory, so pages render and rate
-limits still count (per process); when Redis answers again it takes over and the local copy is dropped."""
+"""common/cache.py: while Redis cannot be reached the cache serves from process memory, so pages render, while rate
+limits fail closed (never a per-process count); when Redis answers again it takes over and the local copy is
+dropped."""
 
 from __future__ import annotations
 
@@ -75,16 +76,18 @@ def _redis_down_as_default_cache(settings) -> None:
     }
 
 
-def test_rate_limits_still_count_while_redis_is_down(settings, caplog):
+def test_rate_limits_fail_closed_while_redis_is_down(settings, caplog):
+    """Never a per-process count (issue 18 item 5): every limited action is refused until Redis answers."""
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"report": "2/hour"},
     }
     _redis_down_as_default_cache(settings)
-    rate_limit_hit(scope="report", key=7)
-    rate_limit_hit(scope="report", key=7)
-    with pytest.raises(RateLimited):
-        rate_limit_hit(scope="report", key=7)
+    for _ in range(2):
+        with pytest.raises(RateLimited) as refused:
+            rate_limit_hit(scope="report", key=7)
+        assert "cannot be checked right now" in refused.value.message
+        assert refused.value.retry_after == 30
     # One "Redis unavailable" line for the outage, not one per hit.
     assert len(_warnings(caplog)) == 1
 
