@@ -21,7 +21,6 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
-
 from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse

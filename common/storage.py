@@ -25,14 +25,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core import signing
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.encoding import filepath_to_uri
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from botocore.exceptions import BotoCoreError, ClientError
 from storages.backends.s3 import S3Storage
 
 from common.errors import ServiceError
