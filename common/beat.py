@@ -28,7 +28,7 @@ class LeaseMixin:
     """Gates a Celery `Scheduler.tick` on holding the beat lease."""
 
     lease: Lease | None
-    max_interval: float
+    max_interval: Any
 
     def setup_lease(self) -> None:
         seconds = float(getattr(settings, "BEAT_LEASE_SECONDS", 30))

@@ -47,7 +47,11 @@ MEDIA_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sand
 
 def _clean_name(path: str) -> str:
     parts = PurePosixPath(path).parts
-    if not parts or any(part in {"..", "."} or part.startswith("/") for part in parts) or "\x00" in path:
+    if (
+        not parts
+        or any(part in {"..", "."} or part.startswith("/") for part in parts)
+        or "\x00" in path
+    ):
         raise Http404
     return "/".join(parts)
 
@@ -61,15 +65,21 @@ def _read(storage_open: Callable[[], object]) -> bytes:
         return handle.read()  # type: ignore[attr-defined]
 
 
-def _file_response(name: str, content: bytes, *, cache_control: str, download: bool) -> HttpResponse:
+def _file_response(
+    name: str, content: bytes, *, cache_control: str, download: bool
+) -> HttpResponse:
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     inline = content_type in INLINE_TYPES and not download
-    response = HttpResponse(content, content_type=content_type if inline else "application/octet-stream")
+    response = HttpResponse(
+        content, content_type=content_type if inline else "application/octet-stream"
+    )
     response["Cache-Control"] = cache_control
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = MEDIA_CSP
     filename = PurePosixPath(name).name.replace('"', "")
-    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    response["Content-Disposition"] = (
+        f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    )
     return response
 
 

@@ -61,7 +61,9 @@ TASK_DURATION = Histogram(
 )
 TASK_FAILURES = Counter("socialshop_task_failures_total", "Celery tasks that raised", ["task"])
 OPEN_WEBSOCKETS = Gauge(
-    "socialshop_open_websockets", "Websocket connections open on this process", multiprocess_mode="livesum"
+    "socialshop_open_websockets",
+    "Websocket connections open on this process",
+    multiprocess_mode="livesum",
 )
 
 
@@ -148,7 +150,7 @@ class _ScrapeTimeGauges:
 
 
 _scrape_time = _ScrapeTimeGauges()
-DEFAULT_REGISTRY.register(_scrape_time)  # type: ignore[arg-type]
+DEFAULT_REGISTRY.register(_scrape_time)
 
 
 def register_gauge(name: str, documentation: str, read: Callable[[], float | None]) -> None:
@@ -161,7 +163,7 @@ def _registry() -> CollectorRegistry:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        registry.register(_scrape_time)  # type: ignore[arg-type]
+        registry.register(_scrape_time)
         return registry
     return DEFAULT_REGISTRY
 

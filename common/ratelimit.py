@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import cast
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -60,7 +61,7 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 def rate_limit_hit(*, scope: str, key: int | str) -> None:
     """Count one action for `key` (usually the user id) in `scope`; raise RateLimited over the limit."""
-    rates = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
+    rates = cast(dict[str, str], settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}))
     rate = rates.get(scope)
     if not rate:
         return
@@ -85,7 +86,8 @@ def window_count(key: str, *, timeout: int) -> int:
             return COUNT_UNAVAILABLE
         full_key = backend.make_and_validate_key(key)
         try:
-            pipe = backend._cache.get_client(full_key, write=True).pipeline(transaction=False)
+            client = backend._cache.get_client(full_key, write=True)  # type: ignore[attr-defined]
+            pipe = client.pipeline(transaction=False)
             pipe.set(full_key, 0, ex=timeout, nx=True)
             pipe.incr(full_key)
             return int(pipe.execute()[1])

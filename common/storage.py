@@ -56,7 +56,8 @@ class StorageUnavailable(ServiceError):
 
     def __init__(self, message: str | None = None) -> None:
         super().__init__(
-            message or _("File storage is unavailable right now; nothing was saved. Try again shortly."),
+            message
+            or _("File storage is unavailable right now; nothing was saved. Try again shortly."),
             code="unavailable",
         )
 
@@ -132,13 +133,14 @@ class PrivateFileSystemStorage(GuardedStorageMixin, FileSystemStorage):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("base_url", None)
+        self._private_location = kwargs.get("location")
         super().__init__(**kwargs)
 
     @cached_property
-    def base_location(self) -> str:  # type: ignore[override]
+    def base_location(self) -> str:
         configured = getattr(settings, "PRIVATE_MEDIA_ROOT", "") or ""
         default = Path(settings.MEDIA_ROOT).parent / "private-media"
-        return str(self._value_or_setting(self._location, configured or default))
+        return str(self._private_location or configured or default)
 
     def url(self, name: str | None) -> str:
         return private_file_url(name or "")
@@ -150,9 +152,15 @@ class MediaS3Storage(GuardedStorageMixin, S3Storage):
     `common.media.public_media`: browsers never need to reach the store itself."""
 
     def get_default_settings(self) -> dict[str, Any]:
-        return {**super().get_default_settings(), "file_overwrite": False, "querystring_auth": False}
+        return {
+            **super().get_default_settings(),
+            "file_overwrite": False,
+            "querystring_auth": False,
+        }
 
-    def url(self, name: str, parameters: Any = None, expire: Any = None, http_method: Any = None) -> str:
+    def url(
+        self, name: str, parameters: Any = None, expire: Any = None, http_method: Any = None
+    ) -> str:
         if self.custom_domain:
             return super().url(name, parameters, expire, http_method)
         return f"{settings.MEDIA_URL}{filepath_to_uri(name).lstrip('/')}"
@@ -188,7 +196,7 @@ def private_file_url(name: str, *, seconds: int | None = None) -> str:
     """A link to a private file that works for `seconds` (PRIVATE_MEDIA_URL_SECONDS by default) for whoever
     holds it. Call it only after the caller's own access check, and hand it to that person alone: a presigned
     URL on S3, else a signed link to `common.media.private_media` on this site."""
-    lifetime = int(seconds or getattr(settings, "PRIVATE_MEDIA_URL_SECONDS", 300))
+    lifetime = int(seconds or settings.PRIVATE_MEDIA_URL_SECONDS)
     storage = private_storage()
     if isinstance(storage, S3Storage):
         return _guarded(lambda: storage.url(name, expire=lifetime))

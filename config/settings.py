@@ -28,12 +28,12 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+    return int(value) if value else default
 
 
 def env_float(name: str, default: float) -> float:
     value = os.environ.get(name)
-    return float(value) if value not in (None, "") else default
+    return float(value) if value else default
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -257,7 +257,9 @@ MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "").strip().lower() or (
     "s3" if os.environ.get("AWS_STORAGE_BUCKET_NAME") else "filesystem"
 )
-PRIVATE_MEDIA_ROOT = os.environ.get("PRIVATE_MEDIA_ROOT", "")  # empty: `private-media` beside MEDIA_ROOT
+PRIVATE_MEDIA_ROOT = os.environ.get(
+    "PRIVATE_MEDIA_ROOT", ""
+)  # empty: `private-media` beside MEDIA_ROOT
 PRIVATE_MEDIA_URL_SECONDS = env_int("PRIVATE_MEDIA_URL_SECONDS", 300)
 MEDIA_CACHE_SECONDS = env_int("MEDIA_CACHE_SECONDS", 365 * 24 * 3600)
 MEDIA_PUBLIC_PREFIXES = env_list(

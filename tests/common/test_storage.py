@@ -72,7 +72,11 @@ def test_a_file_that_is_not_a_picture_is_a_download_never_rendered(client):
 
 @pytest.mark.parametrize(
     "path",
-    ["/media/exports/secret.json", "/media/avatars/missing.png", "/media/avatars/../../settings.py"],
+    [
+        "/media/exports/secret.json",
+        "/media/avatars/missing.png",
+        "/media/avatars/../../settings.py",
+    ],
 )
 def test_only_existing_public_names_are_served(client, path):
     public_storage().save("exports/secret.json", ContentFile(b"{}"))
