@@ -41,6 +41,7 @@ class Cluster:
         self.args = args
         self.workdir = Path(args.workdir).resolve()
         self.processes: list[tuple[str, subprocess.Popen]] = []
+        self.reported: set[str] = set()
         self.python = sys.executable
 
     # --- helpers ---------------------------------------------------------------------------------------
@@ -89,6 +90,14 @@ class Cluster:
             if process.poll() is not None:
                 tail = (self.workdir / "logs" / f"{name}.log").read_text(errors="replace")[-3000:]
                 raise RuntimeError(f"{name} exited with {process.returncode}:\n{tail}")
+
+    def report_exits(self) -> None:
+        """Once up, a part that dies is reported and the rest keep running (as on real hosts: a dead beat
+        hands its lease to the other, a dead node leaves the proxy the other one)."""
+        for name, process in self.processes:
+            if process.poll() is not None and name not in self.reported:
+                self.reported.add(name)
+                log(f"{name} exited with {process.returncode}; the rest keep running")
 
     def manage(self, env: dict[str, str], *args: str) -> None:
         subprocess.run([self.python, "manage.py", *args], cwd=ROOT, env=env, check=True)
@@ -330,7 +339,7 @@ def main() -> int:
         if args.ready_file:
             Path(args.ready_file).write_text(json.dumps(info))
         while not stopping:
-            cluster.check_alive()
+            cluster.report_exits()
             time.sleep(0.5)
         return 0
     except Exception as exc:  # noqa: BLE001 - report, stop what started, fail
