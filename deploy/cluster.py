@@ -210,9 +210,20 @@ class Cluster:
         self.spawn(
             "worker",
             [
-                self.python, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO",
-                "--concurrency", "2", "--hostname", "cluster-worker@%h",
-                "--without-gossip", "--without-mingle",
+                self.python,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+                "--hostname",
+                "cluster-worker@%h",
+                "--without-gossip",
+                "--without-mingle",
             ],  # fmt: skip
             worker_env,
             cwd=self.workdir / "worker",
@@ -224,8 +235,16 @@ class Cluster:
             self.spawn(
                 name,
                 [
-                    self.python, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO",
-                    "--schedule", str(self.workdir / name / "celerybeat-schedule"),
+                    self.python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "beat",
+                    "--loglevel",
+                    "INFO",
+                    "--schedule",
+                    str(self.workdir / name / "celerybeat-schedule"),
                 ],  # fmt: skip
                 beat_env,
                 cwd=self.workdir / name,
@@ -241,7 +260,9 @@ class Cluster:
         site = TEMPLATE.read_text()
         values = {
             "LISTEN": f"127.0.0.1:{self.args.port}",
-            "UPSTREAM_SERVERS": "\n    ".join(f"server {url.removeprefix('http://')};" for url in urls),
+            "UPSTREAM_SERVERS": "\n    ".join(
+                f"server {url.removeprefix('http://')};" for url in urls
+            ),
             "CLIENT_MAX_BODY_SIZE": self.args.max_body,
             "STATIC_ROOT": str(self.workdir / "static"),
             "CACHE_DIR": str(prefix / "cache"),
@@ -311,7 +332,9 @@ class Cluster:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--web-nodes", type=int, default=2)
     parser.add_argument("--web-workers", type=int, default=1, help="uvicorn workers per node")
     parser.add_argument("--beats", type=int, default=1)
