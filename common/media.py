@@ -8,8 +8,8 @@ stored name is never reused), so a proxy or CDN in front keeps them and the app 
 
 `private_media` answers the signed links made by `common.storage.private_file_url`; `private_file_response`
 is what an app's own authorising view returns after its access check. Both say `private, no-store`.
-`StorageUnavailableMiddleware` turns `StorageUnavailable` raised by a page view into a 503 with the message
-(the API's exception handler maps it already, as a `ServiceError`).
+`UploadFaultsMiddleware` turns `StorageUnavailable` raised by a page view into a 503 with the message (the API's
+exception handler maps it already, as a `ServiceError`) and a body over Django's size limits into a 413.
 """
 
 from __future__ import annotations
@@ -23,7 +23,10 @@ from typing import Any
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from common.storage import (
@@ -34,7 +37,7 @@ from common.storage import (
 )
 
 __all__ = [
-    "StorageUnavailableMiddleware",
+    "UploadFaultsMiddleware",
     "private_file_response",
     "private_media",
     "public_media",
@@ -126,16 +129,18 @@ def private_media(request: HttpRequest, token: str) -> HttpResponse:
     return private_file_response(_clean_name(name), download=True)
 
 
-class StorageUnavailableMiddleware:
-    """A page view that met an unreachable store answers 503 with the reason (JSON for API and htmx
-    callers), instead of a 500 and a traceback."""
+class UploadFaultsMiddleware:
+    """Two upload faults answered with a status and a message instead of a 500 or a bare 400 page: the file
+    store unreachable (`StorageUnavailable`, 503 with Retry-After) and a request body over Django's limits
+    (DATA_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FILES: 413, as the proxy answers above its own).
+    JSON for the API and for callers that accept JSON, plain text otherwise. Async-capable (no thread hop);
+    `process_exception` runs only when a view raised."""
 
     sync_capable = True
     async_capable = True
 
     def __init__(self, get_response: Callable) -> None:
         self.get_response = get_response
-        # Async-capable so it adds no thread hop under ASGI; process_exception runs only on an error.
         if iscoroutinefunction(get_response):
             markcoroutinefunction(self)
 
@@ -143,14 +148,23 @@ class StorageUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, StorageUnavailable):
-            return None
-        accepts_json = "application/json" in request.headers.get("Accept", "") or (
-            request.path.startswith("/api/")
-        )
-        if accepts_json:
-            response: HttpResponse = JsonResponse({"detail": exception.message}, status=503)
-        else:
-            response = HttpResponse(exception.message, status=503, content_type="text/plain")
-        response["Retry-After"] = "30"
-        return response
+        if isinstance(exception, StorageUnavailable):
+            response = _fault_response(request, exception.message, 503)
+            response["Retry-After"] = "30"
+            return response
+        if isinstance(exception, RequestDataTooBig | TooManyFilesSent):
+            limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+            message = _("The request is too large: at most %(limit)s of data per request.") % {
+                "limit": limit
+            }
+            return _fault_response(request, message, 413)
+        return None
+
+
+def _fault_response(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    accepts_json = request.path.startswith("/api/") or "application/json" in request.headers.get(
+        "Accept", ""
+    )
+    if accepts_json:
+        return JsonResponse({"detail": message}, status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")

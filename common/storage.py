@@ -13,7 +13,7 @@ storages are configured, never more:
 
 An unreachable store (connection refused, timeout, S3 5xx, a full or read-only disk) raises
 `StorageUnavailable`, a `ServiceError` with code `unavailable`: the API answers 503 (`common.api`), pages too
-(`common.media.StorageUnavailableMiddleware`). A model's file is written in `pre_save`, before its row is
+(`common.media.UploadFaultsMiddleware`). A model's file is written in `pre_save`, before its row is
 inserted, so a failed write leaves no row pointing at a missing file; services that save a file and then a
 row in a second step do both inside one `transaction.atomic()`.
 """

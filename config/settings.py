@@ -377,13 +377,13 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 # Probes first (before host validation and the HTTPS redirect: balancers probe by address over HTTP), then
-# request ids and latency around everything else; a page that met a dead file store answers 503.
+# request ids and latency around everything else; a dead file store is a 503, an oversized body a 413.
 MIDDLEWARE = [
     "common.health.ProbeMiddleware",
     "common.observability.RequestIdMiddleware",
     "common.metrics.MetricsMiddleware",
     *MIDDLEWARE,
-    "common.media.StorageUnavailableMiddleware",
+    "common.media.UploadFaultsMiddleware",
 ]
 # /metrics (Prometheus text) for these addresses or a bearer token; the proxy refuses it from outside.
 METRICS_ENABLED = env_bool("METRICS_ENABLED", True)

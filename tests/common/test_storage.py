@@ -183,3 +183,37 @@ def test_s3_backend_serves_public_media_from_the_bucket(client):
             signed = private_file_url(private_storage().save("exports/x.json", ContentFile(b"{}")))
             assert "X-Amz-Signature=" in signed
             assert "/private/exports/" in signed
+
+
+@pytest.mark.django_db
+def test_a_body_over_the_request_limit_is_413_with_a_message(settings):
+    from rest_framework.test import APIClient
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    client = APIClient()
+    client.force_authenticate(UserFactory(username="poster"))
+
+    response = client.post(
+        reverse("social-api-posts"),
+        data=b'{"body": "' + b"x" * 4096 + b'"}',
+        content_type="application/json",
+    )
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": "The request is too large: at most 1.0\xa0KB of data per request."
+    }
+
+
+@pytest.mark.django_db
+def test_a_page_that_meets_a_dead_store_answers_503_with_the_reason(client):
+    from common.media import UploadFaultsMiddleware
+
+    middleware = UploadFaultsMiddleware(lambda request: None)
+    request = client.get("/").wsgi_request
+
+    response = middleware.process_exception(request, StorageUnavailable())
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "nothing was saved" in response.content.decode()
