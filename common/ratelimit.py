@@ -7,28 +7,35 @@ views) call `rate_limit_hit` before the service; pages turn `RateLimited` into a
 `window_count` is the counter underneath, shared with the support chat's per-message limit: on Redis it costs one
 round trip (Django's `add` + `incr` cost three: SET NX, EXISTS, INCR).
 
-Limits fail closed. While Redis is unreachable the fail-soft cache serves from each process's memory, where a
-counter would count per process (six server processes, six times the limit), so `window_count` answers
-`COUNT_UNAVAILABLE` instead: every caller sees the limit exceeded and refuses, and `rate_limit_hit` says why
-(429 with "cannot be checked right now"). Pages and reads are unaffected; only limited actions wait for Redis.
+Never a per-process count. While Redis is unreachable the fail-soft cache serves from each process's memory,
+where a counter would count per process (six server processes, six times the limit), so `window_count` counts in
+the database instead (the `limits` cache: Django's database cache, table `socialshop_limits`, made by
+`manage.py createcachetable`), which every process shares: slower and approximate under races (a read and a
+write), fine for the minutes of an outage. If that fails too it answers `COUNT_UNAVAILABLE`: every caller sees
+the limit exceeded and refuses (fail closed), and `rate_limit_hit` says why (429, "cannot be checked right now").
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from typing import cast
 
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.redis import RedisCache
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 __all__ = ["COUNT_UNAVAILABLE", "RateLimited", "parse_rate", "rate_limit_hit", "window_count"]
 
-# What `window_count` answers while the shared counter cannot be reached: above any limit (fail closed).
+logger = logging.getLogger(__name__)
+
+# What `window_count` answers when no shared counter can be reached: above any limit (fail closed).
 COUNT_UNAVAILABLE = sys.maxsize
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -78,12 +85,12 @@ def rate_limit_hit(*, scope: str, key: int | str) -> None:
 def window_count(key: str, *, timeout: int) -> int:
     """Add one to the counter `key` in the default cache (created with `timeout` seconds to live) and return the
     new count. On Redis one pipelined round trip: `SET key 0 EX timeout NX` then `INCR key`; while Redis is
-    unreachable `COUNT_UNAVAILABLE` (fail closed: never a per-process count). Other caches (locmem, the embedded
-    single-process default and the tests) take the portable `add` + `incr`."""
+    unreachable the database's `limits` cache, else `COUNT_UNAVAILABLE` (see the module docstring). Other caches
+    (locmem: the embedded single-process default and the tests) take the portable `add` + `incr`."""
     backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        if not getattr(backend, "redis_available", True):
-            return COUNT_UNAVAILABLE
+    if not isinstance(backend, RedisCache):
+        return _add_and_incr(cache, key, timeout)
+    if getattr(backend, "redis_available", True):
         full_key = backend.make_and_validate_key(key)
         try:
             client = backend._cache.get_client(full_key, write=True)  # type: ignore[attr-defined]
@@ -92,14 +99,30 @@ def window_count(key: str, *, timeout: int) -> int:
             pipe.incr(full_key)
             return int(pipe.execute()[1])
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            # Redis went away: tell the fail-soft cache (so other callers skip it too) and refuse.
+            # Redis went away: tell the fail-soft cache (so other callers skip it too).
             mark_down = getattr(backend, "_mark_down", None)
             if mark_down is not None:
                 mark_down(exc)
-            return COUNT_UNAVAILABLE
-    cache.add(key, 0, timeout=timeout)
+    return _database_count(key, timeout)
+
+
+def _add_and_incr(store: BaseCache, key: str, timeout: int) -> int:
+    store.add(key, 0, timeout=timeout)
     try:
-        return cache.incr(key)
+        return store.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=timeout)
+        store.set(key, 1, timeout=timeout)
         return 1
+
+
+def _database_count(key: str, timeout: int) -> int:
+    """The shared fallback while Redis is down; `COUNT_UNAVAILABLE` when the database cannot count either."""
+    if "limits" not in settings.CACHES:
+        return COUNT_UNAVAILABLE
+    try:
+        # A savepoint: a failed query must not break the caller's transaction (PostgreSQL aborts it).
+        with transaction.atomic():
+            return _add_and_incr(caches["limits"], key, timeout)
+    except DatabaseError as exc:
+        logger.warning("ratelimit: neither Redis nor the database can count (%s); refusing", exc)
+        return COUNT_UNAVAILABLE

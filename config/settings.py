@@ -176,6 +176,15 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Rate-limit counters while Redis is down (common.ratelimit): in the database, shared by every process, never in
+# one process's memory. The table comes from `manage.py createcachetable` (the release step; test databases
+# get it automatically).
+CACHES["limits"] = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "socialshop_limits",
+    "KEY_PREFIX": REDIS_PREFIX,
+    "OPTIONS": {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 4},
+}
 
 # Anonymous catalogue pages served from each server process's memory (config/edge_cache.py); off while
 # developing (DEBUG) so template edits show at once. Seconds 0 turns it off.

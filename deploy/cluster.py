@@ -166,6 +166,7 @@ class Cluster:
         """The release step: migrate, collect static files, seed the demo shop once."""
         release_env = self.node_env(env, "release")
         self.manage(release_env, "migrate", "--noinput", "-v", "0")
+        self.manage(release_env, "createcachetable")
         self.manage(release_env, "collectstatic", "--noinput", "-v", "0")
         if self.args.seed:
             self.manage(release_env, "seed_demo", "--small" if self.args.small else "--if-empty")

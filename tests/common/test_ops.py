@@ -26,6 +26,7 @@ def _closed_port() -> int:
 
 def _redis_down(settings) -> None:
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "common.cache.FailSoftRedisCache",
             "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
@@ -171,16 +172,40 @@ def test_metrics_are_refused_outside_the_allow_list(client, settings):
 # --- limits fail closed ---------------------------------------------------------------------------------
 
 
-def test_shared_counters_fail_closed_while_redis_is_down(settings):
+@pytest.mark.django_db
+def test_shared_counters_move_to_the_database_while_redis_is_down(settings):
+    from django.core.cache import caches
+
     _redis_down(settings)
 
-    assert window_count("support:rate:u1:1", timeout=20) == COUNT_UNAVAILABLE
+    assert [window_count("support:rate:u1:1", timeout=20) for _ in range(3)] == [1, 2, 3]
+    assert caches["limits"].get("support:rate:u1:1") == 3
+
+
+@pytest.mark.django_db
+def test_counters_fail_closed_when_the_database_cannot_count_either(settings):
+    _redis_down(settings)
+    settings.CACHES = {
+        **settings.CACHES,
+        "limits": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "no_such_table",
+        },
+    }
+
     assert window_count("support:rate:u1:1", timeout=20) == COUNT_UNAVAILABLE
 
 
 @pytest.mark.django_db
-def test_a_limited_api_action_is_429_with_the_reason_while_redis_is_down(settings):
+def test_a_limited_api_action_is_429_with_the_reason_when_nothing_can_count(settings):
     _redis_down(settings)
+    settings.CACHES = {
+        **settings.CACHES,
+        "limits": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "no_such_table",
+        },
+    }
     client = APIClient()
     client.force_authenticate(UserFactory(username="follower"))
     UserFactory(username="followee")
