@@ -125,6 +125,8 @@ class Cluster:
             AWS_ACCESS_KEY_ID="cluster",
             AWS_SECRET_ACCESS_KEY="cluster-secret",
             STATIC_ROOT=str(self.workdir / "static"),
+            # Trained models in the bucket's private part: every node loads what the worker trained.
+            RECSYS_ARTIFACT_STORAGE="private",
             CELERY_TASK_ALWAYS_EAGER="0",
             PYTHONUNBUFFERED="1",
             LOG_FORMAT="json",
