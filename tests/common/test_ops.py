@@ -32,7 +32,7 @@ def _redis_down(settings) -> None:
             "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
             "KEY_PREFIX": f"ops-test-{uuid.uuid4().hex[:8]}",
             "OPTIONS": {"socket_connect_timeout": 0.5},
-        }
+        },
     }
 
 
