@@ -260,3 +260,74 @@ def test_proxy_refuses_oversized_uploads_and_hides_metrics_while_nodes_are_ready
         status, _, body = _get(base + "/readyz")
         assert status == 200
         assert json.loads(body)["checks"] == {"database": "ok", "redis": "ok", "storage": "ok"}
+
+
+def _shell(cluster: Cluster, code: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=cluster.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_chat_crosses_nodes_through_the_proxy_websocket(cluster):
+    """The shopper's socket goes through nginx (upgrade headers), the moderator's straight to node B."""
+    import asyncio
+
+    import websockets
+
+    session, moderator_session, conversation_id = _shell(
+        cluster,
+        "from django.test import Client\n"
+        "from shop.models import User\n"
+        "from support import services\n"
+        "sessions = []\n"
+        "for name in ('shopper', 'moderator'):\n"
+        "    client = Client()\n"
+        "    client.force_login(User.objects.get(username=name))\n"
+        "    sessions.append(client.cookies['sessionid'].value)\n"
+        "user = User.objects.get(username='shopper')\n"
+        "conversation = services.conversation_start(user=user, session_key=None)\n"
+        "services.conversation_request_human(conversation=conversation)\n"
+        "print(sessions[0], sessions[1], conversation.id)\n",
+    ).split()
+    proxy, node_b = cluster.info["proxy"], cluster.info["nodes"][1]
+    path = f"/ws/support/{conversation_id}/"
+
+    async def next_message(socket, body: str) -> dict:
+        while True:
+            frame = json.loads(await asyncio.wait_for(socket.recv(), 15))
+            if frame["type"] == "message.new" and frame["body"] == body:
+                return frame
+
+    async def journey() -> tuple[dict, dict]:
+        async with (
+            websockets.connect(
+                proxy.replace("http://", "ws://") + path,
+                origin=proxy,
+                additional_headers={"Cookie": f"sessionid={session}"},
+            ) as shopper,
+            websockets.connect(
+                node_b.replace("http://", "ws://") + path,
+                origin=node_b,
+                additional_headers={"Cookie": f"sessionid={moderator_session}"},
+            ) as moderator,
+        ):
+            await shopper.send(
+                json.dumps({"type": "message.send", "client_id": "p1", "body": "via the proxy"})
+            )
+            at_moderator = await next_message(moderator, "via the proxy")
+            await moderator.send(
+                json.dumps({"type": "message.send", "client_id": "b1", "body": "from node B"})
+            )
+            return at_moderator, await next_message(shopper, "from node B")
+
+    at_moderator, at_shopper = asyncio.run(journey())
+
+    assert at_moderator["role"] == "shopper"
+    assert at_shopper["role"] == "moderator"
