@@ -3,7 +3,8 @@ folder), a Celery worker, two beats and moto's S3 server, all started by deploy/
 would. An upload through node A is served by node B and through the proxy; the periodic heartbeat fires once
 a period with two beats running, and keeps firing once a period after the leading beat is killed; request ids
 reach the worker's JSON logs; the proxy refuses an oversized upload with a message and never exposes
-/metrics; the nodes report ready.
+/metrics; the nodes report ready; a chat crosses nodes with one socket through the proxy; a node stopped
+mid-conversation closes its socket with 1012 and the client resumes through the proxy with nothing lost.
 """
 
 from __future__ import annotations
@@ -331,3 +332,70 @@ def test_chat_crosses_nodes_through_the_proxy_websocket(cluster):
 
     assert at_moderator["role"] == "shopper"
     assert at_shopper["role"] == "moderator"
+
+
+def test_a_node_stopped_mid_conversation_closes_with_1012_and_the_client_resumes_via_the_proxy(
+    cluster,
+):
+    """SIGTERM on node A (a deploy): its socket closes with 1012 "service restart", the proxy sends the
+    reconnect (and every request) to node B, and the conversation resyncs with each message once. Runs last:
+    node A stays down."""
+    import asyncio
+
+    import websockets
+
+    session, conversation_id = _shell(
+        cluster,
+        "from django.test import Client\n"
+        "from shop.models import User\n"
+        "from support import services\n"
+        "client = Client()\n"
+        "user = User.objects.get(username='shopper')\n"
+        "client.force_login(user)\n"
+        "conversation = services.conversation_start(user=user, session_key=None)\n"
+        "services.conversation_request_human(conversation=conversation)\n"
+        "print(client.cookies['sessionid'].value, conversation.id)\n",
+    ).split()
+    node_a, proxy = cluster.info["nodes"][0], cluster.info["proxy"]
+    path = f"/ws/support/{conversation_id}/"
+    headers = {"Cookie": f"sessionid={session}"}
+
+    async def close_code(socket) -> int | None:
+        try:
+            while True:
+                await asyncio.wait_for(socket.recv(), 20)
+        except websockets.ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd else None
+
+    async def before_and_after() -> tuple[int | None, list[str]]:
+        async with websockets.connect(
+            node_a.replace("http://", "ws://") + path, origin=node_a, additional_headers=headers
+        ) as socket:
+            await socket.send(
+                json.dumps({"type": "message.send", "client_id": "k1", "body": "before the stop"})
+            )
+            while json.loads(await asyncio.wait_for(socket.recv(), 15))["type"] != "message.new":
+                pass
+            os.killpg(cluster.pid_of("web1"), signal.SIGTERM)
+            code = await close_code(socket)
+        async with websockets.connect(
+            proxy.replace("http://", "ws://") + path, origin=proxy, additional_headers=headers
+        ) as socket:
+            await socket.send(
+                json.dumps({"type": "message.send", "client_id": "k2", "body": "after the stop"})
+            )
+            await socket.send(json.dumps({"type": "sync", "after_id": 0}))
+            bodies = []
+            while True:
+                frame = json.loads(await asyncio.wait_for(socket.recv(), 15))
+                if frame["type"] == "message.new":
+                    bodies.append(frame["body"])
+                if frame["type"] == "sync.done":
+                    return code, bodies
+
+    code, bodies = asyncio.run(before_and_after())
+
+    assert code == 1012
+    assert bodies.count("before the stop") == 1
+    assert "after the stop" in bodies
+    assert [_get(proxy + "/readyz")[0] for _ in range(6)] == [200] * 6
