@@ -266,9 +266,8 @@ MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "").strip().lower() or (
     "s3" if os.environ.get("AWS_STORAGE_BUCKET_NAME") else "filesystem"
 )
-PRIVATE_MEDIA_ROOT = os.environ.get(
-    "PRIVATE_MEDIA_ROOT", ""
-)  # empty: `private-media` beside MEDIA_ROOT
+# Private files on the local disk; empty: a `private-media` folder beside MEDIA_ROOT (never under it).
+PRIVATE_MEDIA_ROOT = os.environ.get("PRIVATE_MEDIA_ROOT", "")
 PRIVATE_MEDIA_URL_SECONDS = env_int("PRIVATE_MEDIA_URL_SECONDS", 300)
 MEDIA_CACHE_SECONDS = env_int("MEDIA_CACHE_SECONDS", 365 * 24 * 3600)
 MEDIA_PUBLIC_PREFIXES = env_list(
