@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test test-live install migrate seed worker beat serve lint format messages ci bench
+.PHONY: run test test-live install migrate seed worker beat serve lint format messages ci bench cluster compose-check
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,7 @@ install: $(BIN)/.installed
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 
 seed: migrate
 	$(BIN)/python manage.py seed_demo --if-empty
@@ -39,6 +40,18 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A config beat --loglevel INFO --schedule $${CELERY_BEAT_SCHEDULE_FILE:-var/celerybeat-schedule}
+
+# The production topology as processes (docs/operations.md, "Scale out"): an S3 server (moto), 2 web nodes behind
+# Debian's nginx on http://127.0.0.1:8100, a worker and a beat; PostgreSQL/Redis from DATABASE_URL/REDIS_URL.
+# Ctrl-C stops it all. CLUSTER_ARGS="--web-nodes 3 --beats 2" for more.
+cluster: install
+	@command -v nginx >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx)
+	$(BIN)/python deploy/cluster.py $(CLUSTER_ARGS)
+
+# The compose file, validated without a container daemon (Debian's docker-compose 1.29).
+compose-check:
+	@command -v docker-compose >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose)
+	docker-compose -f deploy/compose.yaml config -q
 
 # pytest exits 5 when it collects no test: nothing failed, so that is a pass.
 test: install

@@ -6,11 +6,15 @@ the navigation's context processor reads the cache on every page, so a Redis out
 memory (a `LocMemCache`) until Redis answers again; it tries Redis again at most every `retry_after` seconds
 (OPTIONS, default 5) so that a dead server does not cost a connection attempt per call.
 
-While Redis is down each process therefore has its own cache: pages render from local entries, counters (the
-rate limits in `common.ratelimit` and `support.services`, the chat socket cap) count per process instead of per
-site, and a lock taken with `add` (the recommender's training lock) only excludes this process. Writes made
-during the outage (invalidations included) never reach Redis; entries there expire by their own timeouts. The
-local copy is emptied when Redis is back, so a later outage never starts from stale entries.
+While Redis is down each process therefore has its own cache: pages render from local entries. That is fine
+for cached values and wrong for anything shared between processes, so those never use this fallback: rate
+limits (`common.ratelimit.window_count`, also behind the support chat's per-message limit) count in the
+database while `redis_available` is False (and fail closed if that fails too), and locks and leases use `common.lease.Lease` (Redis only; not held while Redis is
+down). A lock taken with `cache.add` here would only exclude this process during an outage: do not write one.
+(Websockets need the Redis channel layer and are closed during an outage, so the chat's socket cap has nothing
+to count then.) Writes made during the outage (invalidations included) never reach Redis; entries there
+expire by their own timeouts. The local copy is emptied when Redis is back, so a later outage never starts
+from stale entries.
 """
 
 from __future__ import annotations
@@ -65,15 +69,17 @@ class SharedClientRedisCacheClient(RedisCacheClient):
     _shared_lock = threading.Lock()
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        index = self._get_connection_pool_index(write)
-        identity = (self._servers[index], repr(sorted(self._pool_options.items())))
+        # RedisCacheClient's private attributes, which django-stubs does not declare.
+        base: Any = self
+        index = base._get_connection_pool_index(write)
+        identity = (base._servers[index], repr(sorted(base._pool_options.items())))
         client = self._shared_clients.get(identity)
         if client is None:
             with self._shared_lock:
                 client = self._shared_clients.get(identity)
                 if client is None:
-                    pool = self._pool_class.from_url(self._servers[index], **self._pool_options)
-                    client = self._client(connection_pool=pool)
+                    pool = base._pool_class.from_url(base._servers[index], **base._pool_options)
+                    client = base._client(connection_pool=pool)
                     self._shared_clients[identity] = client
         return client
 
@@ -138,16 +144,16 @@ class FailSoftRedisCache(RedisCache):
 
     # Every public operation RedisCache implements; BaseCache builds the rest (get_or_set, decr, the async
     # variants, versions) on top of these, so they fail soft too.
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[override]
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call("add", key, value, timeout, version)
 
     def get(self, key, default=None, version=None):
         return self._call("get", key, default, version)
 
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[override]
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call("set", key, value, timeout, version)
 
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[override]
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call("touch", key, timeout, version)
 
     def delete(self, key, version=None):
@@ -162,7 +168,7 @@ class FailSoftRedisCache(RedisCache):
     def incr(self, key, delta=1, version=None):
         return self._call("incr", key, delta, version)
 
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[override]
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call("set_many", data, timeout, version)
 
     def delete_many(self, keys, version=None):

@@ -13,6 +13,7 @@ from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from common.edge_cache import edge_cache_from_settings  # noqa: E402
+from common.metrics import count_websockets  # noqa: E402
 from shop.selectors import catalogue_cache_version  # noqa: E402
 from social.routing import websocket_urlpatterns as social_websockets  # noqa: E402
 from support.routing import websocket_urlpatterns as support_websockets  # noqa: E402
@@ -34,9 +35,11 @@ def _allowed_origins() -> list[str]:
 application = ProtocolTypeRouter(
     {
         "http": edge_cache_from_settings(django_asgi_app, version_reader=catalogue_cache_version),
-        "websocket": OriginValidator(
-            AuthMiddlewareStack(URLRouter([*support_websockets, *social_websockets])),
-            _allowed_origins(),
+        "websocket": count_websockets(
+            OriginValidator(
+                AuthMiddlewareStack(URLRouter([*support_websockets, *social_websockets])),
+                _allowed_origins(),
+            )
         ),
     }
 )

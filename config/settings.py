@@ -28,12 +28,12 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+    return int(value) if value else default
 
 
 def env_float(name: str, default: float) -> float:
     value = os.environ.get(name)
-    return float(value) if value not in (None, "") else default
+    return float(value) if value else default
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -176,6 +176,15 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Rate-limit counters while Redis is down (common.ratelimit): in the database, shared by every process, never in
+# one process's memory. The table comes from `manage.py createcachetable` (the release step; test databases
+# get it automatically).
+CACHES["limits"] = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "socialshop_limits",
+    "KEY_PREFIX": REDIS_PREFIX,
+    "OPTIONS": {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 4},
+}
 
 # Anonymous catalogue pages served from each server process's memory (config/edge_cache.py); off while
 # developing (DEBUG) so template edits show at once. Seconds 0 turns it off.
@@ -251,6 +260,51 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_IMAGE_UPLOAD_BYTES = env_int("MAX_IMAGE_UPLOAD_BYTES", 8 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 
+# --- File storage (issue 18): the embedded default is the local disk; S3 (or MinIO, moto) when configured ---
+# `default` holds public media (served at MEDIA_URL by common.media on every node), `private` the files only
+# some may read (exports, voice, chat attachments: common.storage.private_file_url). See README.md.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "").strip().lower() or (
+    "s3" if os.environ.get("AWS_STORAGE_BUCKET_NAME") else "filesystem"
+)
+# Private files on the local disk; empty: a `private-media` folder beside MEDIA_ROOT (never under it).
+PRIVATE_MEDIA_ROOT = os.environ.get("PRIVATE_MEDIA_ROOT", "")
+PRIVATE_MEDIA_URL_SECONDS = env_int("PRIVATE_MEDIA_URL_SECONDS", 300)
+MEDIA_CACHE_SECONDS = env_int("MEDIA_CACHE_SECONDS", 365 * 24 * 3600)
+MEDIA_PUBLIC_PREFIXES = env_list(
+    "MEDIA_PUBLIC_PREFIXES", ["products/", "posts/", "reviews/", "avatars/", "renditions/"]
+)
+if STORAGE_BACKEND == "s3":
+    from botocore.config import Config as _BotoConfig
+
+    AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME")
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None
+    # Path-style addressing for MinIO/moto at an endpoint URL; virtual-host style for AWS itself.
+    AWS_S3_ADDRESSING_STYLE = os.environ.get("AWS_S3_ADDRESSING_STYLE") or (
+        "path" if AWS_S3_ENDPOINT_URL else None
+    )
+    AWS_S3_SIGNATURE_VERSION = "s3v4"
+    # Keys come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (read by django-storages and boto3) or an
+    # instance role. A dead store must answer fast (503), not hold a request for boto's default minute.
+    # (A client config replaces django-storages' own, so addressing style and signature go in it too.)
+    AWS_S3_CLIENT_CONFIG = _BotoConfig(
+        s3={"addressing_style": AWS_S3_ADDRESSING_STYLE} if AWS_S3_ADDRESSING_STYLE else None,
+        signature_version=AWS_S3_SIGNATURE_VERSION,
+        connect_timeout=env_float("AWS_S3_CONNECT_TIMEOUT", 2.0),
+        read_timeout=env_float("AWS_S3_READ_TIMEOUT", 10.0),
+        retries={"max_attempts": env_int("AWS_S3_MAX_ATTEMPTS", 2), "mode": "standard"},
+    )
+    STORAGES["default"] = {"BACKEND": "common.storage.MediaS3Storage"}
+    STORAGES["private"] = {"BACKEND": "common.storage.PrivateS3Storage"}
+elif STORAGE_BACKEND == "filesystem":
+    STORAGES["default"] = {"BACKEND": "common.storage.MediaFileSystemStorage"}
+    STORAGES["private"] = {"BACKEND": "common.storage.PrivateFileSystemStorage"}
+else:
+    raise ImproperlyConfigured("STORAGE_BACKEND must be 'filesystem' or 's3'")
+
 # --- Email ----------------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Socialshop <shop@localhost>")
@@ -308,13 +362,49 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# --- Operations (issue 18): logs, probes, metrics, the one scheduler ------------------------------------------
+# JSON lines in production (LOG_FORMAT=json), text while developing; every line carries the request id
+# (X-Request-ID in, or a new one), also in the Celery tasks a request queued (common.observability).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "common.observability.RequestIdLogFilter"}},
+    "formatters": {
+        "json": {"()": "common.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Probes first (before host validation and the HTTPS redirect: balancers probe by address over HTTP), then
+# request ids and latency around everything else; a dead file store is a 503, an oversized body a 413.
+MIDDLEWARE = [
+    "common.health.ProbeMiddleware",
+    "common.observability.RequestIdMiddleware",
+    "common.metrics.MetricsMiddleware",
+    *MIDDLEWARE,
+    "common.media.UploadFaultsMiddleware",
+]
+# /metrics (Prometheus text) for these addresses or a bearer token; the proxy refuses it from outside.
+METRICS_ENABLED = env_bool("METRICS_ENABLED", True)
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+CELERY_METRICS_PORT = env_int("CELERY_METRICS_PORT", 0)
+# Celery's worker keeps Django's logging (JSON, request ids) instead of installing its own root handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# One scheduler cluster-wide: beat fires only while it holds this Redis lease (common.beat); a standby takes
+# over within one lease period. The heartbeat task shows the scheduler is alive (metrics, docs).
+CELERY_BEAT_SCHEDULER = os.environ.get("CELERY_BEAT_SCHEDULER", "common.beat.LeaderScheduler")
+BEAT_LEASE_SECONDS = env_float("BEAT_LEASE_SECONDS", 30.0)
+BEAT_HEARTBEAT_SECONDS = env_float("BEAT_HEARTBEAT_SECONDS", 60.0)
 
 # --- shop -----------------------------------------------------------------------------------------------
 SHOP_CURRENCY = os.environ.get("SHOP_CURRENCY", "EUR")

@@ -1,8 +1,16 @@
+import re
+
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.core.cache import cache
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from common.health import healthz, readyz
+from common.media import private_media, public_media
+from common.metrics import metrics_view, register_gauge
+from config.celery import BEAT_HEARTBEAT_KEY
+from recsys.selectors import serving_version
 
 api_v1 = [
     path("", include("shop.api.urls")),
@@ -23,5 +31,34 @@ urlpatterns = [
     path("", include("shop.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Operations (issue 18): stored files on every node and in production, probes, metrics. Before the apps'
+# catch-all patterns so that nothing shadows them.
+urlpatterns = [
+    re_path(
+        r"^" + re.escape(settings.MEDIA_URL.lstrip("/")) + r"(?P<path>.+)$",
+        public_media,
+        name="public-media",
+    ),
+    path("private-media/<str:token>/", private_media, name="private-media"),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
+    *urlpatterns,
+]
+
+
+def _serving_model_version() -> float | None:
+    version = serving_version()
+    return float(version.pk) if version is not None else None
+
+
+register_gauge(
+    "socialshop_serving_model_version",
+    "Id of the recommender model version being served",
+    _serving_model_version,
+)
+register_gauge(
+    "socialshop_beat_last_heartbeat_timestamp_seconds",
+    "When the one scheduler last fired its heartbeat task (Unix time)",
+    lambda: cache.get(BEAT_HEARTBEAT_KEY),
+)

@@ -1,5 +1,6 @@
-"""config/cache.py: while Redis cannot be reached the cache serves from process memory, so pages render and rate
-limits still count (per process); when Redis answers again it takes over and the local copy is dropped."""
+"""common/cache.py: while Redis cannot be reached the cache serves from process memory, so pages render, while rate
+limits count in the database (never per process); when Redis answers again it takes over and the local copy is
+dropped."""
 
 from __future__ import annotations
 
@@ -66,16 +67,21 @@ def test_every_thread_of_a_process_shares_the_fallback():
 
 def _redis_down_as_default_cache(settings) -> None:
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "common.cache.FailSoftRedisCache",
             "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
             "KEY_PREFIX": f"failsoft-test-{uuid.uuid4().hex[:8]}",
             "OPTIONS": {"socket_connect_timeout": 0.5},
-        }
+        },
     }
 
 
+@pytest.mark.django_db
 def test_rate_limits_still_count_while_redis_is_down(settings, caplog):
+    """In the database, shared by every process, never in one process's memory (issue 18 item 5)."""
+    from django.core.cache import caches
+
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"report": "2/hour"},
@@ -85,6 +91,8 @@ def test_rate_limits_still_count_while_redis_is_down(settings, caplog):
     rate_limit_hit(scope="report", key=7)
     with pytest.raises(RateLimited):
         rate_limit_hit(scope="report", key=7)
+    window = int(__import__("time").time()) // 3600
+    assert caches["limits"].get(f"ratelimit:report:7:{window}") == 3
     # One "Redis unavailable" line for the outage, not one per hit.
     assert len(_warnings(caplog)) == 1
 

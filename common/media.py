@@ -1,0 +1,170 @@
+"""Serving stored files over HTTP, in production as in development.
+
+Django serves no `/media/` with DEBUG off and WhiteNoise serves static files only, so `public_media` answers
+`MEDIA_URL` itself, on every node, from whichever store is configured (`common.storage`): a picture uploaded
+through one node is read from the shared store by any other. Only names under MEDIA_PUBLIC_PREFIXES are
+public; pictures go out with their real type, `nosniff`, a sandboxing CSP and a year-long immutable cache (a
+stored name is never reused), so a proxy or CDN in front keeps them and the app sees each file about once.
+
+`private_media` answers the signed links made by `common.storage.private_file_url`; `private_file_response`
+is what an app's own authorising view returns after its access check. Both say `private, no-store`.
+`UploadFaultsMiddleware` turns `StorageUnavailable` raised by a page view into a 503 with the message (the API's
+exception handler maps it already, as a `ServiceError`) and a body over Django's size limits into a 413.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from common.storage import (
+    PRIVATE_URL_SALT,
+    StorageUnavailable,
+    private_storage,
+    public_storage,
+)
+
+__all__ = [
+    "UploadFaultsMiddleware",
+    "private_file_response",
+    "private_media",
+    "public_media",
+]
+
+# Types a browser may render inline; anything else is a download.
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif", "image/avif"})
+MEDIA_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+
+
+def _clean_name(path: str) -> str:
+    parts = PurePosixPath(path).parts
+    if (
+        not parts
+        or any(part in {"..", "."} or part.startswith("/") for part in parts)
+        or "\x00" in path
+    ):
+        raise Http404
+    return "/".join(parts)
+
+
+def _read(storage_open: Callable[[], object]) -> bytes:
+    try:
+        handle = storage_open()
+    except FileNotFoundError:
+        raise Http404 from None
+    with handle:  # type: ignore[attr-defined]
+        return handle.read()  # type: ignore[attr-defined]
+
+
+def _file_response(
+    name: str, content: bytes, *, cache_control: str, download: bool
+) -> HttpResponse:
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    inline = content_type in INLINE_TYPES and not download
+    response = HttpResponse(
+        content, content_type=content_type if inline else "application/octet-stream"
+    )
+    response["Cache-Control"] = cache_control
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = MEDIA_CSP
+    filename = PurePosixPath(name).name.replace('"', "")
+    response["Content-Disposition"] = (
+        f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    )
+    return response
+
+
+@require_safe
+def public_media(request: HttpRequest, path: str) -> HttpResponse:
+    """A public picture from the default storage, cacheable for a year by browsers and proxies."""
+    name = _clean_name(path)
+    prefixes = tuple(settings.MEDIA_PUBLIC_PREFIXES)
+    if not name.startswith(prefixes):
+        raise Http404
+    storage = public_storage()
+    content = _read(lambda: storage.open(name, "rb"))
+    etag = '"' + hashlib.blake2b(content, digest_size=12).hexdigest() + '"'
+    if request.headers.get("If-None-Match") == etag:
+        not_modified = HttpResponseNotModified()
+        not_modified["ETag"] = etag
+        return not_modified
+    seconds = int(settings.MEDIA_CACHE_SECONDS)
+    response = _file_response(
+        name, content, cache_control=f"public, max-age={seconds}, immutable", download=False
+    )
+    response["ETag"] = etag
+    return response
+
+
+def private_file_response(name: str, *, download: bool = True) -> HttpResponse:
+    """The file `name` from the private storage, for an app's view that has already checked access
+    (`<entity>_access(...)` then `return private_file_response(obj.file.name)`). Never cached by proxies."""
+    storage = private_storage()
+    content = _read(lambda: storage.open(name, "rb"))
+    return _file_response(name, content, cache_control="private, no-store", download=download)
+
+
+@require_safe
+def private_media(request: HttpRequest, token: str) -> HttpResponse:
+    """A private file behind a link signed by `private_file_url`; refused once the link has expired."""
+    try:
+        # The signature first, then the age against the lifetime the link was issued with.
+        payload = signing.loads(token, salt=PRIVATE_URL_SALT)
+        signing.loads(token, salt=PRIVATE_URL_SALT, max_age=int(payload["s"]))
+        name = str(payload["n"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise Http404 from None
+    return private_file_response(_clean_name(name), download=True)
+
+
+class UploadFaultsMiddleware:
+    """Two upload faults answered with a status and a message instead of a 500 or a bare 400 page: the file
+    store unreachable (`StorageUnavailable`, 503 with Retry-After) and a request body over Django's limits
+    (DATA_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FILES: 413, as the proxy answers above its own).
+    JSON for the API and for callers that accept JSON, plain text otherwise. Async-capable (no thread hop);
+    `process_exception` runs only when a view raised."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, StorageUnavailable):
+            response = _fault_response(request, exception.message, 503)
+            response["Retry-After"] = "30"
+            return response
+        if isinstance(exception, RequestDataTooBig | TooManyFilesSent):
+            limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+            message = _("The request is too large: at most %(limit)s of data per request.") % {
+                "limit": limit
+            }
+            return _fault_response(request, message, 413)
+        return None
+
+
+def _fault_response(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    accepts_json = request.path.startswith("/api/") or "application/json" in request.headers.get(
+        "Accept", ""
+    )
+    if accepts_json:
+        return JsonResponse({"detail": message}, status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
