@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from common.uploads import clean_image_upload
 from shop.hooks import UserNotice, review_shared, user_notified
+from shop.services.email import BACK_IN_STOCK, email_queue
 from shop.models import (
     Category,
     Product,
@@ -261,6 +262,7 @@ def stock_alerts_notify(*, product_id: int) -> int:
                     url=product.get_absolute_url(),
                 )
             )
+            email_queue(kind=BACK_IN_STOCK, object_id=alert.id, recipient_id=alert.user_id)
             alert.notified_at = now
             notified += 1
         StockAlert.objects.bulk_update(alerts, ["notified_at"])
