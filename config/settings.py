@@ -253,6 +253,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_IMAGE_UPLOAD_BYTES = env_int("MAX_IMAGE_UPLOAD_BYTES", 8 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 
+
 # --- Email ----------------------------------------------------------------------------------------------
 # One URL says where mail goes: console:// (default: printed), locmem://, dummy://, file:///dir,
 # smtp://user:password@host:587?tls=1 (STARTTLS), smtps://user:password@host:465 (implicit TLS);

@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 
 from common.uploads import clean_image_upload
 from shop.hooks import UserNotice, review_shared, user_notified
-from shop.services.email import BACK_IN_STOCK, email_queue
 from shop.models import (
     Category,
     Product,
@@ -35,6 +34,7 @@ from shop.models import (
     User,
     WishlistItem,
 )
+from shop.services.email import BACK_IN_STOCK, email_queue
 
 __all__ = [
     "catalogue_changed",

@@ -85,7 +85,9 @@ def notification_mark_all_read(*, user: User) -> int:
 
 def _group_buy_member_context(member_id: int) -> dict[str, Any] | None:
     member = (
-        GroupBuyMember.objects.select_related("group__product", "order").filter(id=member_id).first()
+        GroupBuyMember.objects.select_related("group__product", "order")
+        .filter(id=member_id)
+        .first()
     )
     if member is None:
         return None
