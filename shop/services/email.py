@@ -232,14 +232,22 @@ def email_send(*, kind: str, object_id: int, recipient_id: int) -> str:
 
 
 def emails_pending_requeue() -> int:
-    """Queue the mails whose task never ran (the broker was down at commit); returns how many."""
+    """Queue the mails still pending whose task is gone: never run (the broker was down at commit), or failed
+    and not retried (an eager run, a lost retry) for longer than the longest backoff. Returns how many; the
+    claim in `email_send` keeps an extra run from sending twice."""
+    now = timezone.now()
+    stale_retry = now - timedelta(seconds=settings.EMAIL_RETRY_BACKOFF_MAX) - REQUEUE_AFTER
     rows = list(
         EmailLog.objects.filter(
             status=EmailLog.Status.PENDING,
-            attempts=0,
+            attempts__lte=settings.EMAIL_MAX_RETRIES,
             recipient_id__isnull=False,
-            created_at__lt=timezone.now() - REQUEUE_AFTER,
-        ).values_list("kind", "object_id", "recipient_id")[:500]
+        )
+        .filter(
+            Q(claimed_at__isnull=True, created_at__lt=now - REQUEUE_AFTER)
+            | Q(claimed_at__lt=stale_retry)
+        )
+        .values_list("kind", "object_id", "recipient_id")[:500]
     )
     for kind, object_id, recipient_id in rows:
         email_send_task.delay(kind, object_id, recipient_id)
