@@ -12,7 +12,8 @@ __all__ = ["EmailLog"]
 
 class EmailLog(models.Model):
     """A mail the shop means to send (or sent). `key` is `<kind>:<object id>:<recipient id>` and unique: the
-    task claims the row before sending and marks it sent after, so a second run sees `sent` and stops."""
+    task claims the row before sending and marks it sent after, so a second run sees `sent` and stops. No address
+    is kept: when the account is deleted the row keeps nothing personal."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -30,7 +31,6 @@ class EmailLog(models.Model):
         related_name="+",
         on_delete=models.SET_NULL,
     )
-    to_address = models.EmailField(blank=True)
     language = models.CharField(max_length=10, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

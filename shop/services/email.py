@@ -224,7 +224,6 @@ def email_send(*, kind: str, object_id: int, recipient_id: int) -> str:
     EmailLog.objects.filter(id=log.id).update(
         status=EmailLog.Status.SENT,
         sent_at=timezone.now(),
-        to_address=recipient.email,
         language=language,
         last_error="",
     )

@@ -118,7 +118,8 @@ def test_an_order_mail_arrives_over_smtp_in_the_shoppers_language(live_stack, sm
     order_url = f"{SITE}{order['path']}"
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
-    assert text is not None and html is not None
+    assert text is not None
+    assert html is not None
     assert f"查看订单： {order_url}" in text.get_content()
     assert f'href="{order_url}"' in html.get_content()
     assert '<html lang="zh-hans">' in html.get_content()

@@ -66,10 +66,10 @@ def test_placing_an_order_mails_the_shopper_text_and_html_with_absolute_links(
     assert f'href="{order_url}"' in html
     assert '<html lang="en">' in html
     log = EmailLog.objects.get()
-    assert (log.key, log.status, log.to_address, log.attempts) == (
+    assert (log.key, log.status, log.language, log.attempts) == (
         f"order_placed:{order.id}:{user.id}",
         "sent",
-        user.email,
+        "en",
         1,
     )
 
