@@ -154,8 +154,12 @@ def email_queue(*, kind: EmailKind, object_id: int, recipient_id: int | None) ->
                 key=key,
                 defaults={"kind": kind.name, "object_id": object_id, "recipient_id": recipient_id},
             )
-    except IntegrityError:  # a concurrent queue of the same mail won the key
-        return
+    except IntegrityError:
+        if EmailLog.objects.filter(
+            key=key
+        ).exists():  # a concurrent queue of the same mail won the key
+            return
+        raise
     if not created:
         return
     # robust: a broker that is down must not fail the caller; the beat sweep queues the row later.

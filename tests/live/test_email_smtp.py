@@ -93,8 +93,9 @@ def test_an_order_mail_arrives_over_smtp_in_the_shoppers_language(live_stack, sm
         # A queue of its own, so only the worker started here (with EMAIL_URL) takes the mail.
         "CELERY_QUEUE": f"{LIVE_NAME}_email",
     }
+    worker = None
     if live_stack.uses_redis:
-        live_stack.start_worker("email", queue=extra["CELERY_QUEUE"], extra_env=extra)
+        worker = live_stack.start_worker("email", queue=extra["CELERY_QUEUE"], extra_env=extra)
     placed = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", PLACE_ORDER],
         cwd=ROOT,
@@ -106,7 +107,10 @@ def test_an_order_mail_arrives_over_smtp_in_the_shoppers_language(live_stack, sm
     assert placed.returncode == 0, placed.stderr[-4000:]
     order = json.loads(placed.stdout.strip().splitlines()[-1])
 
-    assert inbox.arrived.wait(timeout=60), "no mail reached the SMTP server"
+    arrived = inbox.arrived.wait(timeout=60)
+    assert arrived, "no mail reached the SMTP server\n" + (
+        worker.log()[-4000:] if worker else placed.stderr[-4000:]
+    )
     time.sleep(1.0)  # a duplicate would arrive right behind the first
     assert len(inbox.messages) == 1
     assert inbox.logins == [(b"shop", b"s3cret")]
