@@ -11,6 +11,7 @@ import importlib
 import inspect
 import os
 import pkgutil
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -51,6 +52,8 @@ def _describe(module: ModuleType, name: str) -> str:
         try:
             # Annotations are strings under `from __future__ import annotations`: show them unquoted.
             signature = str(inspect.signature(value)).replace("'", "")
+            # Default values that are functions print their address, which changes on every run.
+            signature = re.sub(r"<function (\S+) at 0x[0-9a-f]+>", r"<function \1>", signature)
         except (TypeError, ValueError):
             signature = "(...)"
         return f"- `{name}{signature}`{summary}"

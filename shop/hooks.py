@@ -26,6 +26,7 @@ __all__ = [
     "demo_accounts_created",
     "demo_seeding",
     "demo_shoppers_seeded",
+    "optional_email_allowed",
     "order_placed",
     "purchase_sharing_default",
     "review_shared",
@@ -59,6 +60,10 @@ review_shared: Hook[[Review], None] = Hook("shop.review_shared")
 
 # Whether checkout pre-ticks "share this purchase with my followers" for this shopper (any True wins).
 purchase_sharing_default: Hook[[User], bool] = Hook("shop.purchase_sharing_default")
+
+# Whether this person accepts non-essential mail (back in stock, group-buy news); any False wins, no receiver
+# means yes. Order mails are essential and never ask. Social answers from the privacy settings.
+optional_email_allowed: Hook[[User], bool] = Hook("shop.optional_email_allowed")
 
 
 # --- demo data (manage.py seed_demo) ---------------------------------------------------------------------

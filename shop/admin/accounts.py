@@ -11,6 +11,7 @@ from shop.models import Address, LoginFailure, User
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "email", "is_staff", "is_active", "date_joined", "last_login"]
+    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), (None, {"fields": ["language"]}))
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
     search_fields = ["username", "email", "first_name", "last_name"]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -16,8 +17,15 @@ from shop.services.accounts import (
     login_authenticate,
     text_problem,
 )
+from shop.services.email import password_reset_email_send
 
-__all__ = ["AddressForm", "PlainTextMixin", "SignupForm", "ThrottledAuthenticationForm"]
+__all__ = [
+    "AddressForm",
+    "PasswordResetForm",
+    "PlainTextMixin",
+    "SignupForm",
+    "ThrottledAuthenticationForm",
+]
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -37,6 +45,21 @@ class ThrottledAuthenticationForm(AuthenticationForm):
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    """Django's reset form (it finds the accounts and makes the token); the mail is the shop's."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        password_reset_email_send(user=context["user"], uid=context["uid"], token=context["token"])
 
 
 class SignupForm(UserCreationForm):

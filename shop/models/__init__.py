@@ -16,12 +16,14 @@ from shop.models.catalog import (
     WishlistItem,
 )
 from shop.models.commerce import Cart, CartItem, Order, OrderLine, OrderStatusEvent
+from shop.models.email import EmailLog
 
 __all__ = [
     "Address",
     "Cart",
     "CartItem",
     "Category",
+    "EmailLog",
     "LoginFailure",
     "Order",
     "OrderLine",

@@ -12,6 +12,9 @@ class User(AbstractUser):
     """A shopper, moderator or admin. Social profile and privacy settings live in `social.Profile`."""
 
     email = models.EmailField(_("email address"), blank=True, db_index=True)
+    # The interface language the shopper last used (a code from settings.LANGUAGES, set at sign-up and log-in):
+    # emails are written in it. Empty: the site's default language.
+    language = models.CharField(_("language"), max_length=10, blank=True, default="")
 
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         swappable = "AUTH_USER_MODEL"

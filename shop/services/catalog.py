@@ -34,6 +34,7 @@ from shop.models import (
     User,
     WishlistItem,
 )
+from shop.services.email import BACK_IN_STOCK, email_queue
 
 __all__ = [
     "catalogue_changed",
@@ -261,6 +262,7 @@ def stock_alerts_notify(*, product_id: int) -> int:
                     url=product.get_absolute_url(),
                 )
             )
+            email_queue(kind=BACK_IN_STOCK, object_id=alert.id, recipient_id=alert.user_id)
             alert.notified_at = now
             notified += 1
         StockAlert.objects.bulk_update(alerts, ["notified_at"])

@@ -35,6 +35,7 @@ from shop.selectors.commerce import (
 from shop.services.accounts import ADDRESS_FIELDS, address_create, address_validate
 from shop.services.cart import quantity_validate
 from shop.services.catalog import stock_alerts_notify
+from shop.services.email import order_email_queue
 from shop.services.payments import (
     DEFAULT_PROVIDER,
     PaymentAuthorisation,
@@ -270,6 +271,7 @@ def _order_place_locked(
             sold_count=F("sold_count") + line.quantity
         )
     CartItem.objects.filter(cart=cart).delete()
+    order_email_queue(order=order, status=Order.Status.PLACED)
     transaction.on_commit(lambda: _after_place(order), robust=True)
     return order
 
@@ -310,6 +312,7 @@ def order_cancel(*, order: Order, actor: User | AnonymousUser | None, note: str 
             actor=actor if isinstance(actor, User) else None,
             note=(note or "")[:300],
         )
+        order_email_queue(order=order, status=Order.Status.CANCELLED)
         product_ids = sorted({line["product_id"] for line in lines})
         provider_name, reference = order.payment_provider, order.payment_reference
         by_shopper = actor is not None and actor.id == order.user_id
@@ -367,6 +370,7 @@ def order_set_status(
             actor=actor if isinstance(actor, User) else None,
             note=(note or "")[:300],
         )
+        order_email_queue(order=order, status=status)
         _notify(
             recipient_id=order.user_id,
             message=_("Your order %(number)s is now %(status)s.")
@@ -431,6 +435,7 @@ def order_create_prepaid(
                 ]
             )
             Product.objects.filter(id=product.id).update(sold_count=F("sold_count") + quantity)
+            order_email_queue(order=order, status=Order.Status.PLACED)
             transaction.on_commit(
                 lambda: _notify(
                     recipient_id=order.user_id,

@@ -10,12 +10,18 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse, reverse_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.redirects import safe_next_url
 from shop import selectors, services
-from shop.forms.accounts import AddressForm, SignupForm, ThrottledAuthenticationForm
+from shop.forms.accounts import (
+    AddressForm,
+    PasswordResetForm,
+    SignupForm,
+    ThrottledAuthenticationForm,
+)
 from shop.views import SignedInHttpRequest
 
 
@@ -29,6 +35,7 @@ class LoginView(auth_views.LoginView):
         session_key = self.request.session.session_key
         response = super().form_valid(form)
         services.cart_merge(user=form.get_user(), session_key=session_key)
+        services.user_language_remember(user=form.get_user(), language=get_language())
         return response
 
     def form_invalid(self, form):
@@ -51,6 +58,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             )
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             services.cart_merge(user=user, session_key=session_key)
+            services.user_language_remember(user=user, language=get_language())
             messages.success(
                 request, _("Welcome to Socialshop, %(name)s!") % {"name": user.username}
             )
@@ -178,8 +186,7 @@ urlpatterns = [
         "accounts/password/reset/",
         auth_views.PasswordResetView.as_view(
             success_url=reverse_lazy("shop:password_reset_done"),
-            email_template_name="registration/password_reset_email.html",
-            subject_template_name="registration/password_reset_subject.txt",
+            form_class=PasswordResetForm,
         ),
         name="password_reset",
     ),

@@ -24,6 +24,7 @@ class PrivacySerializer(serializers.Serializer):
     personalise_recommendations = serializers.BooleanField(required=False)
     show_in_suggestions = serializers.BooleanField(required=False)
     show_wishlist = serializers.BooleanField(required=False)
+    email_optional = serializers.BooleanField(required=False)
 
 
 class PasswordSerializer(serializers.Serializer):

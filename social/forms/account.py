@@ -23,6 +23,10 @@ class PrivacyForm(forms.Form):
         label=_("Show me in “people you may know”"), required=False
     )
     show_wishlist = forms.BooleanField(label=_("Show my wishlist on my profile"), required=False)
+    email_optional = forms.BooleanField(
+        label=_("Email me when a product I wait for is back in stock and about my group buys"),
+        required=False,
+    )
 
 
 class DeleteAccountForm(forms.Form):

@@ -21,6 +21,8 @@ class Profile(models.Model):
     personalise_recommendations = models.BooleanField(default=True)
     show_in_suggestions = models.BooleanField(default=True)
     show_wishlist = models.BooleanField(default=False)
+    # Non-essential mail (back in stock, group-buy news); order mails always go.
+    email_optional = models.BooleanField(default=True)
     # Categories picked at onboarding; a cold-start signal for the recommender.
     favourite_categories = models.ManyToManyField("shop.Category", blank=True, related_name="+")
     suspended_until = models.DateTimeField(null=True, blank=True)

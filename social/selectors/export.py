@@ -41,6 +41,7 @@ def export_for_user(*, user: User) -> dict[str, Any]:
             "personalise_recommendations": profile.personalise_recommendations,
             "show_in_suggestions": profile.show_in_suggestions,
             "show_wishlist": profile.show_wishlist,
+            "email_optional": profile.email_optional,
             "favourite_categories": list(
                 profile.favourite_categories.values_list("name", flat=True)
             ),

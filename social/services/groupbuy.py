@@ -33,6 +33,7 @@ from shop.services import (
     payment_void,
     payment_void_on_commit,
 )
+from shop.services.email import email_queue
 from social.models import (
     GROUP_BUY_MAX_SIZE,
     GROUP_BUY_MIN_SIZE,
@@ -42,7 +43,11 @@ from social.models import (
     Notification,
 )
 from social.selectors.moderation import user_is_suspended
-from social.services.notifications import notification_create
+from social.services.notifications import (
+    GROUP_BUY_EXPIRED,
+    GROUP_BUY_FORMED,
+    notification_create,
+)
 
 __all__ = [
     "GroupBuyError",
@@ -411,6 +416,7 @@ def group_buy_complete(*, group_id: int) -> GroupBuy | None:
             member.order = order
             member.status = GroupBuyMember.Status.ORDERED
             member.save(update_fields=["order", "status", "updated_at"])
+            email_queue(kind=GROUP_BUY_FORMED, object_id=member.id, recipient_id=member.user_id)
         group.status = GroupBuy.Status.COMPLETED
         group.closed_at = timezone.now()
         group.save(update_fields=["status", "closed_at"])
@@ -446,6 +452,7 @@ def group_buy_expire(*, group_id: int) -> bool:
         for member in members:
             member.status = GroupBuyMember.Status.RELEASED
             member.save(update_fields=["status", "updated_at"])
+            email_queue(kind=GROUP_BUY_EXPIRED, object_id=member.id, recipient_id=member.user_id)
             _stock_restore(product_id=group.product_id, quantity=member.quantity)
             payment_void_on_commit(
                 provider=member.payment_provider, reference=member.payment_reference

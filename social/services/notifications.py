@@ -1,16 +1,27 @@
-"""Notifications: stored first, then pushed to the recipient's open sockets after the transaction commits."""
+"""Notifications: stored first, then pushed to the recipient's open sockets after the transaction commits.
+
+Group-buy mails (formed, expired) are social's kinds of the shop's transactional email
+(`shop.services.email`): non-essential, so the privacy setting `email_optional` can turn them off.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from shop.models import User
-from social.models import Notification
+from shop.services.email import EmailKind, absolute_url, email_kind_register
+from social.models import GroupBuyMember, Notification
 
 __all__ = [
+    "GROUP_BUY_EXPIRED",
+    "GROUP_BUY_FORMED",
     "notification_create",
     "notification_mark_all_read",
     "notification_mark_read",
@@ -70,3 +81,34 @@ def notification_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def _group_buy_member_context(member_id: int) -> dict[str, Any] | None:
+    member = (
+        GroupBuyMember.objects.select_related("group__product", "order")
+        .filter(id=member_id)
+        .first()
+    )
+    if member is None:
+        return None
+    group = member.group
+    return {
+        "member": member,
+        "group": group,
+        "product": group.product,
+        "order": member.order,
+        "currency": settings.SHOP_CURRENCY,
+        "order_url": absolute_url(member.order.get_absolute_url()) if member.order else "",
+        "group_url": absolute_url(reverse("social:groupbuy_detail", kwargs={"pk": group.pk})),
+        "preferences_url": absolute_url(reverse("social:privacy")),
+    }
+
+
+# One mail per member (the object is the membership): the group is complete and their order placed, or the
+# group did not fill in time and nobody was charged.
+GROUP_BUY_FORMED = email_kind_register(
+    EmailKind("group_buy_formed", False, _group_buy_member_context)
+)
+GROUP_BUY_EXPIRED = email_kind_register(
+    EmailKind("group_buy_expired", False, _group_buy_member_context)
+)

@@ -39,6 +39,7 @@ PRIVACY_FIELDS = (
     "personalise_recommendations",
     "show_in_suggestions",
     "show_wishlist",
+    "email_optional",
 )
 
 

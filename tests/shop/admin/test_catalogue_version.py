@@ -22,6 +22,7 @@ from shop.models import (
     Address,
     Cart,
     Category,
+    EmailLog,
     LoginFailure,
     Order,
     Product,
@@ -57,6 +58,7 @@ CATALOGUE_FACTORIES: dict[type[Model], Any] = {
 NOT_ON_CATALOGUE_PAGES = {
     Address,
     Cart,
+    EmailLog,
     LoginFailure,
     Order,
     ProductEvent,

@@ -70,12 +70,16 @@ def test_logout_is_a_post(shopper_client):
     assert "_auth_user_id" not in shopper_client.session
 
 
-def test_password_reset_sends_a_console_email_with_a_working_link(client, user):
+def test_password_reset_sends_a_console_email_with_a_working_link(client, user, settings):
+    settings.SITE_URL = "https://shop.example"
     response = client.post(reverse("shop:password_reset"), {"email": user.email})
     assert response["Location"] == reverse("shop:password_reset_done")
     assert len(mail.outbox) == 1
     link = next(line for line in mail.outbox[0].body.splitlines() if "/password/reset/" in line)
-    path = link.split("testserver", 1)[1]
+    # The link is absolute on the public site address (SITE_URL), like every other mail's links.
+    path = link.split("https://shop.example", 1)[1]
+    assert mail.outbox[0].alternatives[0][1] == "text/html"
+    assert path in mail.outbox[0].alternatives[0][0]
     confirm = client.get(path, follow=True)
     assert "new_password1" in confirm.content.decode()
 

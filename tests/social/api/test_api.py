@@ -358,6 +358,7 @@ def test_privacy_settings_api(ana):
         "personalise_recommendations": False,
         "show_in_suggestions": False,
         "show_wishlist": False,
+        "email_optional": True,
     }
 
 

@@ -1,0 +1,27 @@
+"""Shop background work. Tasks take ids, are idempotent and only call services (rules live there).
+
+BEAT_SCHEDULE is merged into Celery beat's schedule by config/celery.py.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from shop.services.email import email_send_task, emails_pending_requeue
+
+# Tasks that a service queues are declared beside it (shop/services/email.py), so services never import this
+# module, which imports them; re-exported here for discovery.
+__all__ = ["email_send_task", "emails_pending_requeue_task"]
+
+BEAT_SCHEDULE = {
+    "shop-emails-pending-requeue": {
+        "task": "shop.tasks.emails_pending_requeue_task",
+        "schedule": 300.0,
+    },
+}
+
+
+@shared_task(name="shop.tasks.emails_pending_requeue_task", ignore_result=True)
+def emails_pending_requeue_task() -> int:
+    """Every five minutes: queue the mails whose task never reached the broker."""
+    return emails_pending_requeue()
