@@ -72,7 +72,6 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -218,6 +217,8 @@ LOGOUT_REDIRECT_URL = "shop:home"
 # Failed logins allowed per account and per client address inside the window before further tries are refused.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+# API tokens stop working this long after they were issued (0: only sign-out or a password change ends them).
+API_TOKEN_TTL_SECONDS = env_int("API_TOKEN_TTL_SECONDS", 0)
 
 # --- i18n -----------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -259,7 +260,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Socialshop <shop@loca
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "shop.api.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PARSER_CLASSES": ["common.api.StrictJSONParser"],

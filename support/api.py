@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shop.api.authentication import ApiTokenAuthentication
 from support import selectors, services
 from support.models import Conversation, Message
 
@@ -153,7 +154,7 @@ class QueueSerializer(serializers.Serializer):
 
 
 class _ChatView(APIView):
-    authentication_classes = [SessionCsrfAuthentication, TokenAuthentication]
+    authentication_classes = [SessionCsrfAuthentication, ApiTokenAuthentication]
     permission_classes = [permissions.AllowAny]
 
     def conversation(self, request: Request, conversation_id: int) -> Conversation:
