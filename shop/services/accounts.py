@@ -32,6 +32,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from common.errors import ServiceError
@@ -53,6 +54,8 @@ __all__ = [
     "login_authenticate",
     "client_ip",
     "user_signup",
+    "user_email_taken",
+    "EMAIL_TAKEN_MESSAGE",
     "address_create",
     "address_update",
     "address_delete",
@@ -235,8 +238,23 @@ def user_password_change(*, user: User, password: str) -> None:
     api_tokens_revoke_all(user=user)
 
 
+# One address, one account: a password reset link must reach exactly one account. The message names no account.
+EMAIL_TAKEN_MESSAGE = _lazy(
+    "An account with this email address already exists. Sign in, or reset your password."
+)
+
+
+def user_email_taken(*, email: str) -> bool:
+    """Whether another account already has this address (case-insensitively)."""
+    email = (email or "").strip()
+    return bool(email) and User.objects.filter(email__iexact=email).exists()
+
+
 @transaction.atomic
 def user_signup(*, username: str, email: str, password: str) -> User:
+    """A new account. ValidationError on `email` when another account has that address."""
+    if user_email_taken(email=email):
+        raise ValidationError({"email": [EMAIL_TAKEN_MESSAGE]}, code="email_taken")
     user = get_user_model().objects.create_user(username=username, email=email, password=password)
     user_created.fire(user)
     return user
