@@ -11,7 +11,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -265,8 +270,8 @@ class CartItemView(APIView):
 
 
 class CheckoutView(APIView):
-    """Place an order from the cart. Send a fresh `idempotency_key` per attempt: retrying with the same key
-    returns the order already placed instead of a second one."""
+    """Place an order from the cart (201). Send a fresh `idempotency_key` per attempt: resending with the same
+    key answers 200 with the order already placed instead of placing a second one."""
 
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [StrictJSONParser]
@@ -274,7 +279,12 @@ class CheckoutView(APIView):
     @extend_schema(
         request=CheckoutSerializer,
         responses={
-            201: OrderDetailSerializer,
+            201: OpenApiResponse(OrderDetailSerializer, description="The order placed now."),
+            200: OpenApiResponse(
+                OrderDetailSerializer,
+                description="This idempotency_key had already placed the order: the same order, "
+                "nothing changed.",
+            ),
             400: ErrorSerializer,
             402: ErrorSerializer,
             404: ErrorSerializer,
@@ -289,7 +299,7 @@ class CheckoutView(APIView):
         if share is None:
             share = selectors.share_purchases_default(user=request.user)
         try:
-            order = services.order_place(
+            placement = services.order_placement(
                 user=request.user,
                 idempotency_key=values["idempotency_key"],
                 shipping_method=values["shipping_method"],
@@ -308,8 +318,11 @@ class CheckoutView(APIView):
             if hasattr(exc, "error_dict"):
                 return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
             return _error(exc.messages[0], status.HTTP_400_BAD_REQUEST, exc.code or "")
-        order = selectors.order_detail(user=request.user, number=order.number)
-        return Response(OrderDetailSerializer(order).data, status=status.HTTP_201_CREATED)
+        order = selectors.order_detail(user=request.user, number=placement.order.number)
+        return Response(
+            OrderDetailSerializer(order).data,
+            status=status.HTTP_201_CREATED if placement.created else status.HTTP_200_OK,
+        )
 
 
 class OrderListView(generics.ListAPIView):
