@@ -266,7 +266,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["common.api.StrictJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 24,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "post_create": os.environ.get("RATE_POST_CREATE", "30/hour"),
         "comment_create": os.environ.get("RATE_COMMENT_CREATE", "120/hour"),

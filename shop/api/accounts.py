@@ -18,10 +18,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common import api as api_config
+from common.openapi import error, validation_errors
 from shop import selectors, services
 from shop.api import SignedInRequest
 from shop.api.authentication import ApiTokenAuthentication
-from shop.api.schema import error, validation_errors
 from shop.models import Address, ApiToken
 
 # Moved to common.api so every API view refuses such JSON; kept importable from here for this app.

@@ -22,6 +22,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.openapi import error, validation_errors
+from common.pagination import PageNumberPagination
 from shop import selectors, services
 from shop.api import SignedInRequest
 from shop.api.accounts import PlainCharField, StrictJSONParser
@@ -77,6 +79,8 @@ class CartItemAddSerializer(serializers.Serializer):
 
 
 class CartItemQuantitySerializer(serializers.Serializer):
+    patch_is_partial = False  # PATCH sets the quantity: the body needs it (common.openapi)
+
     quantity = serializers.IntegerField()
 
     def get_fields(self):
@@ -85,14 +89,38 @@ class CartItemQuantitySerializer(serializers.Serializer):
         return fields
 
 
+_NEEDED_WITHOUT_ADDRESS_ID = "Required (not blank) unless address_id names a saved address."
+
+
 class CheckoutSerializer(serializers.Serializer):
-    address_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    full_name = PlainCharField(max_length=120, required=False, allow_blank=True)
-    line1 = PlainCharField(max_length=200, required=False, allow_blank=True)
+    """Where to ship: either `address_id` (one of your saved addresses) or the address itself, in which case
+    full_name, line1, city and postal_code are required and not blank (country defaults to DE)."""
+
+    address_id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="A saved address of yours; without it, send full_name, line1, city and postal_code.",
+    )
+    full_name = PlainCharField(
+        max_length=120, required=False, allow_blank=True, help_text=_NEEDED_WITHOUT_ADDRESS_ID
+    )
+    line1 = PlainCharField(
+        max_length=200, required=False, allow_blank=True, help_text=_NEEDED_WITHOUT_ADDRESS_ID
+    )
     line2 = PlainCharField(max_length=200, required=False, allow_blank=True)
-    city = PlainCharField(max_length=100, required=False, allow_blank=True)
-    postal_code = PlainCharField(max_length=20, required=False, allow_blank=True)
-    country = PlainCharField(max_length=2, required=False, allow_blank=True)
+    city = PlainCharField(
+        max_length=100, required=False, allow_blank=True, help_text=_NEEDED_WITHOUT_ADDRESS_ID
+    )
+    postal_code = PlainCharField(
+        max_length=20, required=False, allow_blank=True, help_text=_NEEDED_WITHOUT_ADDRESS_ID
+    )
+    country = PlainCharField(
+        max_length=2,
+        required=False,
+        allow_blank=True,
+        help_text="Two-letter country code; empty means DE.",
+    )
     phone = PlainCharField(max_length=30, required=False, allow_blank=True)
     save_address = serializers.BooleanField(required=False, default=False)
     shipping_method = serializers.ChoiceField(
@@ -183,7 +211,10 @@ class OrderDetailSerializer(OrderSerializer):
     events = OrderEventSerializer(many=True)
 
 
-ErrorSerializer = inline_serializer("CommerceError", fields={"detail": serializers.CharField()})
+ErrorSerializer = inline_serializer(
+    "CommerceError",
+    fields={"detail": serializers.CharField(), "code": serializers.CharField(required=False)},
+)
 
 
 def _error(message: str, code: int, kind: str = "") -> Response:
@@ -224,7 +255,15 @@ class CartItemsView(APIView):
 
     @extend_schema(
         request=CartItemAddSerializer,
-        responses={201: CartSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            201: CartSerializer,
+            400: validation_errors(
+                CartItemAddSerializer,
+                description="Invalid input: messages per field, or a detail with a code "
+                "(unavailable: no such product on sale; max_value: over the line limit).",
+            ),
+            409: ErrorSerializer,
+        },
     )
     def post(self, request: Request) -> Response:
         data = CartItemAddSerializer(data=request.data)
@@ -248,7 +287,12 @@ class CartItemView(APIView):
 
     @extend_schema(
         request=CartItemQuantitySerializer,
-        responses={200: CartSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        responses={
+            200: CartSerializer,
+            400: validation_errors(CartItemQuantitySerializer),
+            404: error("The product is not in your cart."),
+            409: ErrorSerializer,
+        },
     )
     def patch(self, request: Request, product_id: int) -> Response:
         data = CartItemQuantitySerializer(data=request.data)
@@ -285,9 +329,13 @@ class CheckoutView(APIView):
                 description="This idempotency_key had already placed the order: the same order, "
                 "nothing changed.",
             ),
-            400: ErrorSerializer,
+            400: validation_errors(
+                CheckoutSerializer,
+                description="Invalid input: messages per field (the address fields when neither "
+                "address_id nor a full address is sent), or a detail with a code (an empty cart).",
+            ),
             402: ErrorSerializer,
-            404: ErrorSerializer,
+            404: error("address_id names no saved address of yours."),
             409: ErrorSerializer,
         },
     )
@@ -329,6 +377,7 @@ class OrderListView(generics.ListAPIView):
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [StrictJSONParser]
     serializer_class = OrderSerializer
+    pagination_class = PageNumberPagination
 
     def get_queryset(self):
         return selectors.order_list_for_user(user=self.request.user)

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.pagination import PageNumberPagination
 from shop.selectors import product_get_active
 from social.api.helpers import signed_in
 from social.models import GroupBuy, GroupBuyMember
@@ -113,6 +114,7 @@ class GroupBuyDetailSerializer(GroupBuySerializer):
 
 class GroupBuyListCreate(generics.ListAPIView):
     serializer_class = GroupBuySerializer
+    pagination_class = PageNumberPagination
 
     def get_permissions(self):
         return [IsAuthenticated()] if self.request.method == "POST" else [AllowAny()]

@@ -19,6 +19,7 @@ __all__ = [
     "rate_limit",
     "signed_in",
     "valid_data",
+    "valid_query",
 ]
 
 
@@ -70,5 +71,14 @@ def rate_limit(request: Request, scope: str) -> None:
 
 def valid_data(serializer_class, request: Request, **kwargs):
     serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def valid_query(serializer_class, request: Request, **kwargs):
+    """The query parameters validated by `serializer_class` (a bad value is a 400 naming the parameter); an
+    empty value counts as not given."""
+    params = {name: value for name, value in request.query_params.items() if value != ""}
+    serializer = serializer_class(data=params, **kwargs)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data

@@ -5,7 +5,6 @@ as on the pages."""
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -15,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import StrictJSONParser
+from common.openapi import validation_errors
 from social import selectors, services
 from social.api.helpers import (
     AuthorSerializer,
@@ -103,14 +103,24 @@ class FeedSerializer(serializers.Serializer):
 
 
 CURSOR = OpenApiParameter(
-    "cursor", OpenApiTypes.STR, description="next_cursor of the previous page"
+    "cursor",
+    {"type": "string", "pattern": "^[A-Za-z0-9_-]*$"},
+    description="next_cursor of the previous page (opaque; a cursor that was not given out is a 400).",
 )
+
+CURSOR_ERRORS = validation_errors(name="CursorError", fields=["cursor"])
 
 
 class FeedView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[CURSOR], responses=FeedSerializer)
+    @extend_schema(
+        parameters=[CURSOR],
+        responses={
+            200: FeedSerializer,
+            400: CURSOR_ERRORS,
+        },
+    )
     def get(self, request: Request) -> Response:
         page = selectors.feed_for_user(
             user=signed_in(request), cursor=request.query_params.get("cursor")
@@ -121,7 +131,14 @@ class FeedView(APIView):
 class ProfilePostsView(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
-    @extend_schema(parameters=[CURSOR], responses=FeedSerializer)
+    @extend_schema(
+        parameters=[CURSOR],
+        responses={
+            200: FeedSerializer,
+            400: CURSOR_ERRORS,
+            404: DetailSerializer,
+        },
+    )
     def get(self, request: Request, username: str) -> Response:
         page = selectors.profile_page(viewer=request.user, username=username)
         if not page.can_see_content:
@@ -141,7 +158,11 @@ class PostListCreateView(APIView):
             "application/json": PostWriteSerializer,
             "multipart/form-data": PostWriteSerializer,
         },
-        responses={201: PostSerializer, 400: DetailSerializer, 429: DetailSerializer},
+        responses={
+            201: PostSerializer,
+            400: validation_errors(PostWriteSerializer),
+            429: DetailSerializer,
+        },
     )
     def post(self, request: Request) -> Response:
         data = valid_data(PostWriteSerializer, request)

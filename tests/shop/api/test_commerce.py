@@ -330,3 +330,19 @@ def test_schema_documents_the_commerce_endpoints(client):
         paths = yaml.safe_load(response.content)["paths"]
     for expected in ("/api/v1/checkout/", "/api/v1/cart/items/", "/api/v1/orders/{number}/cancel/"):
         assert expected in paths
+
+
+@pytest.mark.parametrize(
+    ("page", "status", "body"),
+    [
+        ("0", 400, {"page": ["Page must be a whole number from 1."]}),
+        ("x", 400, {"page": ["Page must be a whole number from 1."]}),
+        ("1", 200, None),
+        ("9", 404, {"detail": "Invalid page."}),
+    ],
+)
+def test_order_pages_start_at_1(shopper_api, page, status, body):
+    response = shopper_api.get(f"/api/v1/orders/?page={page}")
+    assert response.status_code == status
+    if body is not None:
+        assert response.json() == body

@@ -434,3 +434,32 @@ def test_schema_lists_social_endpoints(client):
         "/api/v1/social/privacy/",
     ]:
         assert endpoint in text
+
+
+@pytest.mark.parametrize("value", ["null", "maybe", "2"])
+def test_a_boolean_query_value_that_is_not_true_or_false_is_a_400(ana, value):
+    response = _client(ana).get(f"/api/v1/social/notifications/?unread={value}")
+    assert (response.status_code, response.json()) == (
+        400,
+        {"unread": ["Must be a valid boolean."]},
+    )
+
+
+@pytest.mark.parametrize(("value", "count"), [("true", 1), ("1", 1), ("false", 2), ("", 2)])
+def test_unread_filters_notifications(ana, ben, value, count):
+    services.follow_create(follower=ben, followee=ana)
+    client = _client(ana)
+    client.post("/api/v1/social/notifications/read-all/")
+    services.follow_delete(follower=ben, followee=ana)
+    services.follow_create(follower=ben, followee=ana)
+    listing = client.get(f"/api/v1/social/notifications/?unread={value}").json()
+    assert len(listing["results"]) == count
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5"])
+def test_a_group_buy_page_below_1_or_not_a_number_is_a_400(api_client, page):
+    response = api_client.get(f"/api/v1/social/group-buys/?page={page}")
+    assert (response.status_code, response.json()) == (
+        400,
+        {"page": ["Page must be a whole number from 1."]},
+    )
