@@ -5,7 +5,8 @@ body as a whole, the parameter's name for a bad query value), or `{"detail": "..
 refused a valid request (malformed JSON too). Every other error is `{"detail": "..."}` (`common.api`).
 
 `AutoSchema` (the project's DEFAULT_SCHEMA_CLASS) adds the error answers every operation can give and that a view
-need not repeat: 400 when it takes a body or query parameters, 404 when its path names an object, 403 when it
+need not repeat: 400 when it takes a body or query parameters, 404 when its path names an object or it has
+pages, 403 when it
 needs a signed-in caller, 401 when a token may be sent. An operation documents its own codes first;
 `validation_errors(SomeSerializer)` names the fields of its 400 body.
 """
@@ -121,6 +122,8 @@ class AutoSchema(openapi.AutoSchema):
             responses.setdefault("400", self._validation_error())
         if any(p["in"] == "path" for p in parameters):
             responses.setdefault("404", self._error("Not found."))
+        if any(p["in"] == "query" and p["name"] == "page" for p in parameters):
+            responses.setdefault("404", self._error("The page is past the last one."))
         if any("tokenAuth" in requirement for requirement in security):
             responses.setdefault(
                 "401", self._error("The token sent is unknown, revoked or expired.")

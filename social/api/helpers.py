@@ -17,6 +17,7 @@ __all__ = [
     "DetailSerializer",
     "PersonSerializer",
     "rate_limit",
+    "StrictBooleanField",
     "signed_in",
     "valid_data",
     "valid_query",
@@ -49,6 +50,15 @@ class PersonSerializer(serializers.Serializer):
 
     def get_display_name(self, user) -> str:
         return AuthorSerializer().get_display_name(user)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON `true` or `false` only, as the schema says (DRF's BooleanField also takes 0, 1, "yes", "on")."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid", input=data)
 
 
 DetailSerializer = inline_serializer("Detail", {"detail": serializers.CharField()})

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import StrictJSONParser
+from common.openapi import error
 from social import selectors, services
 from social.api.helpers import (
     DetailSerializer,
@@ -111,7 +112,14 @@ class MyProfileView(APIView):
 class FollowView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={201: FollowStateSerializer, 429: DetailSerializer})
+    @extend_schema(
+        request=None,
+        responses={
+            201: FollowStateSerializer,
+            400: error("You cannot follow yourself, or one of you blocked the other."),
+            429: DetailSerializer,
+        },
+    )
     def post(self, request: Request, username: str) -> Response:
         target = selectors.user_by_username(username=username)
         rate_limit(request, "follow")
@@ -129,7 +137,13 @@ class PeopleView(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
     which = "followers"
 
-    @extend_schema(responses=PersonSerializer(many=True))
+    @extend_schema(
+        responses={
+            200: PersonSerializer(many=True),
+            403: error("This profile is private."),
+            404: error("No such person."),
+        }
+    )
     def get(self, request: Request, username: str) -> Response:
         page = selectors.profile_page(viewer=request.user, username=username)
         if not page.can_see_content:
@@ -173,7 +187,7 @@ class _UserRelationView(APIView):
     def relation_delete(self, actor, target) -> None:
         raise NotImplementedError
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None, 400: error("Not yourself.")})
     def post(self, request: Request, username: str) -> Response:
         self.relation_create(request.user, selectors.user_by_username(username=username))
         return Response(status=status.HTTP_204_NO_CONTENT)

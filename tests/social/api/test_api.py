@@ -463,3 +463,12 @@ def test_a_group_buy_page_below_1_or_not_a_number_is_a_400(api_client, page):
         400,
         {"page": ["Page must be a whole number from 1."]},
     )
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", None])
+def test_privacy_switches_take_json_booleans_only(ana, value):
+    response = _client(ana).patch(
+        "/api/v1/social/privacy/", {"show_wishlist": value}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["show_wishlist"]
