@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common import api as api_config
+from common.fields import StrictBooleanField
 from common.openapi import error, validation_errors
 from shop import selectors, services
 from shop.api import SignedInRequest
@@ -180,7 +181,7 @@ class AddressSerializer(serializers.ModelSerializer):
         error_messages={"invalid": _("Enter a two-letter country code, for example DE.")},
     )
     phone = PlainCharField(max_length=30, required=False, allow_blank=True, default="")
-    is_default = serializers.BooleanField(required=False, default=False)
+    is_default = StrictBooleanField(required=False, default=False)
 
     class Meta:
         model = Address

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.fields import StrictBooleanField
 from common.openapi import PAGE_PARAMETER, error, validation_errors
 from shop import selectors, services
 from shop.api import SignedInRequest
@@ -128,7 +129,7 @@ class ProductReviewInputSerializer(serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     title = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     body = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    share = serializers.BooleanField(required=False, default=False)
+    share = StrictBooleanField(required=False, default=False)
 
 
 class WishlistProductSerializer(serializers.Serializer):

@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.fields import StrictBooleanField
 from common.openapi import error, validation_errors
 from common.pagination import PageNumberPagination
 from shop import selectors, services
@@ -122,7 +123,7 @@ class CheckoutSerializer(serializers.Serializer):
         help_text="Two-letter country code; empty means DE.",
     )
     phone = PlainCharField(max_length=30, required=False, allow_blank=True)
-    save_address = serializers.BooleanField(required=False, default=False)
+    save_address = StrictBooleanField(required=False, default=False)
     shipping_method = serializers.ChoiceField(
         choices=list(selectors.SHIPPING_METHODS), default="standard"
     )
@@ -137,7 +138,7 @@ class CheckoutSerializer(serializers.Serializer):
             "invalid": _("Send 8 to 64 letters, digits, '-' or '_' as idempotency_key."),
         },
     )
-    share_to_followers = serializers.BooleanField(required=False, allow_null=True, default=None)
+    share_to_followers = StrictBooleanField(required=False, allow_null=True, default=None)
 
     def validate(self, attrs):
         if not attrs.get("address_id"):

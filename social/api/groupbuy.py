@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.fields import StrictBooleanField
 from common.openapi import error, validation_errors
 from common.pagination import PageNumberPagination
 from shop.selectors import product_get_active
@@ -53,7 +54,7 @@ class GroupBuyOpenSerializer(GroupBuyCommitSerializer):
     product_id = serializers.IntegerField()
     target_size = serializers.IntegerField()
     deadline = serializers.DateTimeField()
-    notify_followers = serializers.BooleanField(default=False)
+    notify_followers = StrictBooleanField(default=False)
 
 
 class GroupBuySerializer(serializers.ModelSerializer):

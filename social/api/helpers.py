@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotAuthenticated, Throttled
 from rest_framework.request import Request
 
+from common.fields import StrictBooleanField
 from common.ratelimit import RateLimited, rate_limit_hit
 from shop.models import User
 from social.models import Profile
@@ -50,15 +51,6 @@ class PersonSerializer(serializers.Serializer):
 
     def get_display_name(self, user) -> str:
         return AuthorSerializer().get_display_name(user)
-
-
-class StrictBooleanField(serializers.BooleanField):
-    """JSON `true` or `false` only, as the schema says (DRF's BooleanField also takes 0, 1, "yes", "on")."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool):
-            return data
-        self.fail("invalid", input=data)
 
 
 DetailSerializer = inline_serializer("Detail", {"detail": serializers.CharField()})

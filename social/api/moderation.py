@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.fields import StrictBooleanField
 from social.api.helpers import signed_in
 from social.models import ModerationAction, Report
 from social.selectors import (
@@ -70,7 +71,7 @@ class ModerationQueueItemSerializer(serializers.Serializer):
     label = serializers.CharField()  # type: ignore[assignment]
     preview = serializers.CharField()
     owner = serializers.SerializerMethodField()
-    is_hidden = serializers.BooleanField(allow_null=True)
+    is_hidden = StrictBooleanField(allow_null=True)
     report_count = serializers.IntegerField()
     oldest_at = serializers.DateTimeField()
     reasons = serializers.SerializerMethodField()

@@ -346,3 +346,20 @@ def test_order_pages_start_at_1(shopper_api, page, status, body):
     assert response.status_code == status
     if body is not None:
         assert response.json() == body
+
+
+@pytest.mark.parametrize(("field", "value"), [("share_to_followers", "yes"), ("save_address", 0)])
+def test_checkout_switches_take_json_booleans_only(shopper_api, filled_cart, field, value):
+    response = shopper_api.post("/api/v1/checkout/", checkout_body(**{field: value}), format="json")
+    assert (response.status_code, list(response.json())) == (400, [field])
+    assert not Order.objects.exists()
+
+
+def test_an_address_default_flag_takes_a_json_boolean_only(shopper_api):
+    response = shopper_api.post(
+        "/api/v1/addresses/", {**address_data(), "is_default": 1}, format="json"
+    )
+    assert (response.status_code, response.json()) == (
+        400,
+        {"is_default": ["Must be a valid boolean."]},
+    )
