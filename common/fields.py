@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-__all__ = ["StrictBooleanField"]
+__all__ = ["StrictBooleanField", "UploadField"]
+
+
+@extend_schema_field({"type": "string", "format": "binary"})
+class UploadField(serializers.FileField):
+    """An uploaded file in a multipart body; the schema says binary (DRF's FileField reads as a URL)."""
 
 
 class StrictBooleanField(serializers.BooleanField):

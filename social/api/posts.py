@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import StrictJSONParser
+from common.fields import UploadField
 from common.openapi import validation_errors
 from social import selectors, services
 from social.api.helpers import (
@@ -65,9 +66,7 @@ class PostWriteSerializer(serializers.Serializer):
     product_ids = serializers.ListField(
         child=serializers.IntegerField(), required=False, default=list, max_length=5
     )
-    images = serializers.ListField(
-        child=serializers.FileField(), required=False, default=list, max_length=6
-    )
+    images = serializers.ListField(child=UploadField(), required=False, default=list, max_length=6)
 
 
 class PostUpdateSerializer(serializers.Serializer):

@@ -12,7 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import StrictJSONParser
-from common.openapi import error
+from common.fields import UploadField
+from common.openapi import error, validation_errors
 from social import selectors, services
 from social.api.helpers import (
     DetailSerializer,
@@ -58,10 +59,15 @@ class ProfileSerializer(serializers.Serializer):
         ]
 
 
-class ProfileWriteSerializer(serializers.Serializer):
+class ProfileTextSerializer(serializers.Serializer):
     display_name = serializers.CharField(required=False, allow_blank=True, max_length=80)
     bio = serializers.CharField(required=False, allow_blank=True, max_length=1000)
-    avatar = serializers.FileField(required=False)
+
+
+class ProfileWriteSerializer(ProfileTextSerializer):
+    """The avatar is a file, so it comes only in a multipart body."""
+
+    avatar = UploadField(required=False)
 
 
 class FollowRequestSerializer(serializers.Serializer):
@@ -96,7 +102,14 @@ class MyProfileView(APIView):
         page = selectors.profile_page(viewer=request.user, username=request.user.get_username())
         return Response(ProfileSerializer(page).data)
 
-    @extend_schema(request=ProfileWriteSerializer, responses=ProfileSerializer)
+    @extend_schema(
+        request={
+            "application/json": ProfileTextSerializer,
+            "application/x-www-form-urlencoded": ProfileTextSerializer,
+            "multipart/form-data": ProfileWriteSerializer,
+        },
+        responses={200: ProfileSerializer, 400: validation_errors(ProfileWriteSerializer)},
+    )
     def patch(self, request: Request) -> Response:
         data = valid_data(ProfileWriteSerializer, request)
         services.profile_update(

@@ -114,3 +114,11 @@ def test_tokens_can_be_revoked_and_passwords_changed_over_the_api(schema):
     assert set(schema["paths"]["/api/v1/auth/token/"]) == {"post", "delete"}
     assert schema["paths"]["/api/v1/auth/token/"]["delete"]["security"] == [{"tokenAuth": []}]
     assert "post" in schema["paths"]["/api/v1/auth/password/"]
+
+
+def test_uploads_are_binary_and_only_in_multipart_bodies(schema):
+    content = schema["paths"]["/api/v1/social/profiles/me/"]["patch"]["requestBody"]["content"]
+    multipart = resolve(schema, content["multipart/form-data"]["schema"])
+    as_json = resolve(schema, content["application/json"]["schema"])
+    assert multipart["properties"]["avatar"] == {"type": "string", "format": "binary"}
+    assert "avatar" not in as_json["properties"]
