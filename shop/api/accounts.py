@@ -10,6 +10,7 @@ from django.contrib.auth import password_validation, update_session_auth_hash
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import AuthenticationFailed
@@ -38,6 +39,16 @@ class PlainCharField(serializers.CharField):
         if problem:
             raise serializers.ValidationError(problem)
         return value
+
+
+class PlainCharFieldSchema(OpenApiSerializerFieldExtension):
+    """The schema names the refused control characters (tab, line feed and carriage return are allowed)."""
+
+    target_class = PlainCharField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {**schema, "pattern": "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F]*$"}
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -122,3 +123,11 @@ def test_uploads_are_binary_and_only_in_multipart_bodies(schema):
     as_json = resolve(schema, content["application/json"]["schema"])
     assert multipart["properties"]["avatar"] == {"type": "string", "format": "binary"}
     assert "avatar" not in as_json["properties"]
+
+
+def test_plain_text_fields_name_the_control_characters_they_refuse(schema):
+    token_request = schema["components"]["schemas"]["TokenRequest"]
+    pattern = re.compile(token_request["properties"]["username"]["pattern"])
+    assert pattern.match("ann\ta\n")
+    assert not pattern.match("ann\x07a")
+    assert not pattern.match("ann\x00")
