@@ -101,6 +101,7 @@ class CheckoutSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         min_value=1,
+        max_value=2**62,
         help_text="A saved address of yours; without it, send full_name, line1, city and postal_code.",
     )
     full_name = PlainCharField(

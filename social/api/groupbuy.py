@@ -51,7 +51,7 @@ class GroupBuyCommitSerializer(serializers.Serializer):
 
 
 class GroupBuyOpenSerializer(GroupBuyCommitSerializer):
-    product_id = serializers.IntegerField()
+    product_id = serializers.IntegerField(min_value=1, max_value=2**62)
     target_size = serializers.IntegerField()
     deadline = serializers.DateTimeField()
     notify_followers = StrictBooleanField(default=False)

@@ -45,7 +45,7 @@ class ModerationReportCreateSerializer(serializers.Serializer):
     target_type = serializers.CharField(
         max_length=100, help_text="app_label.model, e.g. social.post"
     )
-    target_id = serializers.IntegerField(min_value=1)
+    target_id = serializers.IntegerField(min_value=1, max_value=2**62)
     reason = serializers.ChoiceField(choices=Report.Reason.choices)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
@@ -88,7 +88,7 @@ class ModerationActionCreateSerializer(serializers.Serializer):
     target_type = serializers.CharField(
         max_length=100, help_text="app_label.model, e.g. shop.review"
     )
-    target_id = serializers.IntegerField(min_value=1)
+    target_id = serializers.IntegerField(min_value=1, max_value=2**62)
     kind = serializers.ChoiceField(choices=ModerationAction.Kind.choices)
     note = serializers.CharField(max_length=2000)
     suspended_until = serializers.DateTimeField(required=False, allow_null=True, default=None)

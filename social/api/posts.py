@@ -26,6 +26,9 @@ from social.api.helpers import (
 )
 from social.models import Comment, Post
 
+# Database ids are 64-bit: a larger number names nothing and would overflow the query.
+ID_MAX = 2**63 - 1
+
 
 class TaggedProductSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="product.pk")
@@ -64,7 +67,10 @@ class PostSerializer(serializers.Serializer):
 class PostWriteSerializer(serializers.Serializer):
     body = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
     product_ids = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, max_length=5
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
+        required=False,
+        default=list,
+        max_length=5,
     )
     images = serializers.ListField(child=UploadField(), required=False, default=list, max_length=6)
 
@@ -72,7 +78,7 @@ class PostWriteSerializer(serializers.Serializer):
 class PostUpdateSerializer(serializers.Serializer):
     body = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     product_ids = serializers.ListField(
-        child=serializers.IntegerField(), required=False, max_length=5
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX), required=False, max_length=5
     )
 
 
@@ -88,7 +94,7 @@ class CommentSerializer(serializers.Serializer):
 class CommentWriteSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=1000)
     parent = serializers.IntegerField(  # type: ignore[assignment]
-        required=False, allow_null=True, default=None
+        required=False, allow_null=True, default=None, min_value=1, max_value=ID_MAX
     )
 
 

@@ -363,3 +363,8 @@ def test_an_address_default_flag_takes_a_json_boolean_only(shopper_api):
         400,
         {"is_default": ["Must be a valid boolean."]},
     )
+
+
+def test_address_text_fields_take_strings_only(shopper_api):
+    response = shopper_api.post("/api/v1/addresses/", {**address_data(), "phone": 5}, format="json")
+    assert (response.status_code, response.json()) == (400, {"phone": ["Not a valid string."]})

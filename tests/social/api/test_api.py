@@ -472,3 +472,25 @@ def test_privacy_switches_take_json_booleans_only(ana, value):
     )
     assert response.status_code == 400
     assert list(response.json()) == ["show_wishlist"]
+
+
+@pytest.mark.parametrize("product_ids", [[94781215712257572792696832], [-5], [0]])
+def test_product_ids_out_of_the_id_range_are_a_400_not_a_crash(ana, product_ids):
+    post = PostFactory(author=ana)
+    client = _client(ana)
+    edited = client.patch(
+        f"/api/v1/social/posts/{post.pk}/", {"product_ids": product_ids}, format="json"
+    )
+    created = client.post("/api/v1/social/posts/", {"product_ids": product_ids}, format="json")
+    assert (edited.status_code, created.status_code) == (400, 400)
+    assert list(edited.json()) == ["product_ids"]
+
+
+def test_a_comment_parent_out_of_the_id_range_is_a_400(ana):
+    post = PostFactory(author=ana)
+    response = _client(ana).post(
+        f"/api/v1/social/posts/{post.pk}/comments/",
+        {"body": "hi", "parent": 2**70},
+        format="json",
+    )
+    assert (response.status_code, list(response.json())) == (400, ["parent"])
