@@ -16,9 +16,11 @@ PAGE_MAX = 10**12 - 1
 
 class PageNumberPagination(pagination.PageNumberPagination):
     def get_page_number(self, request: Any, paginator: Any) -> int:
-        raw = request.query_params.get(self.page_query_param) or "1"
-        raw = raw.strip()
-        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw[:13]) <= PAGE_MAX:
+        values = [value.strip() for value in request.query_params.getlist(self.page_query_param)]
+        given = [value for value in values if value]
+        raw = given[0] if len(given) == 1 else "1"
+        valid = raw.isascii() and raw.isdigit() and 1 <= int(raw[:13]) <= PAGE_MAX
+        if len(given) > 1 or not valid:
             raise exceptions.ValidationError(
                 {self.page_query_param: [_("Page must be a whole number from 1.")]}
             )

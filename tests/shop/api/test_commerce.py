@@ -337,6 +337,9 @@ def test_schema_documents_the_commerce_endpoints(client):
     [
         ("0", 400, {"page": ["Page must be a whole number from 1."]}),
         ("x", 400, {"page": ["Page must be a whole number from 1."]}),
+        ("1&page=2", 400, {"page": ["Page must be a whole number from 1."]}),
+        ("x&page=", 400, {"page": ["Page must be a whole number from 1."]}),
+        ("", 200, None),
         ("1", 200, None),
         ("9", 404, {"detail": "Invalid page."}),
     ],
