@@ -74,7 +74,6 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -229,6 +228,8 @@ LOGOUT_REDIRECT_URL = "shop:home"
 # Failed logins allowed per account and per client address inside the window before further tries are refused.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+# API tokens stop working this long after they were issued (0: only sign-out or a password change ends them).
+API_TOKEN_TTL_SECONDS = env_int("API_TOKEN_TTL_SECONDS", 0)
 
 # --- i18n -----------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -358,13 +359,13 @@ EMAIL_RETRY_BACKOFF_MAX = env_int("EMAIL_RETRY_BACKOFF_MAX", 3600)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "shop.api.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PARSER_CLASSES": ["common.api.StrictJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 24,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "post_create": os.environ.get("RATE_POST_CREATE", "30/hour"),
         "comment_create": os.environ.get("RATE_COMMENT_CREATE", "120/hour"),

@@ -1,24 +1,30 @@
-"""Accounts REST API: a token for username + password (throttled like the login page) and saved addresses.
+"""Accounts REST API: API tokens (a token for username + password, throttled like the login page; signing out;
+changing the password) and saved addresses. The token check itself is `shop.api.authentication`.
 
 Addresses are always filtered by owner, so another shopper's address answers 404.
 """
 
 from __future__ import annotations
 
+from django.contrib.auth import password_validation, update_session_auth_hash
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common import api as api_config
+from common.fields import StrictBooleanField
+from common.openapi import error, validation_errors
 from shop import selectors, services
 from shop.api import SignedInRequest
-from shop.models import Address
+from shop.api.authentication import ApiTokenAuthentication
+from shop.models import Address, ApiToken
 
 # Moved to common.api so every API view refuses such JSON; kept importable from here for this app.
 StrictJSONParser = api_config.StrictJSONParser
@@ -28,11 +34,24 @@ class PlainCharField(serializers.CharField):
     """A CharField that refuses control characters and lone surrogates (which PostgreSQL cannot store)."""
 
     def to_internal_value(self, data):
+        if not isinstance(data, str):  # DRF would turn 5 into "5"; the schema says string
+            self.fail("invalid")
         value = super().to_internal_value(data)
         problem = services.text_problem(value)
         if problem:
             raise serializers.ValidationError(problem)
         return value
+
+
+class PlainCharFieldSchema(OpenApiSerializerFieldExtension):
+    """The schema names the refused control characters (tab, line feed and carriage return are allowed). The
+    pattern needs one character: drf-spectacular offers a blank field's empty string as its own `oneOf` branch."""
+
+    target_class = PlainCharField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {**schema, "pattern": "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F]+$"}
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -41,17 +60,51 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+    expires_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the token stops working; null when tokens do not expire."
+    )
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+
+def _issued(token: services.IssuedApiToken) -> dict[str, object]:
+    return TokenResponseSerializer({"token": token.key, "expires_at": token.expires_at}).data
 
 
 class AuthTokenView(APIView):
-    """Exchange username and password for an API token (send it as `Authorization: Token <key>`)."""
+    """Exchange username and password for a new API token (send it as `Authorization: Token <key>`); every
+    call gives a new token. DELETE signs the calling client out: its token stops working."""
 
-    authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
     parser_classes = [StrictJSONParser]
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
+    def get_authenticators(self):
+        # Asking for a token needs no credentials (a stale token must not stop a fresh sign-in); revoking one
+        # needs exactly the token to revoke.
+        if self.request is not None and self.request.method == "DELETE":
+            return [ApiTokenAuthentication()]
+        return []
+
+    def get_permissions(self):
+        if self.request is not None and self.request.method == "DELETE":
+            return [permissions.IsAuthenticated()]
+        return super().get_permissions()
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            200: TokenResponseSerializer,
+            400: validation_errors(TokenRequestSerializer),
+            401: error("Wrong username or password."),
+            429: error("Too many failed attempts."),
+        },
+        description="Exchange username and password for a new API token (send it as "
+        "`Authorization: Token <token>`); every call gives a new token.",
+    )
     def post(self, request: Request) -> Response:
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -63,8 +116,70 @@ class AuthTokenView(APIView):
         )
         if user is None:
             raise AuthenticationFailed(_("Wrong username or password."))
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response(_issued(services.api_token_issue(user=user)))
+
+    @extend_schema(
+        request=None,
+        responses={
+            204: OpenApiResponse(description="The token is revoked."),
+            401: error("No token was sent, or it is unknown, revoked or expired."),
+        },
+        summary="Sign out: revoke the token this request is made with",
+        description="The token sent in `Authorization` stops working at once; other clients of the "
+        "account stay signed in.",
+    )
+    def delete(self, request: Request) -> Response:
+        if not isinstance(request.auth, ApiToken):  # IsAuthenticated with token authentication only
+            raise AuthenticationFailed(_("Send the token to revoke as Authorization: Token <key>."))
+        services.api_token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(APIView):
+    """Change the password. Every API token of the account stops working (other clients must sign in again);
+    the answer carries a new token for this client."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [StrictJSONParser]
+
+    @extend_schema(
+        request=PasswordChangeSerializer,
+        responses={
+            200: TokenResponseSerializer,
+            400: validation_errors(
+                PasswordChangeSerializer,
+                description="The old password is wrong or the new one is too weak "
+                "(messages under old_password or new_password).",
+            ),
+            403: error("Not signed in."),
+            429: error("Too many wrong old passwords."),
+        },
+    )
+    def post(self, request: SignedInRequest) -> Response:
+        data = PasswordChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = request.user
+        # The old password is checked through the login throttle, so this is no way round it.
+        if (
+            services.login_authenticate(
+                request=request._request,
+                username=user.get_username(),
+                password=data.validated_data["old_password"],
+            )
+            is None
+        ):
+            raise serializers.ValidationError(
+                {"old_password": [_("Your old password was entered incorrectly.")]}
+            )
+        new_password = data.validated_data["new_password"]
+        try:
+            password_validation.validate_password(new_password, user)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"new_password": exc.messages}) from None
+        services.user_password_change(user=user, password=new_password)
+        if request.auth is None:  # a browser session: keep it signed in, as the page does
+            update_session_auth_hash(request._request, user)
+        return Response(_issued(services.api_token_issue(user=user)))
 
 
 class AddressSerializer(serializers.ModelSerializer):
@@ -80,7 +195,7 @@ class AddressSerializer(serializers.ModelSerializer):
         error_messages={"invalid": _("Enter a two-letter country code, for example DE.")},
     )
     phone = PlainCharField(max_length=30, required=False, allow_blank=True, default="")
-    is_default = serializers.BooleanField(required=False, default=False)
+    is_default = StrictBooleanField(required=False, default=False)
 
     class Meta:
         model = Address
@@ -157,6 +272,7 @@ class AddressDetailView(APIView):
 
 urlpatterns = [
     path("auth/token/", AuthTokenView.as_view(), name="api-auth-token"),
+    path("auth/password/", PasswordChangeView.as_view(), name="api-auth-password"),
     path("addresses/", AddressListView.as_view(), name="api-addresses"),
     path("addresses/<int:address_id>/", AddressDetailView.as_view(), name="api-address"),
 ]

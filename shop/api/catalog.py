@@ -17,6 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.fields import StrictBooleanField
+from common.openapi import PAGE_PARAMETER, error, validation_errors
 from shop import selectors, services
 from shop.api import SignedInRequest
 from shop.selectors.catalog import MAX_PAGE_SIZE
@@ -127,7 +129,7 @@ class ProductReviewInputSerializer(serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     title = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     body = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    share = serializers.BooleanField(required=False, default=False)
+    share = StrictBooleanField(required=False, default=False)
 
 
 class WishlistProductSerializer(serializers.Serializer):
@@ -141,14 +143,26 @@ _FILTER_PARAMETERS = [
     OpenApiParameter(
         "category", OpenApiTypes.STR, description="Category slug (includes sub-categories)."
     ),
-    OpenApiParameter("price_min", OpenApiTypes.DECIMAL),
-    OpenApiParameter("price_max", OpenApiTypes.DECIMAL),
+    OpenApiParameter("price_min", {"type": "number", "minimum": 0, "maximum": 99999999}),
+    OpenApiParameter(
+        "price_max",
+        {"type": "number", "minimum": 0, "maximum": 99999999},
+        description="Not below price_min.",
+    ),
     OpenApiParameter("tag", OpenApiTypes.STR, description="Tag slug or name."),
-    OpenApiParameter("min_rating", OpenApiTypes.DECIMAL, description="0 to 5."),
-    OpenApiParameter("in_stock", OpenApiTypes.STR, enum=["1", "0"]),
+    OpenApiParameter(
+        "min_rating", {"type": "number", "minimum": 0, "maximum": 5}, description="0 to 5."
+    ),
+    OpenApiParameter(
+        "in_stock", OpenApiTypes.BOOL, description="Only products in stock (true/1 or false/0)."
+    ),
     OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.PRODUCT_SORTS)),
-    OpenApiParameter("page", OpenApiTypes.INT),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 100 (default 24)."),
+    PAGE_PARAMETER,
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+        description=f"1 to {MAX_PAGE_SIZE} (default 24).",
+    ),
 ]
 
 
@@ -214,8 +228,12 @@ class ProductListApi(APIView):
         parameters=_FILTER_PARAMETERS,
         responses={
             200: CatalogProductPageSerializer,
-            400: OpenApiTypes.OBJECT,
-            404: OpenApiTypes.OBJECT,
+            400: validation_errors(
+                name="ProductListValidationError",
+                fields=[parameter.name for parameter in _FILTER_PARAMETERS],
+                description="A query parameter is wrong: messages under its name.",
+            ),
+            404: error("The page is past the last one."),
         },
         summary="Products with filters, search and sorting",
         operation_id="catalog_products_list",
@@ -240,7 +258,7 @@ class ProductDetailApi(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
-        responses={200: CatalogProductDetailSerializer, 404: OpenApiTypes.OBJECT},
+        responses={200: CatalogProductDetailSerializer, 404: error("No such product on sale.")},
         summary="One product",
         operation_id="catalog_product_retrieve",
     )
@@ -256,8 +274,12 @@ class ProductReviewsApi(APIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
     @extend_schema(
-        parameters=[OpenApiParameter("page", OpenApiTypes.INT)],
-        responses={200: ProductReviewPageSerializer, 404: OpenApiTypes.OBJECT},
+        parameters=[PAGE_PARAMETER],
+        responses={
+            200: ProductReviewPageSerializer,
+            400: validation_errors(name="PageValidationError", fields=["page"]),
+            404: error("No such product on sale, or the page is past the last one."),
+        },
         summary="A product's reviews, newest first",
         operation_id="catalog_product_reviews_list",
     )
@@ -273,7 +295,8 @@ class ProductReviewsApi(APIView):
         responses={
             200: ProductReviewSerializer,
             201: ProductReviewSerializer,
-            400: OpenApiTypes.OBJECT,
+            400: validation_errors(ProductReviewInputSerializer),
+            404: error("No such product on sale."),
         },
         summary="Write your review of the product, or update it",
         operation_id="catalog_product_review_save",
@@ -312,7 +335,8 @@ class WishlistApi(APIView):
         responses={
             201: WishlistProductSerializer,
             200: WishlistProductSerializer,
-            404: OpenApiTypes.OBJECT,
+            400: validation_errors(WishlistProductSerializer),
+            404: error("No such product on sale."),
         },
         summary="Add a product to your wishlist",
         operation_id="catalog_wishlist_add",
@@ -335,7 +359,7 @@ class WishlistItemApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
-        responses={204: None, 404: OpenApiTypes.OBJECT},
+        responses={204: None, 404: error("The product is not in your wishlist.")},
         summary="Remove from your wishlist",
         operation_id="catalog_wishlist_remove",
     )
@@ -352,8 +376,11 @@ class StockAlertApi(APIView):
         request=None,
         responses={
             201: inline_serializer("StockAlertCreated", {"product_id": serializers.IntegerField()}),
-            400: OpenApiTypes.OBJECT,
-            404: OpenApiTypes.OBJECT,
+            400: validation_errors(
+                name="StockAlertError",
+                description="The product is in stock (a detail with a code).",
+            ),
+            404: error("No such product on sale."),
         },
         summary="Tell me when this sold-out product is back",
         operation_id="catalog_stock_alert_create",

@@ -11,12 +11,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.fields import StrictBooleanField
+from common.openapi import error, validation_errors
+from common.pagination import PageNumberPagination
 from shop import selectors, services
 from shop.api import SignedInRequest
 from shop.api.accounts import PlainCharField, StrictJSONParser
@@ -72,6 +80,8 @@ class CartItemAddSerializer(serializers.Serializer):
 
 
 class CartItemQuantitySerializer(serializers.Serializer):
+    patch_is_partial = False  # PATCH sets the quantity: the body needs it (common.openapi)
+
     quantity = serializers.IntegerField()
 
     def get_fields(self):
@@ -80,16 +90,41 @@ class CartItemQuantitySerializer(serializers.Serializer):
         return fields
 
 
+_NEEDED_WITHOUT_ADDRESS_ID = "Required (not blank) unless address_id names a saved address."
+
+
 class CheckoutSerializer(serializers.Serializer):
-    address_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    full_name = PlainCharField(max_length=120, required=False, allow_blank=True)
-    line1 = PlainCharField(max_length=200, required=False, allow_blank=True)
+    """Where to ship: either `address_id` (one of your saved addresses) or the address itself, in which case
+    full_name, line1, city and postal_code are required and not blank (country defaults to DE)."""
+
+    address_id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**62,
+        help_text="A saved address of yours; without it, send full_name, line1, city and postal_code.",
+    )
+    full_name = PlainCharField(
+        max_length=120, required=False, allow_blank=True, help_text=_NEEDED_WITHOUT_ADDRESS_ID
+    )
+    line1 = PlainCharField(
+        max_length=200, required=False, allow_blank=True, help_text=_NEEDED_WITHOUT_ADDRESS_ID
+    )
     line2 = PlainCharField(max_length=200, required=False, allow_blank=True)
-    city = PlainCharField(max_length=100, required=False, allow_blank=True)
-    postal_code = PlainCharField(max_length=20, required=False, allow_blank=True)
-    country = PlainCharField(max_length=2, required=False, allow_blank=True)
+    city = PlainCharField(
+        max_length=100, required=False, allow_blank=True, help_text=_NEEDED_WITHOUT_ADDRESS_ID
+    )
+    postal_code = PlainCharField(
+        max_length=20, required=False, allow_blank=True, help_text=_NEEDED_WITHOUT_ADDRESS_ID
+    )
+    country = PlainCharField(
+        max_length=2,
+        required=False,
+        allow_blank=True,
+        help_text="Two-letter country code; empty means DE.",
+    )
     phone = PlainCharField(max_length=30, required=False, allow_blank=True)
-    save_address = serializers.BooleanField(required=False, default=False)
+    save_address = StrictBooleanField(required=False, default=False)
     shipping_method = serializers.ChoiceField(
         choices=list(selectors.SHIPPING_METHODS), default="standard"
     )
@@ -104,7 +139,7 @@ class CheckoutSerializer(serializers.Serializer):
             "invalid": _("Send 8 to 64 letters, digits, '-' or '_' as idempotency_key."),
         },
     )
-    share_to_followers = serializers.BooleanField(required=False, allow_null=True, default=None)
+    share_to_followers = StrictBooleanField(required=False, allow_null=True, default=None)
 
     def validate(self, attrs):
         if not attrs.get("address_id"):
@@ -178,7 +213,10 @@ class OrderDetailSerializer(OrderSerializer):
     events = OrderEventSerializer(many=True)
 
 
-ErrorSerializer = inline_serializer("CommerceError", fields={"detail": serializers.CharField()})
+ErrorSerializer = inline_serializer(
+    "CommerceError",
+    fields={"detail": serializers.CharField(), "code": serializers.CharField(required=False)},
+)
 
 
 def _error(message: str, code: int, kind: str = "") -> Response:
@@ -219,7 +257,15 @@ class CartItemsView(APIView):
 
     @extend_schema(
         request=CartItemAddSerializer,
-        responses={201: CartSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            201: CartSerializer,
+            400: validation_errors(
+                CartItemAddSerializer,
+                description="Invalid input: messages per field, or a detail with a code "
+                "(unavailable: no such product on sale; max_value: over the line limit).",
+            ),
+            409: ErrorSerializer,
+        },
     )
     def post(self, request: Request) -> Response:
         data = CartItemAddSerializer(data=request.data)
@@ -243,7 +289,12 @@ class CartItemView(APIView):
 
     @extend_schema(
         request=CartItemQuantitySerializer,
-        responses={200: CartSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        responses={
+            200: CartSerializer,
+            400: validation_errors(CartItemQuantitySerializer),
+            404: error("The product is not in your cart."),
+            409: ErrorSerializer,
+        },
     )
     def patch(self, request: Request, product_id: int) -> Response:
         data = CartItemQuantitySerializer(data=request.data)
@@ -265,8 +316,8 @@ class CartItemView(APIView):
 
 
 class CheckoutView(APIView):
-    """Place an order from the cart. Send a fresh `idempotency_key` per attempt: retrying with the same key
-    returns the order already placed instead of a second one."""
+    """Place an order from the cart (201). Send a fresh `idempotency_key` per attempt: resending with the same
+    key answers 200 with the order already placed instead of placing a second one."""
 
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [StrictJSONParser]
@@ -274,10 +325,19 @@ class CheckoutView(APIView):
     @extend_schema(
         request=CheckoutSerializer,
         responses={
-            201: OrderDetailSerializer,
-            400: ErrorSerializer,
+            201: OpenApiResponse(OrderDetailSerializer, description="The order placed now."),
+            200: OpenApiResponse(
+                OrderDetailSerializer,
+                description="This idempotency_key had already placed the order: the same order, "
+                "nothing changed.",
+            ),
+            400: validation_errors(
+                CheckoutSerializer,
+                description="Invalid input: messages per field (the address fields when neither "
+                "address_id nor a full address is sent), or a detail with a code (an empty cart).",
+            ),
             402: ErrorSerializer,
-            404: ErrorSerializer,
+            404: error("address_id names no saved address of yours."),
             409: ErrorSerializer,
         },
     )
@@ -289,7 +349,7 @@ class CheckoutView(APIView):
         if share is None:
             share = selectors.share_purchases_default(user=request.user)
         try:
-            order = services.order_place(
+            placement = services.order_placement(
                 user=request.user,
                 idempotency_key=values["idempotency_key"],
                 shipping_method=values["shipping_method"],
@@ -308,14 +368,18 @@ class CheckoutView(APIView):
             if hasattr(exc, "error_dict"):
                 return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
             return _error(exc.messages[0], status.HTTP_400_BAD_REQUEST, exc.code or "")
-        order = selectors.order_detail(user=request.user, number=order.number)
-        return Response(OrderDetailSerializer(order).data, status=status.HTTP_201_CREATED)
+        order = selectors.order_detail(user=request.user, number=placement.order.number)
+        return Response(
+            OrderDetailSerializer(order).data,
+            status=status.HTTP_201_CREATED if placement.created else status.HTTP_200_OK,
+        )
 
 
 class OrderListView(generics.ListAPIView):
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [StrictJSONParser]
     serializer_class = OrderSerializer
+    pagination_class = PageNumberPagination
 
     def get_queryset(self):
         return selectors.order_list_for_user(user=self.request.user)

@@ -13,9 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from shop.models import Address
 from shop.services.accounts import (
     ADDRESS_FIELDS,
+    EMAIL_TAKEN_MESSAGE,
     LoginThrottled,
     login_authenticate,
     text_problem,
+    user_email_taken,
 )
 from shop.services.email import password_reset_email_send
 
@@ -68,6 +70,12 @@ class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]
         model = get_user_model()
         fields = ("username", "email")
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        if user_email_taken(email=email):
+            raise ValidationError(EMAIL_TAKEN_MESSAGE, code="email_taken")
+        return email
 
 
 class PlainTextMixin:

@@ -4,7 +4,7 @@ Money is Decimal with two places everywhere. Stock can never go below zero: a da
 conditional decrement in `shop.services`. Other code imports the models from `shop.models`.
 """
 
-from shop.models.accounts import Address, LoginFailure, User
+from shop.models.accounts import Address, ApiToken, LoginFailure, User
 from shop.models.catalog import (
     Category,
     Product,
@@ -20,6 +20,7 @@ from shop.models.email import EmailLog
 
 __all__ = [
     "Address",
+    "ApiToken",
     "Cart",
     "CartItem",
     "Category",

@@ -1,10 +1,11 @@
-"""Accounts: the user model, saved shipping addresses and failed-login records for throttling."""
+"""Accounts: the user model, API tokens, saved shipping addresses and failed-login records for throttling."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,6 +19,28 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         swappable = "AUTH_USER_MODEL"
+
+
+class ApiToken(models.Model):
+    """One API token of a shopper (`Authorization: Token <key>`), one row per sign-in from a client.
+
+    Only the SHA-256 digest of the key is stored, so the table cannot be replayed. The token works while the
+    account's password is the one it was issued under (`password_mark`) and, with `API_TOKEN_TTL_SECONDS`, until
+    it is that old; `shop.services.accounts` owns these rules.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="api_tokens", on_delete=models.CASCADE
+    )
+    password_mark = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"API token of user {self.user_id} from {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Address(models.Model):

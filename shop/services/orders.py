@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -47,10 +48,12 @@ from shop.services.stock import stock_decrement, stock_restore
 
 __all__ = [
     "CANCELLABLE_STATUSES",
+    "OrderPlacement",
     "SoldOut",
     "order_cancel",
     "order_create_prepaid",
     "order_place",
+    "order_placement",
     "order_set_status",
 ]
 
@@ -133,6 +136,14 @@ def _existing_order(*, user: User, idempotency_key: str) -> Order | None:
     return order
 
 
+@dataclass(frozen=True)
+class OrderPlacement:
+    """The order a checkout answers with; `created` is False when the idempotency key had already placed it."""
+
+    order: Order
+    created: bool
+
+
 def order_place(
     *,
     user: User,
@@ -145,7 +156,34 @@ def order_place(
     share_to_followers: bool = False,
     save_address: bool = False,
 ) -> Order:
-    """Turn the shopper's cart into an order; see the module docstring. Idempotent by `idempotency_key`.
+    """Turn the shopper's cart into an order; see the module docstring and `order_placement`."""
+    return order_placement(
+        user=user,
+        idempotency_key=idempotency_key,
+        shipping_method=shipping_method,
+        payment_provider=payment_provider,
+        card_number=card_number,
+        address=address,
+        address_id=address_id,
+        share_to_followers=share_to_followers,
+        save_address=save_address,
+    ).order
+
+
+def order_placement(
+    *,
+    user: User,
+    idempotency_key: str,
+    shipping_method: str = "standard",
+    payment_provider: str = DEFAULT_PROVIDER,
+    card_number: str = "",
+    address: dict | None = None,
+    address_id: Any = None,
+    share_to_followers: bool = False,
+    save_address: bool = False,
+) -> OrderPlacement:
+    """Turn the shopper's cart into an order, idempotently by `idempotency_key`: a resent checkout (same key)
+    answers with the order that key placed, `created=False`, and changes nothing.
 
     Raises SoldOut (a line is short), PaymentFailed (declined or invalid card), ValidationError (empty cart,
     unknown shipping method or provider, bad address) and Http404 (another shopper's saved address).
@@ -158,7 +196,7 @@ def order_place(
         )
     existing = _existing_order(user=user, idempotency_key=idempotency_key)
     if existing is not None:
-        return existing
+        return OrderPlacement(order=existing, created=False)
     if shipping_method not in SHIPPING_METHODS:
         raise ValidationError(_("Choose a shipping option."), code="shipping_method")
     payment_method_check(provider=payment_provider, card_number=card_number)
@@ -185,11 +223,11 @@ def order_place(
         placed = Order.objects.filter(idempotency_key=idempotency_key, user_id=user.id).first()
         if placed is None:
             raise
-        return placed
+        return OrderPlacement(order=placed, created=False)
     except BaseException:
         _void(authorised)
         raise
-    return order
+    return OrderPlacement(order=order, created=True)
 
 
 def _void(authorised: list[PaymentAuthorisation]) -> None:

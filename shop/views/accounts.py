@@ -49,13 +49,18 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("shop:account")
     form = SignupForm(request.POST or None)
     if request.method == "POST":
+        user = None
         if form.is_valid():
+            try:
+                user = services.user_signup(
+                    username=form.cleaned_data["username"],
+                    email=form.cleaned_data["email"],
+                    password=form.cleaned_data["password1"],
+                )
+            except ValidationError as exc:  # the address was taken since the form checked it
+                _add_errors(form, exc)
+        if user is not None:
             session_key = request.session.session_key
-            user = services.user_signup(
-                username=form.cleaned_data["username"],
-                email=form.cleaned_data["email"],
-                password=form.cleaned_data["password1"],
-            )
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             services.cart_merge(user=user, session_key=session_key)
             services.user_language_remember(user=user, language=get_language())

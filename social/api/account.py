@@ -10,21 +10,23 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.openapi import validation_errors
 from social import selectors, services
 from social.api.helpers import (
     DetailSerializer,
+    StrictBooleanField,
     signed_in,
     valid_data,
 )
 
 
 class PrivacySerializer(serializers.Serializer):
-    is_private = serializers.BooleanField(required=False)
-    share_purchases_default = serializers.BooleanField(required=False)
-    personalise_recommendations = serializers.BooleanField(required=False)
-    show_in_suggestions = serializers.BooleanField(required=False)
-    show_wishlist = serializers.BooleanField(required=False)
-    email_optional = serializers.BooleanField(required=False)
+    is_private = StrictBooleanField(required=False)
+    share_purchases_default = StrictBooleanField(required=False)
+    personalise_recommendations = StrictBooleanField(required=False)
+    show_in_suggestions = StrictBooleanField(required=False)
+    show_wishlist = StrictBooleanField(required=False)
+    email_optional = StrictBooleanField(required=False)
 
 
 class PasswordSerializer(serializers.Serializer):
@@ -39,7 +41,10 @@ class PrivacyView(APIView):
         profile = services.profile_get_or_create(user=signed_in(request))
         return Response({name: getattr(profile, name) for name in services.PRIVACY_FIELDS})
 
-    @extend_schema(request=PrivacySerializer, responses=PrivacySerializer)
+    @extend_schema(
+        request=PrivacySerializer,
+        responses={200: PrivacySerializer, 400: validation_errors(PrivacySerializer)},
+    )
     def patch(self, request: Request) -> Response:
         data = valid_data(PrivacySerializer, request)
         profile = services.privacy_update(user=signed_in(request), **data)

@@ -9,6 +9,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.fields import StrictBooleanField
+from common.openapi import error, validation_errors
+from common.pagination import PageNumberPagination
 from shop.selectors import product_get_active
 from social.api.helpers import signed_in
 from social.models import GroupBuy, GroupBuyMember
@@ -48,10 +51,10 @@ class GroupBuyCommitSerializer(serializers.Serializer):
 
 
 class GroupBuyOpenSerializer(GroupBuyCommitSerializer):
-    product_id = serializers.IntegerField()
+    product_id = serializers.IntegerField(min_value=1, max_value=2**62)
     target_size = serializers.IntegerField()
     deadline = serializers.DateTimeField()
-    notify_followers = serializers.BooleanField(default=False)
+    notify_followers = StrictBooleanField(default=False)
 
 
 class GroupBuySerializer(serializers.ModelSerializer):
@@ -113,6 +116,7 @@ class GroupBuyDetailSerializer(GroupBuySerializer):
 
 class GroupBuyListCreate(generics.ListAPIView):
     serializer_class = GroupBuySerializer
+    pagination_class = PageNumberPagination
 
     def get_permissions(self):
         return [IsAuthenticated()] if self.request.method == "POST" else [AllowAny()]
@@ -127,7 +131,13 @@ class GroupBuyListCreate(generics.ListAPIView):
     @extend_schema(
         summary="Open a group buy (the opener commits as its first member)",
         request=GroupBuyOpenSerializer,
-        responses={201: GroupBuyDetailSerializer},
+        responses={
+            201: GroupBuyDetailSerializer,
+            400: validation_errors(GroupBuyOpenSerializer),
+            403: error("Not signed in, or the account is suspended."),
+            404: error("No such product on sale."),
+            409: error("The product cannot be reserved (a detail with a code)."),
+        },
     )
     def post(self, request: Request) -> Response:
         serializer = GroupBuyOpenSerializer(data=request.data)
@@ -164,7 +174,12 @@ class GroupBuyJoin(APIView):
     @extend_schema(
         summary="Join: authorise payment and reserve stock; the order is placed when the group fills",
         request=GroupBuyCommitSerializer,
-        responses={201: GroupBuyMembershipSerializer},
+        responses={
+            201: GroupBuyMembershipSerializer,
+            400: validation_errors(GroupBuyCommitSerializer),
+            403: error("Not signed in, or the account is suspended."),
+            409: error("Already joined, full, expired or sold out (a detail with a code)."),
+        },
     )
     def post(self, request: Request, pk: int) -> Response:
         group = group_buy_get(group_id=pk)
@@ -188,7 +203,10 @@ class GroupBuyLeave(APIView):
     @extend_schema(
         summary="Leave an open group: reservation released, authorisation voided",
         request=None,
-        responses={200: inline_serializer("GroupBuyLeft", {"status": serializers.CharField()})},
+        responses={
+            200: inline_serializer("GroupBuyLeft", {"status": serializers.CharField()}),
+            409: error("Not a member, or the group can no longer be left (a detail with a code)."),
+        },
     )
     def post(self, request: Request, pk: int) -> Response:
         group = group_buy_get(group_id=pk)

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotAuthenticated, Throttled
 from rest_framework.request import Request
 
+from common.fields import StrictBooleanField
 from common.ratelimit import RateLimited, rate_limit_hit
 from shop.models import User
 from social.models import Profile
@@ -17,8 +18,10 @@ __all__ = [
     "DetailSerializer",
     "PersonSerializer",
     "rate_limit",
+    "StrictBooleanField",
     "signed_in",
     "valid_data",
+    "valid_query",
 ]
 
 
@@ -70,5 +73,14 @@ def rate_limit(request: Request, scope: str) -> None:
 
 def valid_data(serializer_class, request: Request, **kwargs):
     serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def valid_query(serializer_class, request: Request, **kwargs):
+    """The query parameters validated by `serializer_class` (a bad value is a 400 naming the parameter); an
+    empty value counts as not given."""
+    params = {name: value for name, value in request.query_params.items() if value != ""}
+    serializer = serializer_class(data=params, **kwargs)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data

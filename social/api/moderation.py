@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.fields import StrictBooleanField
 from social.api.helpers import signed_in
 from social.models import ModerationAction, Report
 from social.selectors import (
@@ -44,7 +45,7 @@ class ModerationReportCreateSerializer(serializers.Serializer):
     target_type = serializers.CharField(
         max_length=100, help_text="app_label.model, e.g. social.post"
     )
-    target_id = serializers.IntegerField(min_value=1)
+    target_id = serializers.IntegerField(min_value=1, max_value=2**62)
     reason = serializers.ChoiceField(choices=Report.Reason.choices)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
@@ -70,7 +71,7 @@ class ModerationQueueItemSerializer(serializers.Serializer):
     label = serializers.CharField()  # type: ignore[assignment]
     preview = serializers.CharField()
     owner = serializers.SerializerMethodField()
-    is_hidden = serializers.BooleanField(allow_null=True)
+    is_hidden = StrictBooleanField(allow_null=True)
     report_count = serializers.IntegerField()
     oldest_at = serializers.DateTimeField()
     reasons = serializers.SerializerMethodField()
@@ -87,7 +88,7 @@ class ModerationActionCreateSerializer(serializers.Serializer):
     target_type = serializers.CharField(
         max_length=100, help_text="app_label.model, e.g. shop.review"
     )
-    target_id = serializers.IntegerField(min_value=1)
+    target_id = serializers.IntegerField(min_value=1, max_value=2**62)
     kind = serializers.ChoiceField(choices=ModerationAction.Kind.choices)
     note = serializers.CharField(max_length=2000)
     suspended_until = serializers.DateTimeField(required=False, allow_null=True, default=None)

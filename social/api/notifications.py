@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.openapi import error, validation_errors
 from social import selectors, services
-from social.api.helpers import signed_in
+from social.api.helpers import signed_in, valid_query
 from social.models import Notification
 
 
@@ -28,21 +28,30 @@ class NotificationSerializer(serializers.ModelSerializer):
         return notification.read_at is not None
 
 
+class NotificationQuerySerializer(serializers.Serializer):
+    unread = serializers.BooleanField(
+        required=False, default=False, help_text="Only unread notifications (true or false)."
+    )
+
+
 class NotificationListView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL)],
-        responses=inline_serializer(
-            "NotificationList",
-            {
-                "unread": serializers.IntegerField(),
-                "results": NotificationSerializer(many=True),
-            },
-        ),
+        parameters=[NotificationQuerySerializer],
+        responses={
+            200: inline_serializer(
+                "NotificationList",
+                {
+                    "unread": serializers.IntegerField(),
+                    "results": NotificationSerializer(many=True),
+                },
+            ),
+            400: validation_errors(NotificationQuerySerializer),
+        },
     )
     def get(self, request: Request) -> Response:
-        unread_only = request.query_params.get("unread") in {"1", "true", "yes"}
+        unread_only = valid_query(NotificationQuerySerializer, request)["unread"]
         items = selectors.notification_list(user=signed_in(request), unread_only=unread_only)[:100]
         return Response(
             {
@@ -55,7 +64,9 @@ class NotificationListView(APIView):
 class NotificationReadView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(
+        request=None, responses={204: None, 404: error("No such notification of yours.")}
+    )
     def post(self, request: Request, pk: int) -> Response:
         marked = services.notification_mark_read(user=signed_in(request), notification_id=pk)
         if (

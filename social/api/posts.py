@@ -5,7 +5,6 @@ as on the pages."""
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -15,6 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import StrictJSONParser
+from common.fields import UploadField
+from common.openapi import validation_errors
 from social import selectors, services
 from social.api.helpers import (
     AuthorSerializer,
@@ -24,6 +25,9 @@ from social.api.helpers import (
     valid_data,
 )
 from social.models import Comment, Post
+
+# Database ids are 64-bit: a larger number names nothing and would overflow the query.
+ID_MAX = 2**63 - 1
 
 
 class TaggedProductSerializer(serializers.Serializer):
@@ -63,17 +67,18 @@ class PostSerializer(serializers.Serializer):
 class PostWriteSerializer(serializers.Serializer):
     body = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
     product_ids = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, max_length=5
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
+        required=False,
+        default=list,
+        max_length=5,
     )
-    images = serializers.ListField(
-        child=serializers.FileField(), required=False, default=list, max_length=6
-    )
+    images = serializers.ListField(child=UploadField(), required=False, default=list, max_length=6)
 
 
 class PostUpdateSerializer(serializers.Serializer):
     body = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     product_ids = serializers.ListField(
-        child=serializers.IntegerField(), required=False, max_length=5
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX), required=False, max_length=5
     )
 
 
@@ -89,7 +94,7 @@ class CommentSerializer(serializers.Serializer):
 class CommentWriteSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=1000)
     parent = serializers.IntegerField(  # type: ignore[assignment]
-        required=False, allow_null=True, default=None
+        required=False, allow_null=True, default=None, min_value=1, max_value=ID_MAX
     )
 
 
@@ -103,14 +108,24 @@ class FeedSerializer(serializers.Serializer):
 
 
 CURSOR = OpenApiParameter(
-    "cursor", OpenApiTypes.STR, description="next_cursor of the previous page"
+    "cursor",
+    {"type": "string", "pattern": "^[A-Za-z0-9_-]*$"},
+    description="next_cursor of the previous page (opaque; a cursor that was not given out is a 400).",
 )
+
+CURSOR_ERRORS = validation_errors(name="CursorError", fields=["cursor"])
 
 
 class FeedView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[CURSOR], responses=FeedSerializer)
+    @extend_schema(
+        parameters=[CURSOR],
+        responses={
+            200: FeedSerializer,
+            400: CURSOR_ERRORS,
+        },
+    )
     def get(self, request: Request) -> Response:
         page = selectors.feed_for_user(
             user=signed_in(request), cursor=request.query_params.get("cursor")
@@ -121,7 +136,14 @@ class FeedView(APIView):
 class ProfilePostsView(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
-    @extend_schema(parameters=[CURSOR], responses=FeedSerializer)
+    @extend_schema(
+        parameters=[CURSOR],
+        responses={
+            200: FeedSerializer,
+            400: CURSOR_ERRORS,
+            404: DetailSerializer,
+        },
+    )
     def get(self, request: Request, username: str) -> Response:
         page = selectors.profile_page(viewer=request.user, username=username)
         if not page.can_see_content:
@@ -141,7 +163,11 @@ class PostListCreateView(APIView):
             "application/json": PostWriteSerializer,
             "multipart/form-data": PostWriteSerializer,
         },
-        responses={201: PostSerializer, 400: DetailSerializer, 429: DetailSerializer},
+        responses={
+            201: PostSerializer,
+            400: validation_errors(PostWriteSerializer),
+            429: DetailSerializer,
+        },
     )
     def post(self, request: Request) -> Response:
         data = valid_data(PostWriteSerializer, request)

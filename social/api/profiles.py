@@ -12,6 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import StrictJSONParser
+from common.fields import UploadField
+from common.openapi import error, validation_errors
 from social import selectors, services
 from social.api.helpers import (
     DetailSerializer,
@@ -57,10 +59,15 @@ class ProfileSerializer(serializers.Serializer):
         ]
 
 
-class ProfileWriteSerializer(serializers.Serializer):
+class ProfileTextSerializer(serializers.Serializer):
     display_name = serializers.CharField(required=False, allow_blank=True, max_length=80)
     bio = serializers.CharField(required=False, allow_blank=True, max_length=1000)
-    avatar = serializers.FileField(required=False)
+
+
+class ProfileWriteSerializer(ProfileTextSerializer):
+    """The avatar is a file, so it comes only in a multipart body."""
+
+    avatar = UploadField(required=False)
 
 
 class FollowRequestSerializer(serializers.Serializer):
@@ -95,7 +102,14 @@ class MyProfileView(APIView):
         page = selectors.profile_page(viewer=request.user, username=request.user.get_username())
         return Response(ProfileSerializer(page).data)
 
-    @extend_schema(request=ProfileWriteSerializer, responses=ProfileSerializer)
+    @extend_schema(
+        request={
+            "application/json": ProfileTextSerializer,
+            "application/x-www-form-urlencoded": ProfileTextSerializer,
+            "multipart/form-data": ProfileWriteSerializer,
+        },
+        responses={200: ProfileSerializer, 400: validation_errors(ProfileWriteSerializer)},
+    )
     def patch(self, request: Request) -> Response:
         data = valid_data(ProfileWriteSerializer, request)
         services.profile_update(
@@ -111,7 +125,14 @@ class MyProfileView(APIView):
 class FollowView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={201: FollowStateSerializer, 429: DetailSerializer})
+    @extend_schema(
+        request=None,
+        responses={
+            201: FollowStateSerializer,
+            400: error("You cannot follow yourself, or one of you blocked the other."),
+            429: DetailSerializer,
+        },
+    )
     def post(self, request: Request, username: str) -> Response:
         target = selectors.user_by_username(username=username)
         rate_limit(request, "follow")
@@ -129,7 +150,13 @@ class PeopleView(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
     which = "followers"
 
-    @extend_schema(responses=PersonSerializer(many=True))
+    @extend_schema(
+        responses={
+            200: PersonSerializer(many=True),
+            403: error("This profile is private."),
+            404: error("No such person."),
+        }
+    )
     def get(self, request: Request, username: str) -> Response:
         page = selectors.profile_page(viewer=request.user, username=username)
         if not page.can_see_content:
@@ -173,7 +200,7 @@ class _UserRelationView(APIView):
     def relation_delete(self, actor, target) -> None:
         raise NotImplementedError
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None, 400: error("Not yourself.")})
     def post(self, request: Request, username: str) -> Response:
         self.relation_create(request.user, selectors.user_by_username(username=username))
         return Response(status=status.HTTP_204_NO_CONTENT)

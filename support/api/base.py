@@ -13,11 +13,12 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.authentication import SessionScheme
 from rest_framework import permissions, serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shop.api.authentication import ApiTokenAuthentication
 from shop.models import User
 from social.selectors import user_is_moderator
 from support import selectors
@@ -108,7 +109,7 @@ class ConversationFrameSerializer(serializers.Serializer):
 
 
 class ChatView(APIView):
-    authentication_classes = [SessionCsrfAuthentication, TokenAuthentication]
+    authentication_classes = [SessionCsrfAuthentication, ApiTokenAuthentication]
     permission_classes = [permissions.AllowAny]
 
     def conversation(self, request: Request, conversation_id: int) -> Conversation:

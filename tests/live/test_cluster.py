@@ -61,9 +61,9 @@ class Cluster:
                 "shell",
                 "-c",
                 "from django.contrib.auth import get_user_model\n"
-                "from rest_framework.authtoken.models import Token\n"
+                "from shop.services import api_token_issue\n"
                 f"u, _ = get_user_model().objects.get_or_create(username='{username}')\n"
-                "print(Token.objects.get_or_create(user=u)[0].key)\n",
+                "print(api_token_issue(user=u).key)\n",
             ],  # fmt: skip
             cwd=ROOT,
             env=self.env,

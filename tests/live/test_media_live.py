@@ -106,9 +106,9 @@ def _multipart(field: str, filename: str, content: bytes) -> tuple[bytes, str]:
 def _token(live_stack: LiveStack, username: str) -> str:
     out = live_stack.shell(
         "from django.contrib.auth import get_user_model\n"
-        "from rest_framework.authtoken.models import Token\n"
+        "from shop.services import api_token_issue\n"
         f"u, _ = get_user_model().objects.get_or_create(username='{username}')\n"
-        "print(Token.objects.get_or_create(user=u)[0].key)\n"
+        "print(api_token_issue(user=u).key)\n"
     )
     return out.strip().splitlines()[-1]
 

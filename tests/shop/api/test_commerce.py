@@ -173,9 +173,10 @@ def test_checkout_sold_out_is_409(shopper_api, filled_cart, teapot):
 
 
 def test_checkout_twice_with_one_key_returns_the_same_order(shopper_api, filled_cart):
-    first = shopper_api.post("/api/v1/checkout/", checkout_body(), format="json").json()
+    first = shopper_api.post("/api/v1/checkout/", checkout_body(), format="json")
     second = shopper_api.post("/api/v1/checkout/", checkout_body(), format="json")
-    assert second.json()["number"] == first["number"]
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert second.json() == first.json()
     assert Order.objects.count() == 1
 
 
@@ -329,3 +330,44 @@ def test_schema_documents_the_commerce_endpoints(client):
         paths = yaml.safe_load(response.content)["paths"]
     for expected in ("/api/v1/checkout/", "/api/v1/cart/items/", "/api/v1/orders/{number}/cancel/"):
         assert expected in paths
+
+
+@pytest.mark.parametrize(
+    ("page", "status", "body"),
+    [
+        ("0", 400, {"page": ["Page must be a whole number from 1."]}),
+        ("x", 400, {"page": ["Page must be a whole number from 1."]}),
+        ("1&page=2", 400, {"page": ["Page must be a whole number from 1."]}),
+        ("x&page=", 400, {"page": ["Page must be a whole number from 1."]}),
+        ("", 200, None),
+        ("1", 200, None),
+        ("9", 404, {"detail": "Invalid page."}),
+    ],
+)
+def test_order_pages_start_at_1(shopper_api, page, status, body):
+    response = shopper_api.get(f"/api/v1/orders/?page={page}")
+    assert response.status_code == status
+    if body is not None:
+        assert response.json() == body
+
+
+@pytest.mark.parametrize(("field", "value"), [("share_to_followers", "yes"), ("save_address", 0)])
+def test_checkout_switches_take_json_booleans_only(shopper_api, filled_cart, field, value):
+    response = shopper_api.post("/api/v1/checkout/", checkout_body(**{field: value}), format="json")
+    assert (response.status_code, list(response.json())) == (400, [field])
+    assert not Order.objects.exists()
+
+
+def test_an_address_default_flag_takes_a_json_boolean_only(shopper_api):
+    response = shopper_api.post(
+        "/api/v1/addresses/", {**address_data(), "is_default": 1}, format="json"
+    )
+    assert (response.status_code, response.json()) == (
+        400,
+        {"is_default": ["Must be a valid boolean."]},
+    )
+
+
+def test_address_text_fields_take_strings_only(shopper_api):
+    response = shopper_api.post("/api/v1/addresses/", {**address_data(), "phone": 5}, format="json")
+    assert (response.status_code, response.json()) == (400, {"phone": ["Not a valid string."]})

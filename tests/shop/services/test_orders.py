@@ -334,3 +334,14 @@ def test_order_place_losing_the_idempotency_race_returns_the_winners_order(
     assert place(user, key="raced-key-01") == winner
     assert Product.objects.get(id=cart_line.product_id).stock == 5
     assert CartItem.objects.get().quantity == 2
+
+
+def test_order_placement_says_whether_the_key_placed_a_new_order(user, cart_line):
+    first = services.order_placement(
+        user=user, idempotency_key="key-00000009", address=address_data()
+    )
+    again = services.order_placement(
+        user=user, idempotency_key="key-00000009", address=address_data()
+    )
+    assert (first.created, again.created) == (True, False)
+    assert again.order == first.order

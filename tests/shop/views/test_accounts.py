@@ -160,3 +160,27 @@ def test_language_switcher_renders_the_cart_in_chinese(client):
     assert "购物车" in body
     assert "您的购物车是空的。" in body
     assert ">登录<" in body
+
+
+@pytest.mark.parametrize("email", ["shopper1@example.com", "  SHOPPER1@Example.COM "])
+def test_signup_refuses_an_email_address_another_account_has(client, user, email):
+    user.email = "shopper1@example.com"
+    user.save()
+    response = client.post(
+        reverse("shop:signup"),
+        {
+            "username": "copycat",
+            "email": email,
+            "password1": "a-long-unusual-pass-42",
+            "password2": "a-long-unusual-pass-42",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "An account with this email address already exists." in page
+    assert "shopper1</" not in page  # the other account is not named
+    assert response.context["form"].errors == {
+        "email": [
+            "An account with this email address already exists. Sign in, or reset your password."
+        ]
+    }

@@ -435,3 +435,63 @@ def test_schema_lists_social_endpoints(client):
         "/api/v1/social/privacy/",
     ]:
         assert endpoint in text
+
+
+@pytest.mark.parametrize("value", ["null", "maybe", "2"])
+def test_a_boolean_query_value_that_is_not_true_or_false_is_a_400(ana, value):
+    response = _client(ana).get(f"/api/v1/social/notifications/?unread={value}")
+    assert (response.status_code, response.json()) == (
+        400,
+        {"unread": ["Must be a valid boolean."]},
+    )
+
+
+@pytest.mark.parametrize(("value", "count"), [("true", 1), ("1", 1), ("false", 2), ("", 2)])
+def test_unread_filters_notifications(ana, ben, value, count):
+    services.follow_create(follower=ben, followee=ana)
+    client = _client(ana)
+    client.post("/api/v1/social/notifications/read-all/")
+    services.follow_delete(follower=ben, followee=ana)
+    services.follow_create(follower=ben, followee=ana)
+    listing = client.get(f"/api/v1/social/notifications/?unread={value}").json()
+    assert len(listing["results"]) == count
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5"])
+def test_a_group_buy_page_below_1_or_not_a_number_is_a_400(api_client, page):
+    response = api_client.get(f"/api/v1/social/group-buys/?page={page}")
+    assert (response.status_code, response.json()) == (
+        400,
+        {"page": ["Page must be a whole number from 1."]},
+    )
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", None])
+def test_privacy_switches_take_json_booleans_only(ana, value):
+    response = _client(ana).patch(
+        "/api/v1/social/privacy/", {"show_wishlist": value}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["show_wishlist"]
+
+
+@pytest.mark.parametrize("product_ids", [[94781215712257572792696832], [-5], [0]])
+def test_product_ids_out_of_the_id_range_are_a_400_not_a_crash(ana, product_ids):
+    post = PostFactory(author=ana)
+    client = _client(ana)
+    edited = client.patch(
+        f"/api/v1/social/posts/{post.pk}/", {"product_ids": product_ids}, format="json"
+    )
+    created = client.post("/api/v1/social/posts/", {"product_ids": product_ids}, format="json")
+    assert (edited.status_code, created.status_code) == (400, 400)
+    assert list(edited.json()) == ["product_ids"]
+
+
+def test_a_comment_parent_out_of_the_id_range_is_a_400(ana):
+    post = PostFactory(author=ana)
+    response = _client(ana).post(
+        f"/api/v1/social/posts/{post.pk}/comments/",
+        {"body": "hi", "parent": 2**70},
+        format="json",
+    )
+    assert (response.status_code, list(response.json())) == (400, ["parent"])

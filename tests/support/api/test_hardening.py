@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from shop.services import api_token_issue
 from support.models import Conversation, Message
 from tests.support.services.test_services import make_order
 
@@ -91,7 +91,7 @@ def test_schema_documents_200_and_201_for_start(client):
 
 def test_current_right_after_start_for_a_token_client_without_cookies(user):
     """A token client keeps no session cookie: the conversation it just started is still its current one."""
-    token = Token.objects.create(user=user)
+    token = api_token_issue(user=user)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     started = start(client)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shop', '0002_product_search_gin'),
+        ('shop', '0003_api_token'),
     ]
 
     operations = [
