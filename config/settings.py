@@ -183,7 +183,20 @@ EDGE_CACHE_SECONDS = env_float("EDGE_CACHE_SECONDS", 0.0 if DEBUG else 60.0)
 EDGE_CACHE_MAX_BYTES = env_int("EDGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)
 EDGE_CACHE_VERSION_POLL = env_float("EDGE_CACHE_VERSION_POLL", 1.0)
 
+# --- Celery broker: Redis by default, RabbitMQ with CELERY_BROKER_URL=amqp://... (docs/operations.md) -------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
+BROKER_IS_REDIS = CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+if BROKER_IS_REDIS:
+    # kombu's Redis transport with its outage crash fixed (common/broker.py).
+    CELERY_BROKER_TRANSPORT = "common.broker:Transport"
+# A worker never gives up on its broker (the default gives up after 100 tries) and retries from the start too.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task running when the broker connection is lost cannot be acknowledged any more; the broker hands it out
+# again (RabbitMQ at once, Redis after the visibility timeout), so the old run is cancelled, not run twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = env_bool(
+    "CELERY_CANCEL_TASKS_ON_CONNECTION_LOSS", not BROKER_IS_REDIS
+)
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL or "cache+memory://")
 # The test suite runs tasks in-process even on Redis; the live tests start a real worker for the broker path.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL or TESTING)
@@ -193,9 +206,22 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # An unacknowledged task (its worker died) is redelivered after this many seconds; keep it above the
 # longest task. The live tests lower it so that the killed-worker case finishes in seconds.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3 * 3600)
-}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+if BROKER_IS_REDIS:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3 * 3600),
+        # A half-open connection (Redis failed over, a NAT forgot us) is noticed and replaced in seconds.
+        "health_check_interval": 10,
+        "socket_timeout": 30,
+        "socket_connect_timeout": 5,
+        "socket_keepalive": True,
+        "retry_on_timeout": True,
+        # Look for held messages past their visibility timeout every 10 s, not every 100 s.
+        "unacked_restore_throttle": 1,
+    }
+else:
+    # AMQP: the broker notices a dead worker by its missed heartbeats and hands its tasks out again.
+    CELERY_BROKER_HEARTBEAT = 10
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -179,8 +179,10 @@ class LiveStack:
         *,
         queue: str | None = None,
         extra_env: dict[str, str] | None = None,
+        extra_args: tuple[str, ...] = (),
     ) -> Worker:
-        """A real worker on the stack's broker; `queue` restricts it to one queue, `extra_env` adds settings."""
+        """A real worker on the stack's broker; `queue` restricts it to one queue, `extra_env` adds settings,
+        `extra_args` adds command-line options (e.g. `--include` a drill's task module)."""
         require(self.uses_redis, "a live Celery worker needs Redis (set REDIS_URL)")
         log_path = self.tmp / f"celery-{name}-{time.monotonic_ns()}.log"
         queues = ["--queues", queue] if queue else []
@@ -201,6 +203,7 @@ class LiveStack:
                 "--without-gossip",
                 "--without-mingle",
                 *queues,
+                *extra_args,
             ],
             cwd=ROOT,
             env={**self.env, **(extra_env or {})},
