@@ -12,7 +12,6 @@ from rest_framework import exceptions, status
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from common.errors import ServiceError
 
@@ -43,25 +42,49 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or "You do not have permission to do this.")
+    # Imported here: rest_framework.views reads DEFAULT_PARSER_CLASSES, which names this module's parser.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     return drf_exception_handler(exc, context)
 
 
-def _has_surrogate(value: Any) -> bool:
-    if isinstance(value, str):
-        return any(0xD800 <= ord(ch) <= 0xDFFF for ch in value)
-    if isinstance(value, dict):
-        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_surrogate(item) for item in value)
-    return False
+# Deeper than any body this API takes; JSON nested past Python's recursion limit cannot even be parsed.
+MAX_JSON_DEPTH = 32
+
+
+def _json_problem(data: Any) -> str | None:
+    """What makes parsed JSON unacceptable, or None: nesting past MAX_JSON_DEPTH, or lone surrogates (text
+    that PostgreSQL refuses to store and that cannot be encoded back into an error message). Iterative, so
+    that the check itself never recurses."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+                return _("The JSON contains invalid characters (unpaired surrogates).")
+        elif isinstance(value, dict | list):
+            if depth >= MAX_JSON_DEPTH:
+                return _("The JSON is nested too deeply (at most %(depth)d levels).") % {
+                    "depth": MAX_JSON_DEPTH
+                }
+            items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
+    return None
 
 
 class StrictJSONParser(JSONParser):
-    """JSON that cannot hold lone surrogates: such text can be neither stored (PostgreSQL refuses it) nor
-    echoed back in an error message (encoding the response fails), so it is a 400 at the door."""
+    """JSON with a bounded nesting depth and no lone surrogates: anything else is a 400 at the door, never a
+    500 (the standard parser raises RecursionError, not ValueError, on deeply nested input)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        if _has_surrogate(data):
-            raise ParseError(_("The JSON contains invalid characters (unpaired surrogates)."))
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(
+                _("The JSON is nested too deeply (at most %(depth)d levels).")
+                % {"depth": MAX_JSON_DEPTH}
+            ) from None
+        problem = _json_problem(data)
+        if problem:
+            raise ParseError(problem)
         return data
