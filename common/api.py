@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -38,7 +39,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         else:
             detail = {"detail": exc.messages[0] if len(exc.messages) == 1 else exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, Http404):
+    if isinstance(exc, exceptions.AuthenticationFailed):
+        # Credentials were sent and are wrong (a bad or revoked token). DRF would answer 403 because the first
+        # authentication class (sessions) has no challenge to offer; a wrong token is a 401 with a challenge.
+        # A request with no credentials stays NotAuthenticated (403), as the API documents it.
+        exc.status_code = status.HTTP_401_UNAUTHORIZED
+        exc.auth_header = TokenAuthentication.keyword  # type: ignore[attr-defined]
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or "You do not have permission to do this.")
@@ -88,3 +95,36 @@ class StrictJSONParser(JSONParser):
         if problem:
             raise ParseError(problem)
         return data
+
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def query_bool(request: Any, name: str, *, default: bool = False) -> bool:
+    """A boolean query parameter; anything but true/false words (e.g. `?unread=null`) is a 400 naming it."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise exceptions.ValidationError({name: [_("Must be true or false.")]})
+
+
+def query_int(request: Any, name: str, *, default: int, minimum: int | None = None) -> int:
+    """An integer query parameter; text or a number below `minimum` is a 400 naming it, never a 500."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise exceptions.ValidationError({name: [_("A whole number is required.")]}) from None
+    if minimum is not None and value < minimum:
+        raise exceptions.ValidationError(
+            {name: [_("Must be at least %(minimum)d.") % {"minimum": minimum}]}
+        )
+    return value

@@ -101,3 +101,16 @@ def test_a_bug_under_the_api_is_a_json_500(fault_urls):
     response = Client(raise_request_exception=False).get("/api/faults/bug/")
     assert response.status_code == 500
     assert response.json() == {"detail": "A server error occurred."}
+
+
+@pytest.mark.parametrize("url", ["/api/v1/cart/", "/api/v1/products/", "/api/v1/social/feed/"])
+def test_a_bad_token_is_a_401_with_a_challenge(client, url):
+    response = client.get(url, HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json() == {"detail": "Invalid token."}
+
+
+def test_no_credentials_stays_a_403(client):
+    response = client.get("/api/v1/cart/")
+    assert response.status_code == 403
