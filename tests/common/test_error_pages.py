@@ -114,3 +114,10 @@ def test_a_bad_token_is_a_401_with_a_challenge(client, url):
 def test_no_credentials_stays_a_403(client):
     response = client.get("/api/v1/cart/")
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("url", ["/products/?q=%00", "/api/v1/products/?q=%00tea"])
+def test_nul_in_the_search_box_is_refused_like_any_query_value(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert NUL_IN_QUERY["detail"] in response.content.decode()
