@@ -190,7 +190,10 @@ EDGE_CACHE_SECONDS = env_float("EDGE_CACHE_SECONDS", 0.0 if DEBUG else 60.0)
 EDGE_CACHE_MAX_BYTES = env_int("EDGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)
 EDGE_CACHE_VERSION_POLL = env_float("EDGE_CACHE_VERSION_POLL", 1.0)
 
-# --- Celery broker: Redis by default, RabbitMQ with CELERY_BROKER_URL=amqp://... (docs/operations.md) -------
+# --- Celery broker: Redis by default, RabbitMQ with CELERY_BROKER_URL=amqp://guest:guest@host:5672// --------
+# Redis stays the cache, channel layer and result store either way. RabbitMQ is the broker to pick when tasks
+# must survive broker outages: it hands an unacknowledged task out again as soon as the connection drops, where
+# Redis can only do so after the visibility timeout (see common/broker.py and tests/live/test_broker_outage.py).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
 BROKER_IS_REDIS = CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
 if BROKER_IS_REDIS:
@@ -199,8 +202,9 @@ if BROKER_IS_REDIS:
 # A worker never gives up on its broker (the default gives up after 100 tries) and retries from the start too.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
-# A task running when the broker connection is lost cannot be acknowledged any more; the broker hands it out
-# again (RabbitMQ at once, Redis after the visibility timeout), so the old run is cancelled, not run twice.
+# A task running when the broker connection is lost cannot be acknowledged any more. RabbitMQ hands it out
+# again at once, so the old run is cancelled rather than run twice. Redis would hand it out only after the
+# visibility timeout (hours), so there the old run is left to finish.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = env_bool(
     "CELERY_CANCEL_TASKS_ON_CONNECTION_LOSS", not BROKER_IS_REDIS
 )
