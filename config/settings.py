@@ -86,6 +86,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "common.middleware.RejectNulMiddleware",
+    "common.middleware.ContentSecurityPolicyMiddleware",
     "common.middleware.AsyncWhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -95,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so that its process_exception sees a view's database fault first.
+    "common.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -140,6 +144,9 @@ if IS_POSTGRES and env_bool("DATABASE_POOL", not TESTING):
         "max_size": env_int("DATABASE_POOL_MAX_SIZE", 10),
         "timeout": 10,
     }
+    # The pool checks a connection before handing it out and drops one whose backend was terminated, so
+    # the request after a database fault succeeds (Django passes ConnectionPool.check_connection).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if TESTING and IS_POSTGRES:
     # One test database per test run, so that several runs on one server never drop each other's database.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
@@ -193,7 +200,24 @@ EDGE_CACHE_SECONDS = env_float("EDGE_CACHE_SECONDS", 0.0 if DEBUG else 60.0)
 EDGE_CACHE_MAX_BYTES = env_int("EDGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)
 EDGE_CACHE_VERSION_POLL = env_float("EDGE_CACHE_VERSION_POLL", 1.0)
 
+# --- Celery broker: Redis by default, RabbitMQ with CELERY_BROKER_URL=amqp://guest:guest@host:5672// --------
+# Redis stays the cache, channel layer and result store either way. RabbitMQ is the broker to pick when tasks
+# must survive broker outages: it hands an unacknowledged task out again as soon as the connection drops, where
+# Redis can only do so after the visibility timeout (see common/broker.py and tests/live/test_broker_outage.py).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
+BROKER_IS_REDIS = CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+if BROKER_IS_REDIS:
+    # kombu's Redis transport with its outage crash fixed (common/broker.py).
+    CELERY_BROKER_TRANSPORT = "common.broker:Transport"
+# A worker never gives up on its broker (the default gives up after 100 tries) and retries from the start too.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task running when the broker connection is lost cannot be acknowledged any more. RabbitMQ hands it out
+# again at once, so the old run is cancelled rather than run twice. Redis would hand it out only after the
+# visibility timeout (hours), so there the old run is left to finish.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = env_bool(
+    "CELERY_CANCEL_TASKS_ON_CONNECTION_LOSS", not BROKER_IS_REDIS
+)
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL or "cache+memory://")
 # The test suite runs tasks in-process even on Redis; the live tests start a real worker for the broker path.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL or TESTING)
@@ -203,9 +227,22 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # An unacknowledged task (its worker died) is redelivered after this many seconds; keep it above the
 # longest task. The live tests lower it so that the killed-worker case finishes in seconds.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3 * 3600)
-}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+if BROKER_IS_REDIS:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3 * 3600),
+        # A half-open connection (Redis failed over, a NAT forgot us) is noticed and replaced in seconds.
+        "health_check_interval": 10,
+        "socket_timeout": 30,
+        "socket_connect_timeout": 5,
+        "socket_keepalive": True,
+        "retry_on_timeout": True,
+        # Look for held messages past their visibility timeout every 10 s, not every 100 s.
+        "unacked_restore_throttle": 1,
+    }
+else:
+    # AMQP: the broker notices a dead worker by its missed heartbeats and hands its tasks out again.
+    CELERY_BROKER_HEARTBEAT = 10
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -383,6 +420,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation documents the refusals of the shared plumbing (common/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.schema.document_shared_errors",
+    ],
     # Choice sets whose field names ("status", "kind", "reason") other apps use too.
     "ENUM_NAME_OVERRIDES": {
         "GroupBuyStatusEnum": "social.models.groupbuy.GroupBuy.Status",
@@ -407,6 +449,29 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Content-Security-Policy (common.middleware): scripts and styles only from our own static files. The one hash
+# is the indicator <style> that the vendored htmx 2.0.11 inserts (static/css/site.css styles the indicator too);
+# a new htmx version may need it recomputed (the browser test reports a refused style). Media served from
+# another origin (object storage) is allowed for images. DJANGO_CSP replaces the whole policy.
+_MEDIA_ORIGIN = "/".join(MEDIA_URL.split("/")[:3]) if MEDIA_URL.startswith("http") else ""
+CONTENT_SECURITY_POLICY = os.environ.get(
+    "DJANGO_CSP",
+    "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'sha256-faU7yAF8NxuMTNEwVmBz+VcYeIoBQ2EMHW3WaVxCvnk='",
+            f"img-src 'self' data: {_MEDIA_ORIGIN}".strip(),
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    ),
+)
 
 # --- Operations (issue 18): logs, probes, metrics, the one scheduler ------------------------------------------
 # JSON lines in production (LOG_FORMAT=json), text while developing; every line carries the request id

@@ -3,12 +3,16 @@ import re
 from django.conf import settings
 from django.contrib import admin
 from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from common.health import healthz, readyz
 from common.media import private_media, public_media
 from common.metrics import metrics_view, register_gauge
+from common.middleware import allow_inline_styles
 from config.celery import BEAT_HEARTBEAT_KEY
 from recsys.selectors import serving_version
 
@@ -19,12 +23,26 @@ api_v1 = [
     path("support/", include("support.api.urls")),
 ]
 
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on every site (also for plain error pages and the API): the logo's icon."""
+    response = redirect(static("img/favicon.ico"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file, so the docs need no inline script (CSP).
+    path(
+        "api/docs/",
+        allow_inline_styles(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
     path("social/", include("social.urls")),
     path("recs/", include("recsys.urls")),
     path("support/", include("support.urls")),
@@ -62,3 +80,9 @@ register_gauge(
     "When the one scheduler last fired its heartbeat task (Unix time)",
     lambda: cache.get(BEAT_HEARTBEAT_KEY),
 )
+
+# Under /api/ every error is JSON, whichever layer refused the request (common/error_pages.py).
+handler400 = "common.error_pages.bad_request"
+handler403 = "common.error_pages.permission_denied"
+handler404 = "common.error_pages.page_not_found"
+handler500 = "common.error_pages.server_error"

@@ -145,7 +145,9 @@ class LiveStack:
         """Run Python code in `manage.py shell` against the live database; returns what it printed."""
         return self.manage("shell", "-c", code).stdout
 
-    def start_server(self, port: int | None = None) -> tuple[str, subprocess.Popen]:
+    def start_server(
+        self, port: int | None = None, ready_path: str = "/"
+    ) -> tuple[str, subprocess.Popen]:
         port = port or free_port()
         log_path = self.tmp / f"uvicorn-{port}.log"
         process = subprocess.Popen(
@@ -169,7 +171,7 @@ class LiveStack:
         )
         self._processes.append(process)
         url = f"http://127.0.0.1:{port}"
-        _wait_for_http(url + "/", process, log_path)
+        _wait_for_http(url + ready_path, process, log_path)
         return url, process
 
     def start_worker(
@@ -179,8 +181,10 @@ class LiveStack:
         *,
         queue: str | None = None,
         extra_env: dict[str, str] | None = None,
+        extra_args: tuple[str, ...] = (),
     ) -> Worker:
-        """A real worker on the stack's broker; `queue` restricts it to one queue, `extra_env` adds settings."""
+        """A real worker on the stack's broker; `queue` restricts it to one queue, `extra_env` adds settings,
+        `extra_args` adds command-line options (e.g. `--include` a drill's task module)."""
         require(self.uses_redis, "a live Celery worker needs Redis (set REDIS_URL)")
         log_path = self.tmp / f"celery-{name}-{time.monotonic_ns()}.log"
         queues = ["--queues", queue] if queue else []
@@ -201,6 +205,7 @@ class LiveStack:
                 "--without-gossip",
                 "--without-mingle",
                 *queues,
+                *extra_args,
             ],
             cwd=ROOT,
             env={**self.env, **(extra_env or {})},
@@ -223,7 +228,7 @@ class LiveStack:
             _stop(process)
 
 
-def _live_env(tmp: Path) -> tuple[dict[str, str], bool]:
+def _live_env(tmp: Path, name: str = LIVE_NAME) -> tuple[dict[str, str], bool]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
     env.pop("SOCIALSHOP_TESTING", None)
     env.update(
@@ -241,9 +246,9 @@ def _live_env(tmp: Path) -> tuple[dict[str, str], bool]:
 
         base, _, _ = database_url.rpartition("/")
         with psycopg.connect(database_url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{LIVE_NAME}" WITH (FORCE)')
-            connection.execute(f'CREATE DATABASE "{LIVE_NAME}"')
-        env["DATABASE_URL"] = f"{base}/{LIVE_NAME}"
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = f"{base}/{name}"
     else:
         env.pop("DATABASE_URL", None)
         env["SQLITE_PATH"] = str(tmp / "live.sqlite3")
@@ -251,8 +256,8 @@ def _live_env(tmp: Path) -> tuple[dict[str, str], bool]:
     if redis_url:
         base = redis_url.rsplit("/", 1)[0] if redis_url.count("/") > 2 else redis_url
         env["REDIS_URL"] = f"{base}/{LIVE_REDIS_DB}"
-        env["REDIS_PREFIX"] = LIVE_NAME
-        env["CELERY_QUEUE"] = LIVE_NAME
+        env["REDIS_PREFIX"] = name
+        env["CELERY_QUEUE"] = name
         env["CELERY_TASK_ALWAYS_EAGER"] = "0"
     else:
         env.pop("REDIS_URL", None)
@@ -280,7 +285,7 @@ def live_stack(tmp_path_factory) -> Iterator[LiveStack]:
         _drop_live_database(env)
 
 
-def _drop_live_database(env: dict[str, str]) -> None:
+def _drop_live_database(env: dict[str, str], name: str = LIVE_NAME) -> None:
     database_url = env.get("DATABASE_URL", "")
     if not database_url.startswith("postgres"):
         return
@@ -288,7 +293,7 @@ def _drop_live_database(env: dict[str, str]) -> None:
 
     maintenance = os.environ["DATABASE_URL"]
     with psycopg.connect(maintenance, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{LIVE_NAME}" WITH (FORCE)')
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.live.helpers import login
 
@@ -50,7 +51,8 @@ def _add_to_cart_via_search(page, base_url: str, name: str) -> None:
     page.click("form.add-to-cart button[type=submit]")
     # htmx answers with a fragment and the badge refreshes itself on the cart-changed event.
     page.wait_for_selector("#cart-feedback .cart-added")
-    page.wait_for_function("document.querySelector('#cart-badge .badge').dataset.count !== '0'")
+    # Locator waits, not wait_for_function: Playwright polls a function string with eval, which the CSP forbids.
+    expect(page.locator("#cart-badge .badge")).not_to_have_attribute("data-count", "0")
 
 
 def _checkout_with_card(page, base_url: str, card_number: str) -> None:
@@ -115,10 +117,8 @@ def test_cart_quantity_changes_and_bad_quantities_without_a_page_reload(
 
     page.locator(".cart-qty-form input[name=quantity]").first.fill("2")
     page.locator(".cart-qty-form button").first.click()
-    page.wait_for_function(
-        "(before) => document.querySelector('#cart-subtotal').innerText !== before", arg=before
-    )
-    page.wait_for_function("document.querySelector('#cart-badge .badge').dataset.count === '2'")
+    expect(page.locator("#cart-subtotal")).not_to_have_text(before)
+    expect(page.locator("#cart-badge .badge")).to_have_attribute("data-count", "2")
 
     page.locator(".cart-qty-form input[name=quantity]").first.fill("0")
     # The browser's own min=1 check would stop the form; drop it to see the server's answer.

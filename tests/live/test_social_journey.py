@@ -5,6 +5,7 @@ badge counts each of these live over the websocket, without B's page reloading."
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.live.helpers import login
 
@@ -40,9 +41,9 @@ def _badge(page) -> str:
 
 
 def _wait_badge(page, value: int) -> None:
-    page.wait_for_function(
-        f"document.querySelector('[data-notification-badge]').dataset.count === '{value}'",
-        timeout=15_000,
+    # A locator wait, not wait_for_function: Playwright polls a function string with eval (CSP forbids it).
+    expect(page.locator("[data-notification-badge]").first).to_have_attribute(
+        "data-count", str(value), timeout=15_000
     )
 
 

@@ -77,7 +77,8 @@ def test_products_page_past_the_end_is_404_with_message(api_client):
     assert "last page is 1" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("query", ["\x00", "🙂" * 500, "a & b | !c", "ß"])
+# A NUL byte never reaches the view: common.middleware refuses it (tests/common/test_error_pages.py).
+@pytest.mark.parametrize("query", ["🙂" * 500, "a & b | !c", "ß"])
 def test_products_odd_search_text_is_not_an_error(api_client, query):
     assert api_client.get("/api/v1/products/", {"q": query}).status_code == 200
 
