@@ -256,6 +256,7 @@ async def test_internal_notes_reach_moderators_only(
     ("raw", "code"),
     [
         ("{not json", "bad_json"),
+        ("[" * 6000 + "]" * 6000, "bad_json"),  # nested deeper than the decoder recurses
         ("[1, 2]", "bad_frame"),
         ('{"type": 5}', "bad_frame"),
         ('{"type": "launch.rockets"}', "unknown_type"),
