@@ -9,8 +9,8 @@ memory (a `LocMemCache`) until Redis answers again; it tries Redis again at most
 While Redis is down each process therefore has its own cache: pages render from local entries. That is fine
 for cached values and wrong for anything shared between processes, so those never use this fallback: rate
 limits (`common.ratelimit.window_count`, also behind the support chat's per-message limit) count in the
-database while `redis_available` is False (and fail closed if that fails too), and locks and leases use `common.lease.Lease` (Redis only; not held while Redis is
-down). A lock taken with `cache.add` here would only exclude this process during an outage: do not write one.
+database while `redis_available` is False (and fail closed if that fails too), and locks and leases use
+`common.lease.Lease` (in Redis whenever REDIS_URL is set; not held while Redis is down). A lock taken with `cache.add` here would only exclude this process during an outage: do not write one.
 (Websockets need the Redis channel layer and are closed during an outage, so the chat's socket cap has nothing
 to count then.) Writes made during the outage (invalidations included) never reach Redis; entries there
 expire by their own timeouts. The local copy is emptied when Redis is back, so a later outage never starts

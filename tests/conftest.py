@@ -32,9 +32,11 @@ def _clear_cache() -> None:
     """Empty this run's cache. On Redis only this run's keys go (by prefix), not other runs' or the broker's."""
     from django.core.cache import cache
 
+    from common.lease import forget_local_leases
     from shop.selectors import forget_local_catalogue_version
 
     forget_local_catalogue_version()  # the process-local copies go with the shared cache
+    forget_local_leases()  # leases held in this process's memory when there is no Redis
     if not settings.REDIS_URL:
         cache.clear()
         return

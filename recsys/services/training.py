@@ -7,7 +7,7 @@ the artefact is trained on all data and stored, and the version is promoted when
 lists are re-scored with the serving version, queued after commit (`serving_lists_refresh`, the one place that
 follows a change of the serving model, also used by the dashboard's promote and rollback).
 
-Only one training runs at a time: it holds a heartbeat lease (`recsys.services.lease`: 60 s, renewed every 15 s
+Only one training runs at a time: it holds a heartbeat lease (`common.lease.lease_held`: 60 s, renewed every 15 s
 while it runs, released at the end), so a killed worker blocks retraining for a minute, not for hours. The next
 training to take the lease marks the dead run's row failed; the dead task itself, when the broker redelivers it
 (same id), takes the lease again, resumes its row and finishes. A training that lost its lease (it stalled past
@@ -31,13 +31,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from common.lease import HeartbeatLease, Lease, lease_held
 from recsys import core
 from recsys.models import ModelVersion, ScoringRun
 from recsys.selectors import model_version_previous, serving_version
 from recsys.services import data
 from recsys.services.artifacts import artifact_save, trained_pairs_save
 from recsys.services.evaluation import compare_with_serving, promotion_decision
-from recsys.services.lease import Lease, lease_acquire, lease_held, lease_release
 from recsys.services.scoring import score_all_now, scoring_run_create
 from recsys.services.scoring_tasks import score_all
 
@@ -95,22 +95,26 @@ def _lease_seconds() -> int:
     return int(settings.RECSYS_TRAIN_LEASE_SECONDS)
 
 
+def _lease(token: str) -> Lease:
+    return Lease(LOCK_KEY, seconds=_lease_seconds(), token=token)
+
+
 def train_lock_acquire(token: str) -> bool:
     """Take the training lease (no heartbeat: `retrain` renews its own); the same token may take it again."""
-    return lease_acquire(key=LOCK_KEY, token=token, ttl=_lease_seconds())
+    return _lease(token).acquire()
 
 
 def train_lock_release(token: str) -> None:
-    lease_release(key=LOCK_KEY, token=token)
+    _lease(token).release()
 
 
-def _training_lease(token: str) -> AbstractContextManager[Lease | None]:
-    """The one training lease: 60 s that the running training renews every 15 s (see `recsys.services.lease`)."""
+def _training_lease(token: str) -> AbstractContextManager[HeartbeatLease | None]:
+    """The one training lease: 60 s that the running training renews every 15 s (see `common.lease`)."""
     return lease_held(
-        key=LOCK_KEY,
-        token=token,
-        ttl=_lease_seconds(),
+        LOCK_KEY,
+        seconds=_lease_seconds(),
         renew_every=float(settings.RECSYS_TRAIN_LEASE_RENEW_SECONDS),
+        token=token,
     )
 
 
@@ -293,7 +297,7 @@ def retrain(
         return _train(task_id=task_id, params=params, serving=serving, lease=lease)
 
 
-def _lease_check(lease: Lease) -> None:
+def _lease_check(lease: HeartbeatLease) -> None:
     if lease.lost:
         raise TrainingLeaseLost("another training took the lease; this one writes nothing")
 
@@ -303,7 +307,7 @@ def _train(
     task_id: str,
     params: core.TrainingParams,
     serving: ModelVersion | None,
-    lease: Lease,
+    lease: HeartbeatLease,
 ) -> RetrainOutcome:
     version = None
     try:

@@ -1,17 +1,17 @@
 """The training lease (issue 12): a killed training frees retraining within a time-to-live, a live one keeps
 its lease however long it runs, and a training that lost its lease writes nothing.
 
-The lease lives in the shared cache with a 1 s time-to-live here (60 s in production), renewed every 0.2 s.
+The lease (`common.lease`: in this process's memory here, in Redis with REDIS_URL) has a 1 s time-to-live
+here (60 s in production), renewed every 0.2 s. The lease itself is tested in tests/common/test_lease.py.
 """
 
 import time
 
 import pytest
-from django.core.cache import cache
 
+from common.lease import Lease
 from recsys.models import ModelVersion
 from recsys.services import training
-from recsys.services.lease import lease_held
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +66,11 @@ def test_a_live_training_keeps_its_lease_however_long_it_runs(short_lease, monke
 
 
 def test_a_training_that_lost_its_lease_writes_nothing(short_lease, monkeypatch):
+    short_lease.RECSYS_TRAIN_LEASE_RENEW_SECONDS = 10  # the whole worker stalls: no renewal either
+
     def stalled_then_overtaken() -> None:
-        cache.set(training.LOCK_KEY, "newer-training", timeout=60)
-        time.sleep(0.6)  # the heartbeat finds the key names someone else
+        _outlive_the_lease()
+        assert Lease(training.LOCK_KEY, seconds=60, token="newer-training").acquire()
 
     monkeypatch.setattr(training, "_pause_for_drills", stalled_then_overtaken)
 
@@ -78,7 +80,8 @@ def test_a_training_that_lost_its_lease_writes_nothing(short_lease, monkeypatch)
     version = ModelVersion.objects.get(task_id="stalled")
     assert version.status == ModelVersion.Status.FAILED
     assert "lease" in version.error
-    assert cache.get(training.LOCK_KEY) == "newer-training"  # not released by the loser
+    # not released by the loser
+    assert Lease(training.LOCK_KEY, seconds=60).holder() == "newer-training"
 
 
 def test_a_crashed_training_releases_its_lease(short_lease, monkeypatch):
@@ -102,14 +105,3 @@ def test_a_redelivered_training_resumes_its_own_row(short_lease):
 
     assert outcome.version_id == row.pk
     assert ModelVersion.objects.filter(task_id="redelivered").count() == 1
-
-
-def test_the_heartbeat_takes_back_a_lease_the_cache_lost():
-    with lease_held(key="test-lease", token="mine", ttl=1, renew_every=0.1) as lease:
-        cache.delete("test-lease")  # a cache outage or eviction lost the key
-        time.sleep(0.4)
-
-        assert lease is not None
-        assert not lease.lost
-        assert cache.get("test-lease") == "mine"
-    assert cache.get("test-lease") is None
