@@ -5,9 +5,8 @@ body as a whole, the parameter's name for a bad query value), or `{"detail": "..
 refused a valid request (malformed JSON too). Every other error is `{"detail": "..."}` (`common.api`).
 
 `AutoSchema` (the project's DEFAULT_SCHEMA_CLASS) adds the error answers every operation can give and that a view
-need not repeat: 400 when it takes a body or query parameters, 404 when its path names an object or it has
-pages, 403 when it
-needs a signed-in caller, 401 when a token may be sent. An operation documents its own codes first;
+need not repeat: 400, 403, 404 and 503 (with Retry-After) everywhere, 401 when a token may be sent, 415 with a
+body, 409 and 429 for writes. An operation documents its own codes first;
 `validation_errors(SomeSerializer)` names the fields of its 400 body.
 """
 
@@ -117,19 +116,34 @@ class AutoSchema(openapi.AutoSchema):
         responses = operation["responses"]
         parameters = operation.get("parameters", [])
         security = operation.get("security", [])
-        signed_in_only = bool(security) and {} not in security
-        if "requestBody" in operation or any(p["in"] == "query" for p in parameters):
-            responses.setdefault("400", self._validation_error())
-        if any(p["in"] == "path" for p in parameters):
-            responses.setdefault("404", self._error("Not found."))
+        # What every operation can answer, whatever the view: malformed JSON, a bad query value or a NUL byte
+        # (400), unknown object or address (404), no credentials / CSRF / permission (403), a refused token
+        # (401, where tokens are accepted) and a briefly unavailable database (503 with Retry-After).
+        responses.setdefault("400", self._validation_error())
         if any(p["in"] == "query" and p["name"] == "page" for p in parameters):
             responses.setdefault("404", self._error("The page is past the last one."))
+        responses.setdefault("404", self._error("Not found."))
         if any("tokenAuth" in requirement for requirement in security):
             responses.setdefault(
                 "401", self._error("The token sent is unknown, revoked or expired.")
             )
-        if signed_in_only:
-            responses.setdefault("403", self._error("Not signed in, or not allowed."))
+        responses.setdefault("403", self._error("Not signed in, or not allowed."))
+        if "requestBody" in operation:
+            responses.setdefault(
+                "415", self._error("The body is not JSON (or multipart where files are taken).")
+            )
+        if self.method != "GET":
+            responses.setdefault(
+                "409", self._error("A rule refused the change; `code` says which.")
+            )
+            responses.setdefault("429", self._error("Too many requests; retry later."))
+        unavailable = responses.setdefault(
+            "503", self._error("The service is briefly unavailable; retry after `Retry-After`.")
+        )
+        unavailable.setdefault("headers", {})["Retry-After"] = {
+            "schema": {"type": "integer"},
+            "description": "Seconds to wait before retrying.",
+        }
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 

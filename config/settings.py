@@ -420,11 +420,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Every operation documents the refusals of the shared plumbing (common/schema.py).
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "common.schema.document_shared_errors",
-    ],
     # Choice sets whose field names ("status", "kind", "reason") other apps use too.
     "ENUM_NAME_OVERRIDES": {
         "GroupBuyStatusEnum": "social.models.groupbuy.GroupBuy.Status",
