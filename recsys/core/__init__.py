@@ -11,17 +11,9 @@ Typical use::
 """
 
 from recsys.core.dataset import build_dataset, identity_only, interaction_weights, user_feature_row
-from recsys.core.evaluation import (
-    ProtocolResult,
-    cold_user_split,
-    evaluate,
-    evaluate_popularity,
-    evaluate_scores,
-    holdout_split,
-    run_cold_protocol,
-    run_protocol,
-)
+from recsys.core.evaluation import evaluate, evaluate_popularity, evaluate_scores
 from recsys.core.model import TrainedModel
+from recsys.core.protocol import ProtocolResult, run_cold_protocol, run_protocol
 from recsys.core.scoring import (
     bought_together,
     explain,
@@ -31,6 +23,7 @@ from recsys.core.scoring import (
     trending,
     user_representation_from_features,
 )
+from recsys.core.splits import cold_user_split, holdout_split
 from recsys.core.training import train
 from recsys.core.types import (
     SIGNAL_KINDS,

@@ -19,7 +19,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from recsys.core import lightfm_backend as backend
-from recsys.core.evaluation import cold_user_split, holdout_split
 from recsys.core.model import TrainedModel
 from recsys.core.scoring import (
     _popularity_rank_score,
@@ -28,6 +27,7 @@ from recsys.core.scoring import (
     score_matrix,
     top_k_from_scores,
 )
+from recsys.core.splits import cold_user_split, holdout_split
 from recsys.core.types import Dataset, PopularityBlend, TrainingParams
 
 __all__ = ["BLEND_GRID", "REFIT_MODES", "TASTE_GRID", "choose_blend", "train"]
