@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from recsys.core.model import TrainedModel
-from recsys.core.scoring import score_matrix, top_k_from_scores
+from recsys.core.scoring import score_matrix, served_scores, top_k_from_scores
 from recsys.core.splits import cold_user_split, holdout_split
 from recsys.core.types import EvaluationReport, Metrics
 
@@ -26,19 +26,80 @@ __all__ = [
     "evaluate_scores",
     "holdout_split",
     "popularity_scores",
+    "user_gains",
 ]
 
 ScoreFunction = Callable[[np.ndarray], np.ndarray]
 
 
-def _metrics(values: dict[str, list[float]], rows: np.ndarray) -> Metrics:
+AUC_SAMPLE_ITEMS = 4096
+"""AUC compares each positive with every candidate item when the catalogue has at most this many items, and
+with a seeded random sample of this many items otherwise (an unbiased estimate, at a fraction of the cost)."""
+
+
+def chunk_rows(n_items: int, chunk_size: int = 1024) -> int:
+    """Users per block so that a dense block of scores stays near 32 M floats (128 MB)."""
+    return max(16, min(chunk_size, (1 << 25) // max(n_items, 1)))
+
+
+def _membership(truth: sp.csr_matrix, items: np.ndarray) -> np.ndarray:
+    """(n, m) booleans: is `items[i, j]` (-1 = none) in row i of `truth` (rows aligned with `items`)."""
+    truth = truth.tocsr()
+    truth.sort_indices()
+    n_cols = truth.shape[1]
+    rows = np.repeat(np.arange(truth.shape[0], dtype=np.int64), np.diff(truth.indptr))
+    keys = rows * n_cols + truth.indices
+    wanted = np.arange(items.shape[0], dtype=np.int64)[:, None] * n_cols + items
+    at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+    found = (keys[at] == wanted) if len(keys) else np.zeros(items.shape, dtype=bool)
+    return found & (items >= 0)
+
+
+def user_gains(
+    scores: np.ndarray, exclude: sp.csr_matrix | None, truth: sp.csr_matrix, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row (aligned with `scores`): the number of top-k items (excluded ones removed) in `truth`, and
+    their discounted sum (DCG@k: a hit at rank r counts 1 / log2(r + 1))."""
+    items, _ = top_k_from_scores(scores, k, exclude=exclude)
+    hits = _membership(truth, items).astype(np.float64)
+    return hits.sum(axis=1), hits @ (1.0 / np.log2(np.arange(2, k + 2)))
+
+
+def _auc(scores: np.ndarray, test: sp.csr_matrix, rng: np.random.Generator) -> np.ndarray:
+    """Per row: the share of candidate negatives (finite score, not in `test`) ranked below each positive
+    (ties count half), averaged over the row's positives; 1 when a row has no negative."""
+    n, n_items = scores.shape
+    columns = (
+        np.arange(n_items)
+        if n_items <= AUC_SAMPLE_ITEMS
+        else np.sort(rng.choice(n_items, AUC_SAMPLE_ITEMS, replace=False))
+    )
+    sample = scores[:, columns]
+    negative = np.isfinite(sample) & ~(test[:, columns].toarray() > 0)
+    n_negative = negative.sum(axis=1)
+    counts = np.diff(test.indptr)
+    padded = np.full((n, max(int(counts.max(initial=0)), 1)), np.nan, dtype=np.float32)
+    rows = np.repeat(np.arange(n), counts)
+    slots = np.arange(test.nnz) - test.indptr[rows]
+    padded[rows, slots] = scores[rows, test.indices]
+    below = np.zeros(n, dtype=np.float64)
+    for slot in range(padded.shape[1]):
+        active = np.flatnonzero(counts > slot)
+        part, threshold = sample[active], padded[active, slot][:, None]
+        neg = negative[active]
+        below[active] += ((part < threshold) & neg).sum(axis=1) + 0.5 * (
+            (part == threshold) & neg
+        ).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        auc = below / (np.maximum(counts, 1) * np.maximum(n_negative, 1))
+    return np.where(n_negative > 0, auc, 1.0)
+
+
+def _metrics(values: dict[str, np.ndarray], rows: np.ndarray) -> Metrics:
     if len(rows) == 0:
         return Metrics(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0)
     return Metrics(
-        *(
-            float(np.mean(np.asarray(values[name])[rows]))
-            for name in ("p", "r", "ndcg", "map", "hr", "auc")
-        ),
+        *(float(np.mean(values[name][rows])) for name in ("p", "r", "ndcg", "map", "hr", "auc")),
         n_users=len(rows),
     )
 
@@ -53,45 +114,42 @@ def evaluate_scores(
     users: np.ndarray | None = None,
     chunk_size: int = 1024,
 ) -> EvaluationReport:
-    """Evaluate any scorer: `score(user_rows) -> dense scores (len(user_rows) x n_items)`."""
+    """Evaluate any scorer: `score(user_rows) -> dense scores (len(user_rows) x n_items)`.
+
+    Vectorised per block of users (no loop over users): top-k membership by sorted-key search, AUC by one
+    comparison pass per positive slot (see `AUC_SAMPLE_ITEMS`)."""
     train, test = train.tocsr(), test.tocsr()
     if users is None:
         users = np.flatnonzero(np.diff(test.indptr) > 0)
     users = np.asarray(users, dtype=np.int64)
     discounts = 1.0 / np.log2(np.arange(2, k + 2))
-    values: dict[str, list[float]] = {m: [] for m in ("p", "r", "ndcg", "map", "hr", "auc")}
-    for start in range(0, len(users), chunk_size):
-        chunk = users[start : start + chunk_size]
-        scores = np.asarray(score(chunk), dtype=np.float32)
+    ideal = np.concatenate([[1.0], np.cumsum(discounts)])
+    rng = np.random.default_rng(0)
+    parts: dict[str, list[np.ndarray]] = {m: [] for m in ("p", "r", "ndcg", "map", "hr", "auc")}
+    step = chunk_rows(test.shape[1], chunk_size)
+    for start in range(0, len(users), step):
+        chunk = users[start : start + step]
+        scores = np.array(score(chunk), dtype=np.float32)
         train_chunk = train[chunk]
         rows = np.repeat(np.arange(len(chunk)), np.diff(train_chunk.indptr))
         scores[rows, train_chunk.indices] = -np.inf
         top, _ = top_k_from_scores(scores, k)
-        for i, user in enumerate(chunk):
-            positives = test.indices[test.indptr[user] : test.indptr[user + 1]]
-            n_pos = len(positives)
-            hits = np.isin(top[i], positives)
-            n_hits = hits.sum()
-            values["p"].append(n_hits / k)
-            values["r"].append(n_hits / n_pos)
-            values["hr"].append(float(n_hits > 0))
-            ideal = discounts[: min(n_pos, k)].sum()
-            values["ndcg"].append(float((hits * discounts).sum() / ideal))
-            precision_at = np.cumsum(hits) / np.arange(1, k + 1)
-            values["map"].append(float((precision_at * hits).sum() / min(n_pos, k)))
-            row = scores[i]
-            candidates = np.isfinite(row)
-            n_neg = candidates.sum() - n_pos
-            if n_neg <= 0:
-                values["auc"].append(1.0)
-                continue
-            pos_scores = row[positives]
-            higher = (row[None, candidates] > pos_scores[:, None]).sum(axis=1)
-            ties = (row[None, candidates] == pos_scores[:, None]).sum(axis=1) - 1
-            # Positives ranked above a positive are not negatives: remove them from the count.
-            higher_pos = (pos_scores[None, :] > pos_scores[:, None]).sum(axis=1)
-            below = n_neg - (higher - higher_pos) - 0.5 * np.maximum(ties, 0)
-            values["auc"].append(float(np.mean(below / n_neg)))
+        test_chunk = test[chunk]
+        test_chunk.sort_indices()
+        hits = _membership(test_chunk, top).astype(np.float64)
+        n_pos = np.diff(test_chunk.indptr).astype(np.float64)
+        n_hits = hits.sum(axis=1)
+        capped = np.minimum(n_pos, k).astype(np.int64)
+        parts["p"].append(n_hits / k)
+        parts["r"].append(n_hits / np.maximum(n_pos, 1))
+        parts["hr"].append((n_hits > 0).astype(np.float64))
+        parts["ndcg"].append((hits @ discounts) / np.where(capped > 0, ideal[capped], 1.0))
+        precision_at = np.cumsum(hits, axis=1) / np.arange(1, k + 1)
+        parts["map"].append((precision_at * hits).sum(axis=1) / np.maximum(capped, 1))
+        parts["auc"].append(_auc(scores, test_chunk, rng))
+    values = {
+        name: (np.concatenate(chunks) if chunks else np.zeros(0)) for name, chunks in parts.items()
+    }
     counts = np.diff(train.indptr)[users]
     everyone = np.arange(len(users))
     light = np.flatnonzero(counts <= light_threshold)
@@ -112,12 +170,16 @@ def evaluate(
     blend: bool = True,
     light_threshold: int = 5,
 ) -> EvaluationReport:
-    """A trained model on a holdout: full ranking over all items with training items excluded."""
+    """A trained model on a holdout: full ranking over all items with training items excluded.
+
+    With `blend`, users are scored as served (`served_scores`: each group's recipe chosen on validation);
+    without it, by the LightFM hybrid alone. `train` must be the matrix the model was trained on."""
 
     def score(rows: np.ndarray) -> np.ndarray:
+        if blend:
+            return served_scores(model, rows)
         vectors, biases = model.user_representations(model.user_features[rows])
-        weights = model.blend.weights_for_counts(np.diff(train.indptr)[rows]) if blend else None
-        return score_matrix(model, vectors, biases, blend_weights=weights)
+        return score_matrix(model, vectors, biases)
 
     return evaluate_scores(score, train=train, test=test, k=k, light_threshold=light_threshold)
 

@@ -9,7 +9,7 @@ at once. Excluded items (already bought, sold out) get minus infinity before the
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Hashable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -17,13 +17,16 @@ import scipy.sparse as sp
 
 from recsys.core.dataset import user_feature_row
 from recsys.core.model import TrainedModel
+from recsys.core.selection import Recipe
 from recsys.core.types import Neighbours, Reason
 
 __all__ = [
     "UserVectors",
+    "blend_recipe",
     "bought_together",
     "explain",
     "score_matrix",
+    "served_scores",
     "similar_items",
     "top_k",
     "top_k_from_scores",
@@ -98,6 +101,104 @@ def score_matrix(
         mixed[only] = _popularity_rank_score(model)[None, :]
         scores[blended] = mixed
     return scores
+
+
+def standardised(scores: np.ndarray) -> np.ndarray:
+    """Each row minus its mean, over its standard deviation (rows with no spread are only centred)."""
+    mean = scores.mean(axis=1, keepdims=True)
+    std = scores.std(axis=1, keepdims=True)
+    std[std == 0] = 1.0
+    return (scores - mean) / std
+
+
+ComponentScores = Callable[[str, np.ndarray], np.ndarray]
+"""(family name, user rows) -> dense scores of those users (rows x items)."""
+
+
+def blend_recipe(
+    recipe: Recipe, rows: np.ndarray, component: ComponentScores, popularity_rank: np.ndarray
+) -> np.ndarray:
+    """Scores of `rows` under a recipe: one family as it scores (popularity as its distinct rank scores, so
+    ties never depend on a sort), several as the weighted sum of per-user standardised scores."""
+    if len(recipe) == 1:
+        name = recipe[0][0]
+        if name == "popularity":
+            return np.tile(popularity_rank, (len(rows), 1))
+        return np.asarray(component(name, rows), dtype=np.float32)
+    total: np.ndarray | None = None
+    for name, weight in recipe:
+        part = standardised(np.asarray(component(name, rows), dtype=np.float32))
+        part *= np.float32(weight)
+        total = part if total is None else total + part
+    assert total is not None
+    return total
+
+
+def _lightfm_rows(model: TrainedModel, rows: np.ndarray) -> np.ndarray:
+    vectors, biases = model.user_representations(model.user_features[rows])
+    weights = model.blend.weights_for_counts(model.user_train_counts[rows])
+    return score_matrix(model, vectors, biases, blend_weights=weights)
+
+
+def served_scores(
+    model: TrainedModel,
+    user_rows: Sequence[int] | np.ndarray,
+    *,
+    vectors: np.ndarray | None = None,
+    biases: np.ndarray | None = None,
+) -> np.ndarray:
+    """Dense scores (users x items) as served: the recipe chosen on validation for each user's group.
+
+    `user_rows[i]` is the model row of a trained shopper, scored by their group's recipe (light or heavy,
+    by their training history), or -1 for a shopper represented by `vectors[i]`, `biases[i]` (from
+    `user_representation_from_features`: new shoppers, shoppers whose follows changed), scored by the
+    LightFM hybrid with the cold popularity blend. Model rows without training history are cold too
+    (represented by their feature row unless vectors are given). Models trained before model selection
+    (`served` is None) serve the LightFM hybrid with its blend for everyone, as `score_matrix` does.
+    """
+    rows = np.asarray(user_rows, dtype=np.int64)
+    n = len(rows)
+    out = np.empty((n, model.n_items), dtype=np.float32)
+    counts = np.where(rows >= 0, model.user_train_counts[np.maximum(rows, 0)], 0)
+    cold = (rows < 0) | (counts == 0)
+    served = model.served
+    trained = np.flatnonzero(~cold)
+    if len(trained):
+        if served is None:
+            out[trained] = _lightfm_rows(model, rows[trained])
+        else:
+            popularity_rank = _popularity_rank_score(model)
+
+            def component(name: str, chosen: np.ndarray) -> np.ndarray:
+                if name == "lightfm":
+                    return _lightfm_rows(model, chosen)
+                return served.families[name].scores(chosen, served.history[chosen])
+
+            light = counts[trained] <= served.light_threshold
+            for group, mask in (("light", light), ("heavy", ~light)):
+                picked = trained[mask]
+                if len(picked):
+                    out[picked] = blend_recipe(
+                        served.recipe_for(group), rows[picked], component, popularity_rank
+                    )
+    cold_rows = np.flatnonzero(cold)
+    if len(cold_rows):
+        if vectors is not None and biases is not None:
+            cold_vectors = np.asarray(vectors, dtype=np.float32)[cold_rows]
+            cold_biases = np.asarray(biases, dtype=np.float32)[cold_rows]
+        elif np.all(rows[cold_rows] >= 0):
+            cold_vectors, cold_biases = model.user_representations(
+                model.user_features[rows[cold_rows]]
+            )
+        else:
+            raise ValueError("rows of -1 need their vectors and biases")
+        out[cold_rows] = score_matrix(
+            model,
+            cold_vectors,
+            cold_biases,
+            blend_weights=np.full(len(cold_rows), model.blend.cold_weight),
+        )
+    return out
 
 
 _GROUP = 16
@@ -204,8 +305,9 @@ def top_k(
     `user_feature_rows` (one feature row per user in the model's user feature space, e.g. new users) or
     `user_vectors` (from `user_representation_from_features`). `exclude` has one row per requested user and
     marks items to leave out. Returns `(items, scores)`, both shaped (n_users, k); -1 pads short lists.
-    With `blend`, the model's validated popularity blend applies (trained users by their history size, other
-    users as cold); without it the scores equal LightFM's `predict`.
+    With `blend`, shoppers given by `user_rows` are scored as served (`served_scores`: the recipe chosen on
+    validation for their group) and other users by the LightFM hybrid with the cold popularity blend; without
+    it the scores equal LightFM's `predict`.
     """
     given = [x is not None for x in (user_rows, user_feature_rows, user_vectors)]
     if sum(given) != 1:
@@ -225,6 +327,13 @@ def top_k(
     all_scores = np.empty((n, k), dtype=np.float32)
     for start in range(0, n, chunk_size):
         stop = min(start + chunk_size, n)
+        if user_rows is not None and blend_weights is not None:
+            scores = served_scores(model, rows[start:stop])
+            items, values = top_k_from_scores(
+                scores, k, exclude=None if exclude is None else exclude[start:stop], copy=False
+            )
+            all_items[start:stop], all_scores[start:stop] = items, values
+            continue
         if user_rows is not None:
             vectors, biases = model.user_representations(model.user_features[rows[start:stop]])
         elif user_feature_rows is not None:
