@@ -56,11 +56,17 @@ def _membership(truth: sp.csr_matrix, items: np.ndarray) -> np.ndarray:
 
 
 def user_gains(
-    scores: np.ndarray, exclude: sp.csr_matrix | None, truth: sp.csr_matrix, k: int
+    scores: np.ndarray,
+    exclude: sp.csr_matrix | None,
+    truth: sp.csr_matrix,
+    k: int,
+    *,
+    copy: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per row (aligned with `scores`): the number of top-k items (excluded ones removed) in `truth`, and
-    their discounted sum (DCG@k: a hit at rank r counts 1 / log2(r + 1))."""
-    items, _ = top_k_from_scores(scores, k, exclude=exclude)
+    their discounted sum (DCG@k: a hit at rank r counts 1 / log2(r + 1)). `copy=False` lets it overwrite
+    `scores` (excluded entries)."""
+    items, _ = top_k_from_scores(scores, k, exclude=exclude, copy=copy)
     hits = _membership(truth, items).astype(np.float64)
     return hits.sum(axis=1), hits @ (1.0 / np.log2(np.arange(2, k + 2)))
 

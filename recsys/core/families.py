@@ -32,6 +32,7 @@ __all__ = [
     "fit_ease",
     "fit_item_knn",
     "fit_popularity",
+    "with_neighbours",
 ]
 
 
@@ -120,6 +121,14 @@ def fit_item_knn(
     return ItemKnnFamily(pruned, neighbours)
 
 
+def with_neighbours(family: ItemKnnFamily, neighbours: int) -> ItemKnnFamily:
+    """The same similarities pruned to fewer neighbours per item (no refit)."""
+    if neighbours >= family.neighbours:
+        return family
+    pruned = _prune_rows(family.similarity.T.tocsr(), neighbours).T.tocsr()
+    return ItemKnnFamily(pruned, neighbours)
+
+
 @dataclass(frozen=True)
 class EaseFamily:
     head_items: np.ndarray  # item columns the model covers
@@ -186,8 +195,12 @@ def fit_als(
     iterations: int = 15,
     seed: int = 0,
     num_threads: int = 2,
+    start: AlsFamily | None = None,
 ) -> AlsFamily:
-    """ALS on confidence 1 + alpha * w, with the signal weights `w` scaled to mean 1."""
+    """ALS on confidence 1 + alpha * w, with the signal weights `w` scaled to mean 1.
+
+    `start` (a model of the same users and items, e.g. fitted on the validation split) warm-starts the
+    factors, so a refit on all the data needs only a few iterations."""
     matrix = weights.tocsr().astype(np.float32)
     matrix.eliminate_zeros()
     if matrix.nnz:
@@ -206,6 +219,9 @@ def fit_als(
             num_threads=num_threads,
             calculate_training_loss=False,
         )
+        if start is not None and start.factors == factors:
+            model.user_factors = start.user_factors.copy()
+            model.item_factors = np.ascontiguousarray(start.item_factors[active])
         model.fit(matrix[:, active].tocsr(), show_progress=False)
     item_factors = np.zeros((matrix.shape[1], model.item_factors.shape[1]), dtype=np.float32)
     item_factors[active] = model.item_factors

@@ -94,6 +94,19 @@ class TrainingParams:
     # A group gets a model weight only when it beats popularity alone on validation by more than this many
     # standard errors of the paired per-user difference (and by 3% relative); otherwise it is served popularity.
     blend_min_z: float = 2.0
+    # Model selection: the families tried on the validation split (the LightFM hybrid always trains, since
+    # cold shoppers, similar items and reasons come from it), each family's settings to try, and the blends.
+    families: tuple[str, ...] = ("lightfm", "als", "ease", "item_knn", "popularity")
+    als_settings: tuple[tuple[int, float, float], ...] = ((64, 0.05, 10.0),)  # factors, reg, alpha
+    als_iterations: int = 12
+    als_refit_iterations: int = 4
+    ease_regularisations: tuple[float, ...] = (100.0, 500.0)
+    ease_max_items: int = 5000
+    knn_neighbours: tuple[int, ...] = (50, 200)
+    blend_families: int = 3
+    blend_weights: tuple[float, ...] = (0.25, 0.5, 0.75)
+    # False only for peer benchmarks: serve the best candidate even when it does not beat popularity.
+    popularity_guard: bool = True
 
     def signal_weight(self, kind: str) -> float:
         return dict(self.signal_weights).get(kind, 0.0)
