@@ -18,11 +18,13 @@ from recsys.core.scoring import (
     bought_together,
     explain,
     score_matrix,
+    served_scores,
     similar_items,
     top_k,
     trending,
     user_representation_from_features,
 )
+from recsys.core.selection import CandidateFigures, GroupChoice, SelectionReport, ServedFamilies
 from recsys.core.splits import cold_user_split, holdout_split
 from recsys.core.training import train
 from recsys.core.types import (
@@ -41,8 +43,10 @@ from recsys.core.types import (
 
 __all__ = [
     "SIGNAL_KINDS",
+    "CandidateFigures",
     "Dataset",
     "EvaluationReport",
+    "GroupChoice",
     "InteractionLog",
     "ItemMeta",
     "Metrics",
@@ -50,6 +54,8 @@ __all__ = [
     "PopularityBlend",
     "ProtocolResult",
     "Reason",
+    "SelectionReport",
+    "ServedFamilies",
     "TrainedModel",
     "TrainingParams",
     "UserMeta",
@@ -66,6 +72,7 @@ __all__ = [
     "run_cold_protocol",
     "run_protocol",
     "score_matrix",
+    "served_scores",
     "similar_items",
     "top_k",
     "train",
