@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from recsys.core.evaluation import chunk_rows, user_gains
+from recsys.core.evaluation import user_gains
 from recsys.core.families import (
     AlsFamily,
     EaseFamily,
@@ -32,7 +32,7 @@ from recsys.core.families import (
     fit_popularity,
     with_neighbours,
 )
-from recsys.core.scoring import blend_recipe
+from recsys.core.scoring import blend_recipe, chunk_rows
 from recsys.core.selection import (
     CandidateFigures,
     Family,
@@ -141,7 +141,7 @@ def _gains(
     ideal_by_count = np.concatenate([[1.0], np.cumsum(discounts)])
     ideal = ideal_by_count[np.minimum(np.diff(validation.indptr)[users], k)]
     # A few dense blocks are alive at once (components of a blend, their standardised copies).
-    step = max(8, chunk_rows(fit.shape[1]) // 4)
+    step = chunk_rows(fit.shape[1], budget=1 << 24)
     for start in range(0, len(users), step):
         chunk = users[start : start + step]
         cached = _BlockCache(component, chunk)

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from recsys.core.model import TrainedModel
-from recsys.core.scoring import score_matrix, served_scores, top_k_from_scores
+from recsys.core.scoring import chunk_rows, score_matrix, served_scores, top_k_from_scores
 from recsys.core.splits import cold_user_split, holdout_split
 from recsys.core.types import EvaluationReport, Metrics
 
@@ -35,11 +35,6 @@ ScoreFunction = Callable[[np.ndarray], np.ndarray]
 AUC_SAMPLE_ITEMS = 4096
 """AUC compares each positive with every candidate item when the catalogue has at most this many items, and
 with a seeded random sample of this many items otherwise (an unbiased estimate, at a fraction of the cost)."""
-
-
-def chunk_rows(n_items: int, chunk_size: int = 1024) -> int:
-    """Users per block so that a dense block of scores stays near 32 M floats (128 MB)."""
-    return max(16, min(chunk_size, (1 << 25) // max(n_items, 1)))
 
 
 def _membership(truth: sp.csr_matrix, items: np.ndarray) -> np.ndarray:

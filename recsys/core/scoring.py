@@ -24,6 +24,7 @@ __all__ = [
     "UserVectors",
     "blend_recipe",
     "bought_together",
+    "chunk_rows",
     "explain",
     "score_matrix",
     "served_scores",
@@ -41,7 +42,7 @@ _POPULARITY_ONLY = 1000.0
 
 
 _SELECTION_THREADS = 2
-_PARALLEL_MIN_ROWS = 256
+_PARALLEL_MIN_ROWS = 128
 _selection_executor: ThreadPoolExecutor | None = None
 
 
@@ -101,6 +102,11 @@ def score_matrix(
         mixed[only] = _popularity_rank_score(model)[None, :]
         scores[blended] = mixed
     return scores
+
+
+def chunk_rows(n_items: int, chunk_size: int = 1024, *, budget: int = 1 << 25) -> int:
+    """Users per block so that a dense block of scores stays near `budget` floats (32 M: 128 MB)."""
+    return max(1, min(chunk_size, max(16, budget // max(n_items, 1))))
 
 
 def standardised(scores: np.ndarray) -> np.ndarray:
@@ -325,8 +331,9 @@ def top_k(
         blend_weights = None
     all_items = np.empty((n, k), dtype=np.int64)
     all_scores = np.empty((n, k), dtype=np.float32)
-    for start in range(0, n, chunk_size):
-        stop = min(start + chunk_size, n)
+    step = chunk_rows(model.n_items, chunk_size)
+    for start in range(0, n, step):
+        stop = min(start + step, n)
         if user_rows is not None and blend_weights is not None:
             scores = served_scores(model, rows[start:stop])
             items, values = top_k_from_scores(
@@ -419,20 +426,76 @@ def follow_only_representations(
     model: TrainedModel,
     *,
     follows: sp.csr_matrix,
-    user_keys: Sequence[Hashable],
-    rows: Sequence[int],
+    user_keys: Sequence[Hashable] | np.ndarray,
+    rows: Sequence[int] | np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Vectors (n, d) and biases (n,) for users `rows` scored from whom they follow alone (cold users): each
-    row's followees (columns of `follows`, named by `user_keys`) through `user_representation_from_features`."""
-    vectors, biases = [], []
-    for row in rows:
-        followees = [
-            user_keys[c] for c in follows.indices[follows.indptr[row] : follows.indptr[row + 1]]
-        ]
-        vector, bias = user_representation_from_features(model, followees=followees)
-        vectors.append(vector[0])
-        biases.append(bias[0])
-    return np.asarray(vectors, dtype=np.float32), np.asarray(biases, dtype=np.float32)
+    """Vectors (n, d) and biases (n,) for users `rows` scored from whom they follow alone (cold users): what
+    `user_representation_from_features(model, followees=...)` gives for each row's followees (columns of
+    `follows`, named by `user_keys`), computed for all rows at once.
+
+    Per row: the learned embeddings of the followees' follow features (each followee the model knows as a
+    feature weighs the same), mixed with the mean trained representation of the followees the model trained
+    on, by `followee_taste_weight`."""
+    rows = np.asarray(rows, dtype=np.int64)
+    dim = model.no_components
+    if len(rows) == 0:
+        return np.zeros((0, dim), dtype=np.float32), np.zeros(0, dtype=np.float32)
+    followed = follows.tocsr()[rows]
+    followed.data[:] = 1.0
+    keys = np.asarray(user_keys, dtype=object)
+    # Follow features: column of "follows:<key>" for each followee column (-1 when the model has none).
+    feature_index = model.user_feature_index()
+    feature_col = np.array(
+        [feature_index.get(f"follows:{key}", -1) for key in keys.tolist()], dtype=np.int64
+    )
+    coo = followed.tocoo()
+    cols = feature_col[coo.col]
+    known = cols >= 0
+    features = sp.csr_matrix(
+        (np.ones(int(known.sum()), dtype=np.float32), (coo.row[known], cols[known])),
+        shape=(len(rows), len(model.user_feature_names)),
+    )
+    features.sum_duplicates()
+    counts = np.asarray(features.sum(axis=1)).ravel()
+    features = sp.diags(1.0 / np.maximum(counts, 1)).astype(np.float32) @ features
+    feature_vectors, feature_biases = model.user_representations(features)
+    has_features = counts > 0
+    # Followees' own taste: the mean representation of the followees the model trained on.
+    user_index = model.user_index()
+    model_row = np.array([user_index.get(key, -1) for key in keys.tolist()], dtype=np.int64)
+    target = model_row[coo.col]
+    trained = (target >= 0) & (model.user_train_counts[np.maximum(target, 0)] > 0)
+    taste = sp.csr_matrix(
+        (np.ones(int(trained.sum()), dtype=np.float32), (coo.row[trained], target[trained])),
+        shape=(len(rows), model.n_users),
+    )
+    taste.sum_duplicates()
+    taste.data[:] = 1.0
+    taste_counts = np.asarray(taste.sum(axis=1)).ravel()
+    weight = float(model.followee_taste_weight)
+    has_taste = (taste_counts > 0) & (weight > 0)
+    taste_vectors = np.zeros((len(rows), dim), dtype=np.float32)
+    taste_biases = np.zeros(len(rows), dtype=np.float32)
+    if has_taste.any():
+        needed = np.unique(taste.indices)
+        vectors_all, biases_all = model.user_representations(model.user_features[needed])
+        position = np.full(model.n_users, -1, dtype=np.int64)
+        position[needed] = np.arange(len(needed))
+        taste = sp.csr_matrix(
+            (taste.data, position[taste.indices], taste.indptr), shape=(len(rows), len(needed))
+        )
+        mean = sp.diags(1.0 / np.maximum(taste_counts, 1)).astype(np.float32) @ taste
+        taste_vectors = np.asarray(mean @ vectors_all, dtype=np.float32)
+        taste_biases = np.asarray(mean @ biases_all, dtype=np.float32).ravel()
+    feature_share = np.where(has_features, np.where(has_taste, 1.0 - weight, 1.0), 0.0)
+    taste_share = np.where(has_taste, weight, 0.0)
+    total = feature_share + taste_share
+    total[total == 0] = 1.0
+    vectors = (
+        feature_share[:, None] * feature_vectors + taste_share[:, None] * taste_vectors
+    ) / total[:, None]
+    biases = (feature_share * feature_biases + taste_share * taste_biases) / total
+    return vectors.astype(np.float32), biases.astype(np.float32)
 
 
 def _row_names(model: TrainedModel, row: sp.csr_matrix) -> list[str]:

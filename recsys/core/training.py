@@ -362,6 +362,13 @@ def train(dataset: Dataset, params: TrainingParams | None = None) -> TrainedMode
                 fraction=params.cold_validation_fraction,
                 seed=params.seed + 1,
             )
+            max_cold = max(100, params.validation_max_scores // (4 * max(dataset.n_items, 1)))
+            if len(cold_rows) > max_cold:
+                cold_rows = np.sort(
+                    np.random.default_rng(params.seed + 4).choice(
+                        cold_rows, max_cold, replace=False
+                    )
+                )
         keep = np.ones(dataset.n_users, dtype=bool)
         keep[cold_rows] = False
         keep_diag = sp.diags(keep.astype(np.float32))
@@ -376,11 +383,13 @@ def train(dataset: Dataset, params: TrainingParams | None = None) -> TrainedMode
             seed=params.seed + 2,
         )
         users = np.flatnonzero(np.diff(validation.indptr) > 0)
-        if len(users) > params.validation_max_users:
+        max_users = min(
+            params.validation_max_users,
+            max(300, params.validation_max_scores // max(dataset.n_items, 1)),
+        )
+        if len(users) > max_users:
             users = np.sort(
-                np.random.default_rng(params.seed + 3).choice(
-                    users, params.validation_max_users, replace=False
-                )
+                np.random.default_rng(params.seed + 3).choice(users, max_users, replace=False)
             )
         step = time.perf_counter()
         lightfm = _fit(dataset, fit, fit_weights, params, 0)

@@ -53,6 +53,9 @@ class TrainingParams:
     patience: int = 4
     validation_fraction: float = 0.1
     validation_max_users: int = 1500
+    # Validation users are also capped so that scoring them over the catalogue stays within this many
+    # (user, item) scores per pass (at least 300 users): 100,000 items -> 500 users. Same for cold users / 4.
+    validation_max_scores: int = 50_000_000
     # After early stopping: "continue" resumes the best-epoch model on all data (validation part included) for
     # `refit_epochs` epochs; "full" trains a fresh model on all data for the best epoch count (about twice the
     # time); "none" keeps the best-epoch model as it is.
@@ -101,7 +104,7 @@ class TrainingParams:
     als_iterations: int = 12
     als_refit_iterations: int = 4
     ease_regularisations: tuple[float, ...] = (100.0, 500.0)
-    ease_max_items: int = 5000
+    ease_max_items: int = 3000
     knn_neighbours: tuple[int, ...] = (50, 200)
     blend_families: int = 3
     blend_weights: tuple[float, ...] = (0.25, 0.5, 0.75)
