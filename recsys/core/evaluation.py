@@ -99,8 +99,14 @@ def _auc(scores: np.ndarray, test: sp.csr_matrix, rng: np.random.Generator) -> n
 def _metrics(values: dict[str, np.ndarray], rows: np.ndarray) -> Metrics:
     if len(rows) == 0:
         return Metrics(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0)
+    mean = {name: float(np.mean(values[name][rows])) for name in values}
     return Metrics(
-        *(float(np.mean(values[name][rows])) for name in ("p", "r", "ndcg", "map", "hr", "auc")),
+        precision=mean["p"],
+        recall=mean["r"],
+        ndcg=mean["ndcg"],
+        map=mean["map"],
+        hit_rate=mean["hr"],
+        auc=mean["auc"],
         n_users=len(rows),
     )
 

@@ -322,19 +322,22 @@ def top_k(
         rows = np.asarray(user_rows, dtype=np.int64)
         n = len(rows)
         blend_weights = model.blend.weights_for_counts(model.user_train_counts[rows])
+    elif user_feature_rows is not None:
+        n = user_feature_rows.shape[0]
+        blend_weights = np.full(n, model.blend.cold_weight)
     else:
-        n = user_feature_rows.shape[0] if user_feature_rows is not None else len(user_vectors[0])
+        assert user_vectors is not None
+        n = len(user_vectors[0])
         blend_weights = np.full(n, model.blend.cold_weight)
     if exclude is not None and exclude.shape != (n, model.n_items):
         raise ValueError(f"exclude must be shaped {(n, model.n_items)}, got {exclude.shape}")
-    if not blend:
-        blend_weights = None
+    weights: np.ndarray | None = blend_weights if blend else None
     all_items = np.empty((n, k), dtype=np.int64)
     all_scores = np.empty((n, k), dtype=np.float32)
     step = chunk_rows(model.n_items, chunk_size)
     for start in range(0, n, step):
         stop = min(start + step, n)
-        if user_rows is not None and blend_weights is not None:
+        if user_rows is not None and weights is not None:
             scores = served_scores(model, rows[start:stop])
             items, values = top_k_from_scores(
                 scores, k, exclude=None if exclude is None else exclude[start:stop], copy=False
@@ -346,13 +349,14 @@ def top_k(
         elif user_feature_rows is not None:
             vectors, biases = model.user_representations(user_feature_rows[start:stop])
         else:
+            assert user_vectors is not None
             vectors = np.asarray(user_vectors[0][start:stop], dtype=np.float32)
             biases = np.asarray(user_vectors[1][start:stop], dtype=np.float32)
         scores = score_matrix(
             model,
             vectors,
             biases,
-            blend_weights=None if blend_weights is None else blend_weights[start:stop],
+            blend_weights=None if weights is None else weights[start:stop],
         )
         items, values = top_k_from_scores(
             scores, k, exclude=None if exclude is None else exclude[start:stop], copy=False
@@ -366,7 +370,7 @@ def _followee_taste(model: TrainedModel, followee_rows: np.ndarray) -> UserVecto
     if len(trained) == 0:
         return None
     vectors, biases = model.user_representations(model.user_features[trained])
-    return vectors.mean(axis=0), np.float32(biases.mean())
+    return vectors.mean(axis=0), np.asarray(biases.mean(), dtype=np.float32)
 
 
 def user_representation_from_features(

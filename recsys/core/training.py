@@ -412,6 +412,7 @@ def train(dataset: Dataset, params: TrainingParams | None = None) -> TrainedMode
                 since_best += 1
                 if since_best >= params.patience and epoch >= params.min_epochs:
                     break
+        assert best_state is not None  # max_epochs >= 1: the first epoch is always the best so far
         backend.restore_state(lightfm, best_state)
         validated = _assemble(lightfm, dataset, fit, params)
         seconds["fit_lightfm"] = round(time.perf_counter() - step, 3)
