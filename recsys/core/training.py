@@ -20,7 +20,6 @@ import scipy.sparse as sp
 
 from recsys.core import lightfm_backend as backend
 from recsys.core.candidates import (
-    POPULARITY_MARGIN,
     Selection,
     gain_z,
     refit_served,
@@ -42,6 +41,7 @@ from recsys.core.types import Dataset, PopularityBlend, TrainingParams
 __all__ = ["BLEND_GRID", "REFIT_MODES", "TASTE_GRID", "choose_blend", "train"]
 
 BLEND_GRID = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 1000.0)
+POPULARITY_MARGIN = 0.03
 TASTE_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
 REFIT_MODES = ("continue", "full", "none")
 
