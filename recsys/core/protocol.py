@@ -79,6 +79,8 @@ def run_protocol(
             "curve": list(model.validation_curve),
             "blend": model.blend.__dict__,
             "followee_taste_weight": model.followee_taste_weight,
+            # Each candidate family's validation figures per group, the recipe served and why.
+            "selection": model.selection.as_dict() if model.selection else None,
         },
     )
     if cold and dataset.user_follows.nnz:

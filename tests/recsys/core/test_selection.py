@@ -15,6 +15,7 @@ from recsys.core import (
     evaluate_popularity,
     holdout_split,
     run_cold_protocol,
+    run_protocol,
     score_matrix,
     served_scores,
     top_k,
@@ -128,3 +129,12 @@ def test_a_model_without_served_families_serves_lightfm(trained):
     )
     np.testing.assert_allclose(served_scores(plain, rows), lightfm)
     assert len(top_k(plain, rows, k=5, exclude=dataset.interactions[rows])[0]) == 10
+
+
+def test_the_protocol_figures_carry_the_selection_report():
+    log, items, follows = item_item_world(users=120, bundles=40)
+    dataset = build_dataset(log, items=items, follows=follows, params=PARAMS)
+    figures = run_protocol(dataset, PARAMS, identity_only_baseline=False).as_dict()
+    selection = json.loads(json.dumps(figures))["validation"]["selection"]
+    assert {c["group"] for c in selection["choices"]} == {"light", "heavy"}
+    assert {c["candidate"] for c in selection["candidates"]} >= {"als", "ease", "popularity"}
