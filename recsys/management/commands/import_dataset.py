@@ -50,8 +50,8 @@ class Command(BaseCommand):
             ) from None
         except ValueError as error:
             raise CommandError(str(error)) from None
-        for error in summary.skipped:
-            self.stderr.write(f"skipped {error}")
+        for row_error in summary.skipped:
+            self.stderr.write(f"skipped {row_error}")
         created = ", ".join(f"{k} {v:,}" for k, v in summary.created.items())
         self.stdout.write(
             self.style.SUCCESS(
