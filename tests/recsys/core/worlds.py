@@ -26,7 +26,9 @@ def popularity_world(users: int = 400, items: int = 300, per_user: int = 12, see
     weights /= weights.sum()
     rows: Rows = []
     for u in range(users):
-        for i in rng.choice(items, per_user, replace=False, p=weights):
+        # A quarter of the shoppers are light (3-5 items), so every group is exercised.
+        count = int(rng.integers(3, 6)) if u % 4 == 0 else per_user
+        for i in rng.choice(items, count, replace=False, p=weights):
             rows.append((f"u{u}", f"i{i}", "purchase", None, 1.7e9))
     return _log(rows), [], []
 
@@ -37,7 +39,9 @@ def item_item_world(
     rng = np.random.default_rng(seed)
     rows: Rows = []
     for u in range(users):
-        for b in rng.choice(bundles, per_user, replace=False):
+        # A quarter of the shoppers have one or two bundles only (light users).
+        count = int(rng.integers(1, 3)) if u % 4 == 0 else per_user
+        for b in rng.choice(bundles, count, replace=False):
             for j in range(bundle_size):
                 if rng.random() < 0.9:
                     rows.append((f"u{u}", f"i{b * bundle_size + j}", "purchase", None, 1.7e9))
