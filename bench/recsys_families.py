@@ -289,7 +289,22 @@ def main() -> None:
     )
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--out", default="/tmp/recsys_families.json")
+    parser.add_argument(
+        "--from-json",
+        help="only render (and with --write, write) the table of a finished run's --out",
+    )
+    parser.add_argument(
+        "--load", help="with --from-json: the load average noted at that run's start"
+    )
     args = parser.parse_args()
+    if args.from_json:
+        results = json.loads(Path(args.from_json).read_text())
+        seeds = {name: summary["seeds"] for name, summary in results.items()}
+        text = table(results, seeds, args.load or "not recorded")
+        print(text)
+        if args.write:
+            write_section(HEADING, text)
+        return
     load = f"{os.getloadavg()[0]:.1f}"
     results = {}
     for name in args.datasets:
