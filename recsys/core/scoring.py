@@ -42,7 +42,7 @@ _POPULARITY_ONLY = 1000.0
 
 
 _SELECTION_THREADS = 2
-_PARALLEL_MIN_ROWS = 128
+_PARALLEL_MIN_ROWS = 64
 _selection_executor: ThreadPoolExecutor | None = None
 
 
@@ -334,7 +334,8 @@ def top_k(
     weights: np.ndarray | None = blend_weights if blend else None
     all_items = np.empty((n, k), dtype=np.int64)
     all_scores = np.empty((n, k), dtype=np.float32)
-    step = chunk_rows(model.n_items, chunk_size)
+    # Served recipes hold a few dense blocks at once (components, standardised copies): smaller blocks.
+    step = chunk_rows(model.n_items, chunk_size, budget=1 << 24)
     for start in range(0, n, step):
         stop = min(start + step, n)
         if user_rows is not None and weights is not None:
