@@ -133,7 +133,7 @@ def evaluate_scores(
     ideal = np.concatenate([[1.0], np.cumsum(discounts)])
     rng = np.random.default_rng(0)
     parts: dict[str, list[np.ndarray]] = {m: [] for m in ("p", "r", "ndcg", "map", "hr", "auc")}
-    step = chunk_rows(test.shape[1], chunk_size)
+    step = chunk_rows(test.shape[1], chunk_size, budget=1 << 24)
     for start in range(0, len(users), step):
         chunk = users[start : start + step]
         scores = np.array(score(chunk), dtype=np.float32)

@@ -109,12 +109,21 @@ def chunk_rows(n_items: int, chunk_size: int = 1024, *, budget: int = 1 << 25) -
     return max(1, min(chunk_size, max(16, budget // max(n_items, 1))))
 
 
-def standardised(scores: np.ndarray) -> np.ndarray:
-    """Each row minus its mean, over its standard deviation (rows with no spread are only centred)."""
-    mean = scores.mean(axis=1, keepdims=True)
-    std = scores.std(axis=1, keepdims=True)
-    std[std == 0] = 1.0
-    return (scores - mean) / std
+def standardised(scores: np.ndarray, *, copy: bool = True) -> np.ndarray:
+    """Each row minus its mean, over its standard deviation (rows with no spread are only centred).
+
+    Row sums and sums of squares come from BLAS products (two passes over the block, no temporaries);
+    `copy=False` standardises `scores` in place."""
+    scores = np.array(scores, dtype=np.float32, copy=copy)
+    n_items = max(scores.shape[1], 1)
+    ones = np.ones(scores.shape[1], dtype=np.float32)
+    mean = (scores @ ones).astype(np.float64) / n_items
+    squares = np.einsum("ij,ij->i", scores, scores, dtype=np.float64) / n_items
+    std = np.sqrt(np.maximum(squares - mean**2, 0.0))
+    std[std <= 1e-12] = 1.0
+    scores -= mean[:, None].astype(np.float32)
+    scores *= (1.0 / std)[:, None].astype(np.float32)
+    return scores
 
 
 ComponentScores = Callable[[str, np.ndarray], np.ndarray]
@@ -122,10 +131,17 @@ ComponentScores = Callable[[str, np.ndarray], np.ndarray]
 
 
 def blend_recipe(
-    recipe: Recipe, rows: np.ndarray, component: ComponentScores, popularity_rank: np.ndarray
+    recipe: Recipe,
+    rows: np.ndarray,
+    component: ComponentScores,
+    popularity_rank: np.ndarray,
+    *,
+    fresh_components: bool = False,
 ) -> np.ndarray:
     """Scores of `rows` under a recipe: one family as it scores (popularity as its distinct rank scores, so
-    ties never depend on a sort), several as the weighted sum of per-user standardised scores."""
+    ties never depend on a sort), several as the weighted sum of per-user standardised scores.
+
+    `fresh_components`: `component` returns a new array each call, which may then be standardised in place."""
     if len(recipe) == 1:
         name = recipe[0][0]
         if name == "popularity":
@@ -133,7 +149,7 @@ def blend_recipe(
         return np.asarray(component(name, rows), dtype=np.float32)
     total: np.ndarray | None = None
     for name, weight in recipe:
-        part = standardised(np.asarray(component(name, rows), dtype=np.float32))
+        part = standardised(component(name, rows), copy=not fresh_components)
         part *= np.float32(weight)
         total = part if total is None else total + part
     assert total is not None
@@ -185,7 +201,11 @@ def served_scores(
                 picked = trained[mask]
                 if len(picked):
                     out[picked] = blend_recipe(
-                        served.recipe_for(group), rows[picked], component, popularity_rank
+                        served.recipe_for(group),
+                        rows[picked],
+                        component,
+                        popularity_rank,
+                        fresh_components=True,
                     )
     cold_rows = np.flatnonzero(cold)
     if len(cold_rows):
