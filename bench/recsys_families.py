@@ -260,8 +260,7 @@ def table(results: dict[str, dict], seeds_by_name: dict[str, list[int]], load: s
             f"{json.dumps(SYNTHETIC_SIZE)}, seed 1.",
             "",
             "Command: `flock /tmp/socialshop-bench.lock .venv/bin/python bench/recsys_families.py "
-            f"--datasets {' '.join(results)} --seeds 0 1 2 --seeds-for lastfm=0 --write` (seeds per "
-            "dataset in the table; "
+            f"--datasets {' '.join(results)} --seeds 0 1 2 --write` (seeds per dataset in the table; "
             f"machine load average at the start: {load}; 2 cores shared with other sessions' tests).",
             "",
             "Noise: paired per-user difference between the served model and the best peer on that "
