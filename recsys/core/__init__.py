@@ -14,6 +14,7 @@ from recsys.core.dataset import build_dataset, identity_only, interaction_weight
 from recsys.core.evaluation import evaluate, evaluate_popularity, evaluate_scores
 from recsys.core.model import TrainedModel
 from recsys.core.protocol import ProtocolResult, run_cold_protocol, run_protocol
+from recsys.core.representations import user_representation_from_features
 from recsys.core.scoring import (
     bought_together,
     explain,
@@ -22,7 +23,6 @@ from recsys.core.scoring import (
     similar_items,
     top_k,
     trending,
-    user_representation_from_features,
 )
 from recsys.core.selection import CandidateFigures, GroupChoice, SelectionReport, ServedFamilies
 from recsys.core.splits import cold_user_split, holdout_split

@@ -15,7 +15,8 @@ import scipy.sparse as sp
 from recsys.core.dataset import identity_only
 from recsys.core.evaluation import ScoreFunction, evaluate, evaluate_popularity, evaluate_scores
 from recsys.core.model import TrainedModel
-from recsys.core.scoring import follow_only_representations, score_matrix
+from recsys.core.representations import follow_only_representations
+from recsys.core.scoring import score_matrix
 from recsys.core.splits import cold_user_split, holdout_split
 from recsys.core.training import train as train_model
 from recsys.core.types import EvaluationReport, TrainingParams

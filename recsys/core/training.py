@@ -27,11 +27,11 @@ from recsys.core.candidates import (
 )
 from recsys.core.evaluation import user_gains
 from recsys.core.model import TrainedModel
+from recsys.core.representations import follow_only_representations
 from recsys.core.scoring import (
     _lightfm_rows,
     _popularity_rank_score,
     _popularity_z,
-    follow_only_representations,
     score_matrix,
 )
 from recsys.core.selection import CandidateFigures, GroupChoice
