@@ -30,7 +30,8 @@ from recsys.core.evaluation import (
     evaluate_scores,
     holdout_split,
 )
-from recsys.core.scoring import follow_only_representations, score_matrix
+from recsys.core.representations import follow_only_representations
+from recsys.core.scoring import score_matrix
 from recsys.core.training import train
 
 TUNE_SEED_OFFSET = 100

@@ -11,26 +11,21 @@ Typical use::
 """
 
 from recsys.core.dataset import build_dataset, identity_only, interaction_weights, user_feature_row
-from recsys.core.evaluation import (
-    ProtocolResult,
-    cold_user_split,
-    evaluate,
-    evaluate_popularity,
-    evaluate_scores,
-    holdout_split,
-    run_cold_protocol,
-    run_protocol,
-)
+from recsys.core.evaluation import evaluate, evaluate_popularity, evaluate_scores
 from recsys.core.model import TrainedModel
+from recsys.core.protocol import ProtocolResult, run_cold_protocol, run_protocol
+from recsys.core.representations import user_representation_from_features
 from recsys.core.scoring import (
     bought_together,
     explain,
     score_matrix,
+    served_scores,
     similar_items,
     top_k,
     trending,
-    user_representation_from_features,
 )
+from recsys.core.selection import CandidateFigures, GroupChoice, SelectionReport, ServedFamilies
+from recsys.core.splits import cold_user_split, holdout_split
 from recsys.core.training import train
 from recsys.core.types import (
     SIGNAL_KINDS,
@@ -48,8 +43,10 @@ from recsys.core.types import (
 
 __all__ = [
     "SIGNAL_KINDS",
+    "CandidateFigures",
     "Dataset",
     "EvaluationReport",
+    "GroupChoice",
     "InteractionLog",
     "ItemMeta",
     "Metrics",
@@ -57,6 +54,8 @@ __all__ = [
     "PopularityBlend",
     "ProtocolResult",
     "Reason",
+    "SelectionReport",
+    "ServedFamilies",
     "TrainedModel",
     "TrainingParams",
     "UserMeta",
@@ -73,6 +72,7 @@ __all__ = [
     "run_cold_protocol",
     "run_protocol",
     "score_matrix",
+    "served_scores",
     "similar_items",
     "top_k",
     "train",

@@ -345,22 +345,22 @@ def build_dataset(
         }
     else:
         vocabulary = set()
-    for meta in metas:
-        row = item_index[meta.key]
-        path = [c for c in meta.category_path if c]
+    for item in metas:
+        row = item_index[item.key]
+        path = [c for c in item.category_path if c]
         if path and params.category_weight > 0:
             # The item's own category weighs most; each ancestor half as much as its child.
             shares = np.array([0.5 ** (len(path) - 1 - d) for d in range(len(path))])
             shares = shares / shares.sum() * params.category_weight
             for name, share in zip(path, shares, strict=True):
                 item_space.add(row, f"category:{name}", float(share))
-        tags = [t.strip().lower() for t in meta.tags if t and t.strip()]
+        tags = [t.strip().lower() for t in item.tags if t and t.strip()]
         if tags and params.tag_weight > 0:
             item_space.add_group(row, [f"tag:{t}" for t in tags], params.tag_weight)
-        if meta.price is not None and params.price_weight > 0 and len(prices):
-            band = int(np.searchsorted(edges, meta.price, side="right"))
+        if item.price is not None and params.price_weight > 0 and len(prices):
+            band = int(np.searchsorted(edges, float(item.price), side="right"))
             item_space.add(row, f"price:{band}", params.price_weight)
-        terms = [t for t in dict.fromkeys(term_lists[meta.key]) if t in vocabulary]
+        terms = [t for t in dict.fromkeys(term_lists[item.key]) if t in vocabulary]
         if terms:
             item_space.add_group(
                 row, [f"term:{t}" for t in terms[: params.max_text_terms]], params.text_weight

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from recsys.core.selection import SelectionReport, ServedFamilies
 from recsys.core.types import PopularityBlend, TrainingParams
 
 __all__ = ["TrainedModel"]
@@ -53,6 +54,10 @@ class TrainedModel:
     epochs_run: int = 0
     train_seconds: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)
+    # The families chosen on validation for trained shoppers (None: the LightFM hybrid with its blend, as
+    # before model selection existed), and the report of that choice.
+    served: ServedFamilies | None = None
+    selection: SelectionReport | None = None
 
     @property
     def n_users(self) -> int:

@@ -1,4 +1,4 @@
-"""Scoring with a trained model: vectorised top-k, new-user representations, similar items, bought together,
+"""Scoring with a trained model: vectorised top-k, served recipes, similar items, bought together,
 trending and explanations.
 
 Top-k is one dense matrix product per chunk of users (user representations times item representations, plus
@@ -9,36 +9,37 @@ at once. Excluded items (already bought, sold out) get minus infinity before the
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Hashable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
 
-from recsys.core.dataset import user_feature_row
 from recsys.core.model import TrainedModel
+from recsys.core.representations import UserVectors
+from recsys.core.selection import Recipe
 from recsys.core.types import Neighbours, Reason
 
 __all__ = [
     "UserVectors",
+    "blend_recipe",
     "bought_together",
+    "chunk_rows",
     "explain",
     "score_matrix",
+    "served_scores",
     "similar_items",
     "top_k",
     "top_k_from_scores",
     "trending",
-    "user_representation_from_features",
 ]
 
-UserVectors = tuple[np.ndarray, np.ndarray]
-"""(embeddings n x d, biases n) of users, as returned by `user_representation_from_features`."""
 
 _POPULARITY_ONLY = 1000.0
 
 
 _SELECTION_THREADS = 2
-_PARALLEL_MIN_ROWS = 256
+_PARALLEL_MIN_ROWS = 64
 _selection_executor: ThreadPoolExecutor | None = None
 
 
@@ -98,6 +99,129 @@ def score_matrix(
         mixed[only] = _popularity_rank_score(model)[None, :]
         scores[blended] = mixed
     return scores
+
+
+def chunk_rows(n_items: int, chunk_size: int = 1024, *, budget: int = 1 << 25) -> int:
+    """Users per block so that a dense block of scores stays near `budget` floats (32 M: 128 MB)."""
+    return max(1, min(chunk_size, max(16, budget // max(n_items, 1))))
+
+
+def standardised(scores: np.ndarray, *, copy: bool = True) -> np.ndarray:
+    """Each row minus its mean, over its standard deviation (rows with no spread are only centred).
+
+    Row sums and sums of squares come from BLAS products (two passes over the block, no temporaries);
+    `copy=False` standardises `scores` in place."""
+    scores = np.array(scores, dtype=np.float32, copy=copy)
+    n_items = max(scores.shape[1], 1)
+    ones = np.ones(scores.shape[1], dtype=np.float32)
+    mean = (scores @ ones).astype(np.float64) / n_items
+    squares = np.einsum("ij,ij->i", scores, scores, dtype=np.float64) / n_items
+    std = np.sqrt(np.maximum(squares - mean**2, 0.0))
+    std[std <= 1e-12] = 1.0
+    scores -= mean[:, None].astype(np.float32)
+    scores *= (1.0 / std)[:, None].astype(np.float32)
+    return scores
+
+
+ComponentScores = Callable[[str, np.ndarray], np.ndarray]
+"""(family name, user rows) -> dense scores of those users (rows x items)."""
+
+
+def blend_recipe(
+    recipe: Recipe,
+    rows: np.ndarray,
+    component: ComponentScores,
+    popularity_rank: np.ndarray,
+    *,
+    fresh_components: bool = False,
+) -> np.ndarray:
+    """Scores of `rows` under a recipe: one family as it scores (popularity as its distinct rank scores, so
+    ties never depend on a sort), several as the weighted sum of per-user standardised scores.
+
+    `fresh_components`: `component` returns a new array each call, which may then be standardised in place."""
+    if len(recipe) == 1:
+        name = recipe[0][0]
+        if name == "popularity":
+            return np.tile(popularity_rank, (len(rows), 1))
+        return np.asarray(component(name, rows), dtype=np.float32)
+    total: np.ndarray | None = None
+    for name, weight in recipe:
+        part = standardised(component(name, rows), copy=not fresh_components)
+        part *= np.float32(weight)
+        total = part if total is None else total + part
+    assert total is not None
+    return total
+
+
+def _lightfm_rows(model: TrainedModel, rows: np.ndarray) -> np.ndarray:
+    vectors, biases = model.user_representations(model.user_features[rows])
+    weights = model.blend.weights_for_counts(model.user_train_counts[rows])
+    return score_matrix(model, vectors, biases, blend_weights=weights)
+
+
+def served_scores(
+    model: TrainedModel,
+    user_rows: Sequence[int] | np.ndarray,
+    *,
+    vectors: np.ndarray | None = None,
+    biases: np.ndarray | None = None,
+) -> np.ndarray:
+    """Dense scores (users x items) as served: the recipe chosen on validation for each user's group.
+
+    `user_rows[i]` is the model row of a trained shopper, scored by their group's recipe (light or heavy,
+    by their training history), or -1 for a shopper represented by `vectors[i]`, `biases[i]` (from
+    `user_representation_from_features`: new shoppers, shoppers whose follows changed), scored by the
+    LightFM hybrid with the cold popularity blend. Model rows without training history are cold too
+    (represented by their feature row unless vectors are given). Models trained before model selection
+    (`served` is None) serve the LightFM hybrid with its blend for everyone, as `score_matrix` does.
+    """
+    rows = np.asarray(user_rows, dtype=np.int64)
+    n = len(rows)
+    out = np.empty((n, model.n_items), dtype=np.float32)
+    counts = np.where(rows >= 0, model.user_train_counts[np.maximum(rows, 0)], 0)
+    cold = (rows < 0) | (counts == 0)
+    served = model.served
+    trained = np.flatnonzero(~cold)
+    if len(trained):
+        if served is None:
+            out[trained] = _lightfm_rows(model, rows[trained])
+        else:
+            popularity_rank = _popularity_rank_score(model)
+
+            def component(name: str, chosen: np.ndarray) -> np.ndarray:
+                if name == "lightfm":
+                    return _lightfm_rows(model, chosen)
+                return served.families[name].scores(chosen, served.history[chosen])
+
+            light = counts[trained] <= served.light_threshold
+            for group, mask in (("light", light), ("heavy", ~light)):
+                picked = trained[mask]
+                if len(picked):
+                    out[picked] = blend_recipe(
+                        served.recipe_for(group),
+                        rows[picked],
+                        component,
+                        popularity_rank,
+                        fresh_components=True,
+                    )
+    cold_rows = np.flatnonzero(cold)
+    if len(cold_rows):
+        if vectors is not None and biases is not None:
+            cold_vectors = np.asarray(vectors, dtype=np.float32)[cold_rows]
+            cold_biases = np.asarray(biases, dtype=np.float32)[cold_rows]
+        elif np.all(rows[cold_rows] >= 0):
+            cold_vectors, cold_biases = model.user_representations(
+                model.user_features[rows[cold_rows]]
+            )
+        else:
+            raise ValueError("rows of -1 need their vectors and biases")
+        out[cold_rows] = score_matrix(
+            model,
+            cold_vectors,
+            cold_biases,
+            blend_weights=np.full(len(cold_rows), model.blend.cold_weight),
+        )
+    return out
 
 
 _GROUP = 16
@@ -204,8 +328,9 @@ def top_k(
     `user_feature_rows` (one feature row per user in the model's user feature space, e.g. new users) or
     `user_vectors` (from `user_representation_from_features`). `exclude` has one row per requested user and
     marks items to leave out. Returns `(items, scores)`, both shaped (n_users, k); -1 pads short lists.
-    With `blend`, the model's validated popularity blend applies (trained users by their history size, other
-    users as cold); without it the scores equal LightFM's `predict`.
+    With `blend`, shoppers given by `user_rows` are scored as served (`served_scores`: the recipe chosen on
+    validation for their group) and other users by the LightFM hybrid with the cold popularity blend; without
+    it the scores equal LightFM's `predict`.
     """
     given = [x is not None for x in (user_rows, user_feature_rows, user_vectors)]
     if sum(given) != 1:
@@ -214,120 +339,48 @@ def top_k(
         rows = np.asarray(user_rows, dtype=np.int64)
         n = len(rows)
         blend_weights = model.blend.weights_for_counts(model.user_train_counts[rows])
+    elif user_feature_rows is not None:
+        n = user_feature_rows.shape[0]
+        blend_weights = np.full(n, model.blend.cold_weight)
     else:
-        n = user_feature_rows.shape[0] if user_feature_rows is not None else len(user_vectors[0])
+        assert user_vectors is not None
+        n = len(user_vectors[0])
         blend_weights = np.full(n, model.blend.cold_weight)
     if exclude is not None and exclude.shape != (n, model.n_items):
         raise ValueError(f"exclude must be shaped {(n, model.n_items)}, got {exclude.shape}")
-    if not blend:
-        blend_weights = None
+    weights: np.ndarray | None = blend_weights if blend else None
     all_items = np.empty((n, k), dtype=np.int64)
     all_scores = np.empty((n, k), dtype=np.float32)
-    for start in range(0, n, chunk_size):
-        stop = min(start + chunk_size, n)
+    # Served recipes hold a few dense blocks at once (components, standardised copies): smaller blocks.
+    step = chunk_rows(model.n_items, chunk_size, budget=1 << 24)
+    for start in range(0, n, step):
+        stop = min(start + step, n)
+        if user_rows is not None and weights is not None:
+            scores = served_scores(model, rows[start:stop])
+            items, values = top_k_from_scores(
+                scores, k, exclude=None if exclude is None else exclude[start:stop], copy=False
+            )
+            all_items[start:stop], all_scores[start:stop] = items, values
+            continue
         if user_rows is not None:
             vectors, biases = model.user_representations(model.user_features[rows[start:stop]])
         elif user_feature_rows is not None:
             vectors, biases = model.user_representations(user_feature_rows[start:stop])
         else:
+            assert user_vectors is not None
             vectors = np.asarray(user_vectors[0][start:stop], dtype=np.float32)
             biases = np.asarray(user_vectors[1][start:stop], dtype=np.float32)
         scores = score_matrix(
             model,
             vectors,
             biases,
-            blend_weights=None if blend_weights is None else blend_weights[start:stop],
+            blend_weights=None if weights is None else weights[start:stop],
         )
         items, values = top_k_from_scores(
             scores, k, exclude=None if exclude is None else exclude[start:stop], copy=False
         )
         all_items[start:stop], all_scores[start:stop] = items, values
     return all_items, all_scores
-
-
-def _followee_taste(model: TrainedModel, followee_rows: np.ndarray) -> UserVectors | None:
-    trained = followee_rows[model.user_train_counts[followee_rows] > 0]
-    if len(trained) == 0:
-        return None
-    vectors, biases = model.user_representations(model.user_features[trained])
-    return vectors.mean(axis=0), np.float32(biases.mean())
-
-
-def user_representation_from_features(
-    model: TrainedModel,
-    *,
-    followees: Sequence[Hashable] = (),
-    favourite_categories: Sequence[str] = (),
-    attributes: Mapping[str, str] | None = None,
-    user_key: Hashable | None = None,
-) -> UserVectors:
-    """A representation for a user the model was not trained on (or whose follows changed), without retraining.
-
-    Mixes (1) the learned embeddings of the user's features (one per followee the model knows, attributes,
-    chosen categories), (2) the mean taste of the followees themselves (their own trained representations,
-    weighted by the model's validated `followee_taste_weight`), and (3) for chosen categories, the mean
-    representation of trained users who interacted with items of that category. Returns arrays shaped (1, d)
-    and (1,), ready for `top_k(..., user_vectors=...)`; a user with nothing known gets zeros (popularity via the
-    item biases).
-    """
-    dim = model.no_components
-    parts: list[tuple[float, np.ndarray, float]] = []
-    row = user_feature_row(
-        feature_names=model.user_feature_index(),
-        params=model.params,
-        user_key=user_key,
-        followees=followees,
-        attributes=attributes,
-        favourite_categories=favourite_categories,
-    )
-    if row.nnz:
-        vectors, biases = model.user_representations(row)
-        parts.append((1.0, vectors[0], float(biases[0])))
-    user_index = model.user_index()
-    followee_rows = np.array([user_index[f] for f in followees if f in user_index], dtype=np.int64)
-    if len(followee_rows) and model.followee_taste_weight > 0:
-        taste = _followee_taste(model, followee_rows)
-        if taste is not None:
-            weight = model.followee_taste_weight
-            parts = [(w * (1.0 - weight), v, b) for w, v, b in parts]
-            parts.append((weight, taste[0], float(taste[1])))
-    centroids = [
-        model.category_centroids[c] for c in favourite_categories if c in model.category_centroids
-    ]
-    if centroids and not any(name.startswith("likes:") for name in _row_names(model, row)):
-        vector = np.mean([c[0] for c in centroids], axis=0)
-        bias = float(np.mean([c[1] for c in centroids]))
-        parts.append((model.params.favourite_category_weight, vector, bias))
-    if not parts:
-        return np.zeros((1, dim), dtype=np.float32), np.zeros(1, dtype=np.float32)
-    total = sum(w for w, _, _ in parts) or 1.0
-    vector = sum(w * v for w, v, _ in parts) / total
-    bias = sum(w * b for w, _, b in parts) / total
-    return np.asarray(vector, dtype=np.float32)[None, :], np.array([bias], dtype=np.float32)
-
-
-def follow_only_representations(
-    model: TrainedModel,
-    *,
-    follows: sp.csr_matrix,
-    user_keys: Sequence[Hashable],
-    rows: Sequence[int],
-) -> tuple[np.ndarray, np.ndarray]:
-    """Vectors (n, d) and biases (n,) for users `rows` scored from whom they follow alone (cold users): each
-    row's followees (columns of `follows`, named by `user_keys`) through `user_representation_from_features`."""
-    vectors, biases = [], []
-    for row in rows:
-        followees = [
-            user_keys[c] for c in follows.indices[follows.indptr[row] : follows.indptr[row + 1]]
-        ]
-        vector, bias = user_representation_from_features(model, followees=followees)
-        vectors.append(vector[0])
-        biases.append(bias[0])
-    return np.asarray(vectors, dtype=np.float32), np.asarray(biases, dtype=np.float32)
-
-
-def _row_names(model: TrainedModel, row: sp.csr_matrix) -> list[str]:
-    return [model.user_feature_names[c] for c in row.indices]
 
 
 def similar_items(

@@ -19,22 +19,30 @@ import numpy as np
 import scipy.sparse as sp
 
 from recsys.core import lightfm_backend as backend
-from recsys.core.evaluation import cold_user_split, holdout_split
+from recsys.core.candidates import (
+    Selection,
+    gain_z,
+    refit_served,
+    select_families,
+)
+from recsys.core.evaluation import user_gains
 from recsys.core.model import TrainedModel
+from recsys.core.representations import follow_only_representations
 from recsys.core.scoring import (
+    _lightfm_rows,
     _popularity_rank_score,
     _popularity_z,
-    follow_only_representations,
     score_matrix,
-    top_k_from_scores,
 )
+from recsys.core.selection import CandidateFigures, GroupChoice
+from recsys.core.splits import cold_user_split, holdout_split
 from recsys.core.types import Dataset, PopularityBlend, TrainingParams
 
 __all__ = ["BLEND_GRID", "REFIT_MODES", "TASTE_GRID", "choose_blend", "train"]
 
 BLEND_GRID = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 1000.0)
-TASTE_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
 POPULARITY_MARGIN = 0.03
+TASTE_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
 REFIT_MODES = ("continue", "full", "none")
 
 
@@ -112,25 +120,9 @@ def _category_centroids(
     return centroids
 
 
-def _user_gains(
-    scores: np.ndarray, exclude: sp.csr_matrix | None, truth: sp.csr_matrix, k: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per row (aligned with `scores`): the number of top-k items (excluded ones removed) in `truth`, and
-    their discounted sum (DCG@k: a hit at rank r counts 1 / log2(r + 1))."""
-    items, _ = top_k_from_scores(scores, k, exclude=exclude)
-    rows = np.repeat(np.arange(len(items)), k)
-    ranks = np.tile(np.arange(1, k + 1), len(items))
-    found = items.ravel()
-    valid = found >= 0
-    hit = (np.asarray(truth[rows[valid], found[valid]]).ravel() > 0).astype(np.float64)
-    hits = np.bincount(rows[valid], weights=hit, minlength=len(items))
-    dcg = np.bincount(rows[valid], weights=hit / np.log2(ranks[valid] + 1), minlength=len(items))
-    return hits, dcg
-
-
 def _hits(scores: np.ndarray, exclude: sp.csr_matrix | None, truth: sp.csr_matrix, k: int) -> float:
     """Number of top-k items (excluded ones removed) that are in `truth` (rows aligned with `scores`)."""
-    return float(_user_gains(scores, exclude, truth, k)[0].sum())
+    return float(user_gains(scores, exclude, truth, k)[0].sum())
 
 
 def _precision(model: TrainedModel, fit: sp.csr_matrix, validation: sp.csr_matrix, users, k):
@@ -194,7 +186,7 @@ def _best_blend(model, vectors, biases, exclude, truth, k, min_z) -> tuple[float
                 scores = np.broadcast_to(popularity_only, raw.shape)
             else:
                 scores = standard + weight * popularity
-            hits[start:stop, i], dcg[start:stop, i] = _user_gains(
+            hits[start:stop, i], dcg[start:stop, i] = user_gains(
                 scores, chunk_exclude, chunk_truth, k
             )
     best = choose_blend(hits, dcg, min_z=min_z)
@@ -260,12 +252,95 @@ def _tune_cold(model, dataset, fit, cold_rows, params) -> tuple[float, float]:
     return best[0], best[1]
 
 
-def train(dataset: Dataset, params: TrainingParams | None = None) -> TrainedModel:
-    """Train on `dataset.interactions` (weighted by `dataset.weights`) with the dataset's features.
+def _cold_selection(
+    model: TrainedModel, dataset: Dataset, cold_rows: np.ndarray, params: TrainingParams
+) -> tuple[list[CandidateFigures], GroupChoice]:
+    """Validation figures of the cold group: the LightFM hybrid from follows (with its chosen taste weight
+    and cold blend) against popularity, on the held-back cold users."""
+    truth = dataset.interactions[cold_rows]
+    vectors, biases = follow_only_representations(
+        model, follows=dataset.user_follows, user_keys=dataset.user_keys, rows=cold_rows
+    )
+    k = params.k
+    ideal = np.concatenate([[1.0], np.cumsum(1.0 / np.log2(np.arange(2, k + 2)))])[
+        np.minimum(np.diff(truth.indptr), k)
+    ]
+    served = score_matrix(
+        model, vectors, biases, blend_weights=np.full(len(cold_rows), model.blend.cold_weight)
+    )
+    plain = score_matrix(model, vectors, biases)
+    popularity = np.tile(_popularity_rank_score(model), (len(cold_rows), 1))
+    figures, columns = [], {}
+    for name, scores in (("lightfm", plain), ("served", served), ("popularity", popularity)):
+        hits, dcg = user_gains(scores, None, truth, k, copy=False)
+        columns[name] = (hits, dcg / ideal)
+    for name in ("lightfm", "popularity"):
+        hits, ndcg = columns[name]
+        z = gain_z(ndcg - columns["popularity"][1]) if name != "popularity" else 0.0
+        figures.append(
+            CandidateFigures(
+                candidate=name,
+                group="cold",
+                precision=round(float(hits.sum() / (k * len(cold_rows))), 6),
+                ndcg=round(float(ndcg.mean()), 6),
+                users=len(cold_rows),
+                gain_z=round(z, 3) if np.isfinite(z) else 99.0,
+                settings={"followee_taste_weight": model.followee_taste_weight},
+            )
+        )
+    weight = model.blend.cold_weight
+    if weight >= 1000:
+        recipe: tuple[tuple[str, float], ...] = (("popularity", 1.0),)
+        reason = (
+            f"popularity: the LightFM hybrid from follows does not beat it beyond noise "
+            f"(needs > {params.blend_min_z:g} SE on {len(cold_rows)} held-back users who follow someone)"
+        )
+    else:
+        recipe = (("lightfm", 1.0),)
+        hits, ndcg = columns["served"]
+        reason = (
+            f"lightfm from follows with popularity weight {weight:g}: NDCG@{k} {ndcg.mean():.4f} vs "
+            f"popularity {columns['popularity'][1].mean():.4f} on {len(cold_rows)} held-back users"
+        )
+    return figures, GroupChoice("cold", recipe, reason)
 
-    Returns a `TrainedModel` with the validation curve (precision@k per epoch), the best epoch, the chosen
-    popularity blend and followee-taste weight, and timings. Same data, params and seed with `num_threads=1`
-    give the same model.
+
+def _with_selection(
+    model: TrainedModel,
+    selection: Selection | None,
+    cold: tuple[list[CandidateFigures], GroupChoice] | None,
+    dataset: Dataset,
+    params: TrainingParams,
+    seconds: dict[str, float],
+) -> TrainedModel:
+    """The final model with the chosen families refitted on all data and the selection report."""
+    if selection is None:
+        return model
+    started = time.perf_counter()
+    served = refit_served(selection, dataset.interactions, dataset.weights, params)
+    seconds["refit_families"] = round(time.perf_counter() - started, 3)
+    report = selection.report
+    figures, choices = list(report.candidates), list(report.choices)
+    if cold is not None:
+        figures += cold[0]
+        choices.append(cold[1])
+    report = dataclasses.replace(
+        report,
+        candidates=tuple(figures),
+        choices=tuple(choices),
+        seconds=tuple({**dict(report.seconds), **seconds}.items()),
+    )
+    return dataclasses.replace(model, served=served, selection=report)
+
+
+def train(dataset: Dataset, params: TrainingParams | None = None) -> TrainedModel:
+    """Train the LightFM hybrid and the other candidate families, and choose per user group on a validation
+    split carved from `dataset.interactions` (weighted by `dataset.weights`).
+
+    Returns a `TrainedModel` with the LightFM validation curve (precision@k per epoch), the best epoch, the
+    chosen popularity blend and followee-taste weight, the served families with each group's recipe
+    (`served`), the `selection` report, and timings. Same data, params and seed with `num_threads=1` give the
+    same model. Without a validation split (`validation_fraction=0`) only the LightFM hybrid is served.
     """
     params = params or dataset.params
     if params.refit not in REFIT_MODES:
@@ -277,6 +352,7 @@ def train(dataset: Dataset, params: TrainingParams | None = None) -> TrainedMode
     blend = PopularityBlend(light_threshold=params.light_user_threshold)
     taste = 0.5 if dataset.user_follows.nnz else 0.0
     epochs_run = 0
+    seconds: dict[str, float] = {}
     if params.validation_fraction > 0 and matrix.nnz:
         cold_rows = np.array([], dtype=np.int64)
         if params.tune_blend and dataset.user_follows.nnz and params.cold_validation_fraction > 0:
@@ -286,6 +362,13 @@ def train(dataset: Dataset, params: TrainingParams | None = None) -> TrainedMode
                 fraction=params.cold_validation_fraction,
                 seed=params.seed + 1,
             )
+            max_cold = max(100, params.validation_max_scores // (4 * max(dataset.n_items, 1)))
+            if len(cold_rows) > max_cold:
+                cold_rows = np.sort(
+                    np.random.default_rng(params.seed + 4).choice(
+                        cold_rows, max_cold, replace=False
+                    )
+                )
         keep = np.ones(dataset.n_users, dtype=bool)
         keep[cold_rows] = False
         keep_diag = sp.diags(keep.astype(np.float32))
@@ -300,12 +383,15 @@ def train(dataset: Dataset, params: TrainingParams | None = None) -> TrainedMode
             seed=params.seed + 2,
         )
         users = np.flatnonzero(np.diff(validation.indptr) > 0)
-        if len(users) > params.validation_max_users:
+        max_users = min(
+            params.validation_max_users,
+            max(300, params.validation_max_scores // max(dataset.n_items, 1)),
+        )
+        if len(users) > max_users:
             users = np.sort(
-                np.random.default_rng(params.seed + 3).choice(
-                    users, params.validation_max_users, replace=False
-                )
+                np.random.default_rng(params.seed + 3).choice(users, max_users, replace=False)
             )
+        step = time.perf_counter()
         lightfm = _fit(dataset, fit, fit_weights, params, 0)
         best_state, best_value, since_best = None, -1.0, 0
         for epoch in range(1, params.max_epochs + 1):
@@ -326,40 +412,69 @@ def train(dataset: Dataset, params: TrainingParams | None = None) -> TrainedMode
                 since_best += 1
                 if since_best >= params.patience and epoch >= params.min_epochs:
                     break
+        assert best_state is not None  # max_epochs >= 1: the first epoch is always the best so far
         backend.restore_state(lightfm, best_state)
         validated = _assemble(lightfm, dataset, fit, params)
+        seconds["fit_lightfm"] = round(time.perf_counter() - step, 3)
+        step = time.perf_counter()
+        cold: tuple[list[CandidateFigures], GroupChoice] | None = None
         if params.tune_blend:
             light_w, heavy_w = _tune_blend(validated, fit, validation, users, params)
             cold_w = light_w
             if len(cold_rows):
                 taste, cold_w = _tune_cold(validated, dataset, fit, cold_rows, params)
             blend = PopularityBlend(light_w, heavy_w, cold_w, params.light_user_threshold)
+            if len(cold_rows):
+                cold = _cold_selection(
+                    dataclasses.replace(validated, blend=blend, followee_taste_weight=taste),
+                    dataset,
+                    cold_rows,
+                    params,
+                )
+        seconds["tune_lightfm_blend"] = round(time.perf_counter() - step, 3)
+        scored = dataclasses.replace(validated, blend=blend)
+        selection = select_families(
+            fit=fit,
+            fit_weights=fit_weights,
+            validation=validation,
+            users=users,
+            params=params,
+            lightfm_scores=lambda rows: _lightfm_rows(scored, rows),
+        )
+        step = time.perf_counter()
         if params.refit == "none":
-            best_epoch_model = _assemble(
+            final = _assemble(
                 lightfm,
                 dataset,
                 matrix,
                 params,
                 **_extra(blend, taste, curve, best_epoch, epochs_run),
             )
-            return dataclasses.replace(
-                best_epoch_model,
-                train_seconds=time.perf_counter() - started,
-                counts=_counts(dataset),
-            )
-        if params.refit == "continue":
+        elif params.refit == "continue":
             # The best-epoch model has not seen the validation interactions: a short pass over all the data
             # teaches it those, for a fraction of the cost of training a fresh model from scratch.
             _fit(dataset, matrix, weights, params, params.refit_epochs, lightfm)
-            return _assemble(
+            final = _assemble(
                 lightfm,
                 dataset,
                 matrix,
                 params,
                 **_extra(blend, taste, curve, best_epoch, epochs_run + params.refit_epochs),
-                train_seconds=time.perf_counter() - started,
-                counts=_counts(dataset),
             )
+        else:
+            lightfm = _fit(dataset, matrix, weights, params, best_epoch)
+            final = _assemble(
+                lightfm,
+                dataset,
+                matrix,
+                params,
+                **_extra(blend, taste, curve, best_epoch, epochs_run + best_epoch),
+            )
+        seconds["refit_lightfm"] = round(time.perf_counter() - step, 3)
+        final = _with_selection(final, selection, cold, dataset, params, seconds)
+        return dataclasses.replace(
+            final, train_seconds=time.perf_counter() - started, counts=_counts(dataset)
+        )
     lightfm = _fit(dataset, matrix, weights, params, best_epoch)
     return _assemble(
         lightfm,

@@ -53,6 +53,9 @@ class TrainingParams:
     patience: int = 4
     validation_fraction: float = 0.1
     validation_max_users: int = 1500
+    # Validation users are also capped so that scoring them over the catalogue stays within this many
+    # (user, item) scores per pass (at least 300 users): 100,000 items -> 500 users. Same for cold users / 4.
+    validation_max_scores: int = 50_000_000
     # After early stopping: "continue" resumes the best-epoch model on all data (validation part included) for
     # `refit_epochs` epochs; "full" trains a fresh model on all data for the best epoch count (about twice the
     # time); "none" keeps the best-epoch model as it is.
@@ -94,6 +97,19 @@ class TrainingParams:
     # A group gets a model weight only when it beats popularity alone on validation by more than this many
     # standard errors of the paired per-user difference (and by 3% relative); otherwise it is served popularity.
     blend_min_z: float = 2.0
+    # Model selection: the families tried on the validation split (the LightFM hybrid always trains, since
+    # cold shoppers, similar items and reasons come from it), each family's settings to try, and the blends.
+    families: tuple[str, ...] = ("lightfm", "als", "ease", "item_knn", "popularity")
+    als_settings: tuple[tuple[int, float, float], ...] = ((64, 0.05, 10.0),)  # factors, reg, alpha
+    als_iterations: int = 12
+    als_refit_iterations: int = 4
+    ease_regularisations: tuple[float, ...] = (100.0, 500.0)
+    ease_max_items: int = 3000
+    knn_neighbours: tuple[int, ...] = (50, 200)
+    blend_families: int = 3
+    blend_weights: tuple[float, ...] = (0.25, 0.5, 0.75)
+    # False only for peer benchmarks: serve the best candidate even when it does not beat popularity.
+    popularity_guard: bool = True
 
     def signal_weight(self, kind: str) -> float:
         return dict(self.signal_weights).get(kind, 0.0)

@@ -1,7 +1,8 @@
 """Loading an interchange-format dataset into the shop and social tables (`manage.py import_dataset`).
 
 Every row is validated first (`recsys.core.interchange`); any bad row rejects the whole dataset with file and
-line numbers, and nothing is written. Then one transaction creates, in bulk: shoppers, categories (with their
+line numbers, and nothing is written. With `skip_invalid`, the good rows are loaded and the bad ones are
+reported in `ImportSummary.skipped` (file, line, reason); the dataset is rejected only when no row is good. Then one transaction creates, in bulk: shoppers, categories (with their
 ancestors), tags, products, the interactions as the matching records (view/cart/like -> ProductEvent, wishlist ->
 WishlistItem, purchase -> a delivered Order with one OrderLine, no stock checks; rating -> Review) and follows.
 External ids are kept in `ExternalId`, so a second run finds everything and changes nothing. Rows without a
@@ -53,6 +54,7 @@ class DatasetRejected(Exception):
 @dataclass
 class ImportSummary:
     created: dict[str, int] = field(default_factory=dict)
+    skipped: list[RowError] = field(default_factory=list)
 
     def add(self, name: str, count: int) -> None:
         self.created[name] = self.created.get(name, 0) + count
@@ -75,19 +77,27 @@ def _mapping(prefix: str, kind: str) -> dict[str, int]:
 
 
 def dataset_import(
-    directory: str | Path, *, prefix: str, log: Callable[[str], None] = lambda _m: None
+    directory: str | Path,
+    *,
+    prefix: str,
+    log: Callable[[str], None] = lambda _m: None,
+    skip_invalid: bool = False,
 ) -> ImportSummary:
-    """Validate and load a dataset folder; raises DatasetRejected (nothing written) on any bad row."""
+    """Validate and load a dataset folder; raises DatasetRejected (nothing written) on any bad row, or with
+    `skip_invalid` only when no row at all is good (the bad ones are then listed in the summary)."""
     if not prefix or len(prefix) > 20 or slugify(prefix) != prefix:
         raise ValueError("prefix must be 1-20 characters of lower-case letters, digits and hyphens")
     data = read_interchange(directory)
-    if data.errors:
+    good_rows = len(data.users) + len(data.items) + len(data.interactions) + len(data.follows)
+    if data.errors and (not skip_invalid or good_rows == 0):
         raise DatasetRejected(data.errors)
     log(
         f"validated {len(data.users):,} users, {len(data.items):,} items, "
         f"{len(data.interactions):,} interactions, {len(data.follows):,} follows"
     )
-    summary = ImportSummary()
+    summary = ImportSummary(skipped=list(data.errors))
+    if data.errors:
+        log(f"skipping {len(data.errors):,} bad row(s)")
     with transaction.atomic():
         users = _import_users(data, prefix, summary, log)
         products = _import_items(data, prefix, summary, log)

@@ -138,18 +138,16 @@ def score_users(
         positions = [i for i, _ in trained_rows]
         v, b = model.user_representations(model.user_features[[row for _, row in trained_rows]])
         vectors[positions], biases[positions] = v, b
-    blend = np.full(n, model.blend.cold_weight, dtype=np.float32)
-    if trained_rows:
-        blend[[i for i, _ in trained_rows]] = model.blend.weights_for_counts(
-            model.user_train_counts[[row for _, row in trained_rows]]
-        )
     trained = {i for i, _ in trained_rows}
     slugs = data.category_slugs({c for cs in signals.favourite_categories.values() for c in cs})
+    # The model row of each shopper the served recipe scores as trained; -1 for one represented by features.
+    model_rows = np.full(n, -1, dtype=np.int64)
     for i, uid in enumerate(user_ids):
         # New shoppers, and trained ones whose follows changed since, are represented by their features now.
         if i in trained and not _follows_changed(
             model, user_index[uid], signals.followees.get(uid, [])
         ):
+            model_rows[i] = user_index[uid]
             continue
         v, b = core.user_representation_from_features(
             model,
@@ -177,8 +175,9 @@ def score_users(
             (np.ones(len(rows), dtype=np.float32), (rows, cols)),
             shape=(stop - start, model.n_items),
         )
-        full = core.score_matrix(
-            model, vectors[start:stop], biases[start:stop], blend_weights=blend[start:stop]
+        # The family (or blend) chosen on validation for each shopper's group, LightFM for feature rows.
+        full = core.served_scores(
+            model, model_rows[start:stop], vectors=vectors[start:stop], biases=biases[start:stop]
         )
         items[start:stop], scores[start:stop] = top_k_from_scores(full, k, exclude=exclude)
     recommended: dict[int, list[int]] = {}

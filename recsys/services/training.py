@@ -371,6 +371,9 @@ def _train(
         step = time.perf_counter()
         final = core.train(dataset, params)
         timings["train_seconds"] = round(time.perf_counter() - step, 3)
+        if final.selection is not None:
+            # Which family (or blend) serves each group and why: each candidate's validation figures.
+            metrics["selection"] = final.selection.as_dict()
         _lease_check(lease)
         artifact_name = artifact_save(model=final)
         pairs_name = trained_pairs_save(dataset=dataset)

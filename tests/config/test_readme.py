@@ -19,9 +19,13 @@ def _variables_read_by_settings() -> set[str]:
         function = node.func
         name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
         first = node.args[0]
-        if name in READERS and isinstance(first, ast.Constant) and isinstance(first.value, str):
-            if re.fullmatch(r"[A-Z][A-Z0-9_]+", first.value):
-                names.add(first.value)
+        if (
+            name in READERS
+            and isinstance(first, ast.Constant)
+            and isinstance(first.value, str)
+            and re.fullmatch(r"[A-Z][A-Z0-9_]+", first.value)
+        ):
+            names.add(first.value)
     return names
 
 

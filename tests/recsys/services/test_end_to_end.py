@@ -299,3 +299,13 @@ def test_a_new_shopper_who_picked_a_category_at_onboarding_gets_it_with_the_reas
 
     assert _share_from(items, shop.products["B"]) >= 0.8
     assert "one of your favourite categories" in items[0].reason
+
+
+def test_retrain_stores_which_family_serves_each_group(trained):
+    _shop, result = trained
+
+    selection = ModelVersion.objects.get(pk=result["version_id"]).metrics["selection"]
+
+    assert {choice["group"] for choice in selection["choices"]} >= {"heavy", "cold"}
+    assert all(choice["reason"] for choice in selection["choices"])
+    assert "popularity" in {figure["candidate"] for figure in selection["candidates"]}

@@ -171,3 +171,71 @@ def test_reimport_does_not_bring_back_a_deleted_account(tmp_path):
     assert "1 imported accounts were deleted" in output
     assert table_counts() == before
     assert not get_user_model().objects.filter(pk=ana.object_id).exists()
+
+
+ZERO_RATINGS = INTERACTIONS + "u1,i3,rating,0,\nu3,i2,rating,0,\n"
+
+
+def test_rating_zero_rejects_the_whole_file_by_default(tmp_path):
+    folder = write_dataset(tmp_path, **{"interactions.csv": ZERO_RATINGS})
+    out = StringIO()
+    with pytest.raises(CommandError, match="2 bad row.*nothing was imported.*--skip-invalid"):
+        call_command("import_dataset", str(folder), prefix="demo", stdout=out, stderr=out)
+    assert sum(table_counts().values()) == 0
+
+
+def test_skip_invalid_imports_the_good_rows_and_reports_each_bad_one(tmp_path):
+    folder = write_dataset(
+        tmp_path,
+        **{
+            "interactions.csv": ZERO_RATINGS,
+            "follows.csv": FOLLOWS + "u1,u1\n",
+        },
+    )
+    out, err = StringIO(), StringIO()
+    call_command(
+        "import_dataset", str(folder), prefix="demo", skip_invalid=True, stdout=out, stderr=err
+    )
+    assert err.getvalue().splitlines() == [
+        "skipped interactions.csv:8: a rating needs a value from 1 to 5",
+        "skipped interactions.csv:9: a rating needs a value from 1 to 5",
+        "skipped follows.csv:4: a user cannot follow themselves",
+    ]
+    assert "3 bad row(s) skipped" in out.getvalue()
+    assert table_counts()["Review"] == 1
+    assert table_counts()["Follow"] == 2
+    assert table_counts()["Order"] == 1
+
+
+def test_skip_invalid_fails_when_nothing_could_be_imported(tmp_path):
+    folder = write_dataset(
+        tmp_path,
+        **{
+            "users.csv": "user_id\n\n",
+            "items.csv": "item_id,title,category\ni1,,Home\n",
+            "interactions.csv": "user_id,item_id,kind,value,timestamp\nu1,i1,view,,\n",
+            "follows.csv": "follower_id,followee_id\n",
+        },
+    )
+    out = StringIO()
+    with pytest.raises(CommandError, match="no good one: nothing was imported"):
+        call_command(
+            "import_dataset", str(folder), prefix="demo", skip_invalid=True, stdout=out, stderr=out
+        )
+    assert "items.csv:2: title is empty" in out.getvalue()
+    assert ExternalId.objects.count() == 0
+
+
+def test_skip_invalid_with_a_clean_file_is_a_plain_import(tmp_path):
+    out, err = StringIO(), StringIO()
+    call_command(
+        "import_dataset",
+        str(write_dataset(tmp_path)),
+        prefix="demo",
+        skip_invalid=True,
+        stdout=out,
+        stderr=err,
+    )
+    assert err.getvalue() == ""
+    assert "skipped" not in out.getvalue()
+    assert table_counts()["Product"] == 3

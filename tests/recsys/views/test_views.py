@@ -267,3 +267,47 @@ def test_dashboard_shows_the_validation_curve_of_the_chosen_version(client):
 )
 def test_every_recommender_model_has_an_admin_list(admin_client, model):
     assert admin_client.get(reverse(f"admin:recsys_{model}_changelist")).status_code == 200
+
+
+def test_dashboard_shows_which_family_serves_each_group_and_why(client):
+    client.force_login(UserFactory(username="staffer", is_staff=True))
+    ModelVersion.objects.create(
+        status="ready",
+        metrics={
+            "model": {"overall": {"precision": 0.31}},
+            "popularity": {"overall": {"precision": 0.2}},
+            "selection": {
+                "k": 10,
+                "validation_users": 412,
+                "light_threshold": 5,
+                "min_z": 2.0,
+                "candidates": [
+                    {
+                        "candidate": "ease",
+                        "group": "heavy",
+                        "precision": 0.2412,
+                        "ndcg": 0.3,
+                        "users": 300,
+                        "gain_z": 4.2,
+                        "settings": {},
+                    },
+                ],
+                "choices": [
+                    {
+                        "group": "heavy",
+                        "candidate": "ease",
+                        "recipe": [["ease", 1.0]],
+                        "reason": "beats popularity by 4.2 SE",
+                    },
+                ],
+                "seconds": {},
+            },
+        },
+        artifact_name="x",
+    )
+
+    body = client.get(reverse("recsys:dashboard")).content.decode()
+
+    assert "412 validation shoppers" in body
+    assert "beats popularity by 4.2 SE" in body
+    assert "0.2412" in body
