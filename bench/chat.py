@@ -30,6 +30,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = ROOT / "docs" / "benchmarks.md"
@@ -242,7 +246,7 @@ class Participant:
     def __init__(self, result: Round, base: str, origin: str, cid: int, session: str, role: str):
         self.result, self.base, self.origin = result, base, origin
         self.cid, self.session, self.role = cid, session, role
-        self.ws = None
+        self.ws: ClientConnection | None = None
         self.last_id = 0
         self.seen: set[int] = set()
         self.pending: dict[str, str] = {}
@@ -252,13 +256,14 @@ class Participant:
 
     async def run(self) -> None:
         import websockets
+        from websockets.typing import Origin
 
         first = True
         while not self.stopped:
             try:
                 self.ws = await websockets.connect(
                     f"{self.base}{self.cid}/",
-                    origin=self.origin,
+                    origin=Origin(self.origin),
                     additional_headers={"Cookie": f"sessionid={self.session}"},
                     open_timeout=30,
                     max_queue=None,

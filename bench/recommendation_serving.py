@@ -197,6 +197,8 @@ def main() -> None:
         f"retrain (data, holdout model, evaluation, final model): {train_seconds:.1f}s -> {outcome.status}"
     )
     version_id = outcome.serving_version_id
+    if version_id is None:
+        raise SystemExit(f"retrain produced no serving version ({outcome.status})")
     chunk = max(1, options.users // 8)
     from django.conf import settings
 

@@ -50,12 +50,19 @@ CACHE_STATUS_HEADER = b"x-cache"
 ASGIApp = Callable[[dict, Callable, Callable], Awaitable[None]]
 
 
+class EdgeCacheRequest(HttpRequest):
+    """A request seen by an `edge_cacheable` view under the edge: `edge_cache_candidate` says whether the page
+    may be stored (pages render the CSRF placeholder then). Other requests do not have the attribute."""
+
+    edge_cache_candidate: bool
+
+
 def edge_cacheable(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Let the edge cache store this view's anonymous responses (the view must not depend on anything but
     the URL, the language and the catalogue)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: EdgeCacheRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         scope = getattr(request, "scope", None)
         if not scope or not scope.get(ELIGIBLE_SCOPE_KEY):
             return view(request, *args, **kwargs)
@@ -133,10 +140,10 @@ class PageStore:
         self.bytes -= self._pages.pop(key).size
 
 
-class _CookieView:
-    """Just enough of a request for `get_language_from_request` (cookie, then Accept-Language)."""
-
-    __slots__ = ("COOKIES", "META", "path_info")
+class _CookieView(HttpRequest):
+    """Just enough of a request for `get_language_from_request` (cookie, then Accept-Language). It skips
+    `HttpRequest.__init__` on purpose: that function reads only these three attributes, and this runs on
+    every anonymous page request."""
 
     def __init__(self, cookies: dict[str, str], accept_language: str) -> None:
         self.COOKIES = cookies
@@ -230,7 +237,7 @@ class EdgeCache:
                     return
                 start = {**message, "headers": kept}
                 return
-            if directive is None or message["type"] != "http.response.body":
+            if directive is None or start is None or message["type"] != "http.response.body":
                 await send(message)
                 return
             chunks.append(message.get("body", b""))

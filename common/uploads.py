@@ -96,7 +96,7 @@ def clean_image_upload(uploaded_file: IO[bytes] | Any, *, max_side: int = 2048) 
                 if width * height > max_pixels:
                     raise _too_many_pixels(width, height, max_pixels)
                 probe.verify()
-            image = Image.open(BytesIO(data))
+            image: Image.Image = Image.open(BytesIO(data))
             image.seek(0)  # GIF and animated WebP: the first frame only.
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

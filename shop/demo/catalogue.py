@@ -252,7 +252,7 @@ def save_products(
     )
     folder = Path(settings.MEDIA_ROOT) / "products" / "demo"
     folder.mkdir(parents=True, exist_ok=True)
-    images = []
+    images: list[ProductImage] = []
     for index, spec in enumerate(specs):
         if spec.pictures:
             images.extend(

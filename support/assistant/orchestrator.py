@@ -218,8 +218,10 @@ def _not_found() -> AssistantAnswer:
 
 def _resolve_order(*, intent: Intent, context: AssistantContext) -> tuple[Order | None, bool]:
     """(order, asked_for_specific). Looks only among the asking shopper's orders."""
-    orders = shop_selectors.order_list_for_user(user=context.user)
     wanted = intent.order_numbers or ((context.order_number,) if context.order_number else ())
+    if context.user is None:  # an anonymous visitor has no orders to look among
+        return None, bool(wanted)
+    orders = shop_selectors.order_list_for_user(user=context.user)
     if wanted:
         number = wanted[0].upper()
         return orders.filter(number__iexact=number).first(), True
@@ -398,16 +400,17 @@ def _answer_order_return(
 
 
 def _answer_confirm(*, context: AssistantContext, pending: dict, **_kw) -> AssistantAnswer:
-    if pending.get("action") != ACTION_ORDER_CANCEL or _is_anonymous(context):
+    user = context.user
+    if pending.get("action") != ACTION_ORDER_CANCEL or user is None or not user.is_authenticated:
         return _handoff_answer(_("I'm asking a person from our team to help with this."))
     number = str(pending.get("order_number", ""))
     # Re-read from the shopper's own orders: the stored number is never trusted on its own.
-    order = shop_selectors.order_list_for_user(user=context.user).filter(number=number).first()
+    order = shop_selectors.order_list_for_user(user=user).filter(number=number).first()
     if order is None:
         return _not_found()
     try:
         order = shop_services.order_cancel(
-            order=order, actor=context.user, note=_("Cancelled by the shopper in the support chat.")
+            order=order, actor=user, note=_("Cancelled by the shopper in the support chat.")
         )
     except ValidationError as error:
         return AssistantAnswer(

@@ -11,6 +11,7 @@ from celery import Celery
 from celery.beat import Scheduler
 from celery.schedules import schedstate, schedule
 from django.conf import settings
+from kombu import Connection, Producer
 
 from common.beat import LeaseMixin
 from common.lease import Lease
@@ -29,7 +30,9 @@ class AlwaysDue(schedule):
 
 
 class RecordingScheduler(LeaseMixin, Scheduler):
-    producer = None  # never connects to a broker: apply_entry records instead
+    # Replaces celery's lazy producer: an in-memory connection that is never opened, since apply_entry
+    # records instead of publishing.
+    producer = Producer(Connection("memory://"), auto_declare=False)
 
     def __init__(self, *args, **kwargs):
         self.fired: list[str] = []

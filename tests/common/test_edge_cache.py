@@ -7,7 +7,9 @@ import re
 import pytest
 from asgiref.testing import ApplicationCommunicator
 from django.core.asgi import get_asgi_application
-from django.middleware.csrf import _does_token_match
+from django.middleware.csrf import (  # type: ignore[attr-defined]  # private, so django-stubs omit it
+    _does_token_match,  # Django's own check of a submitted token against the secret
+)
 
 from common.edge_cache import CSRF_PLACEHOLDER, CachedPage, EdgeCache, PageStore
 from shop.selectors import catalogue_cache_version

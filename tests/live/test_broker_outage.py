@@ -38,7 +38,8 @@ RABBITMQ = ("127.0.0.1", 5672)
 
 
 class Broker(Protocol):
-    url: str
+    @property
+    def url(self) -> str: ...
 
     def stop(self) -> None: ...
 

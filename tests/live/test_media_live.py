@@ -168,6 +168,7 @@ def s3_endpoint(live_stack: LiveStack):
     if not endpoint:
         moto = shutil.which("moto_server", path=str(Path(sys.executable).parent))
         require(moto is not None, "needs moto_server (pip install 'moto[server]')")
+        assert moto is not None  # require() skipped or failed the test otherwise
         port = free_port()
         log_path = live_stack.tmp / "moto.log"
         process = subprocess.Popen(

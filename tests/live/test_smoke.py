@@ -38,10 +38,11 @@ def test_openapi_schema_is_served(live_stack):
 def test_websocket_from_a_foreign_origin_is_refused(live_stack):
     import websockets
     import websockets.exceptions
+    from websockets.typing import Origin
 
     async def attempt() -> None:
         async with websockets.connect(
-            live_stack.ws_url + "/ws/notifications/", origin="http://evil.example"
+            live_stack.ws_url + "/ws/notifications/", origin=Origin("http://evil.example")
         ) as socket:
             await socket.recv()
 
