@@ -13,6 +13,7 @@ import argparse
 import csv
 import math
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -189,7 +190,7 @@ def convert_lastfm(
     }
 
 
-CONVERTERS = {
+CONVERTERS: dict[str, tuple[str, Callable[..., dict[str, int]]]] = {
     "ml-100k": ("ml-100k", convert_movielens),
     "filmtrust": ("filmtrust", convert_filmtrust),
     "lastfm": ("lastfm-hetrec2011", convert_lastfm),

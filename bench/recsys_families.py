@@ -199,7 +199,7 @@ def run(name: str, seeds: list[int]) -> dict:
         row: dict = {"users": n_users}
         for metric in ("p", "ndcg"):
             means = {who: float(values[metric].mean()) for who, values in figures.items()}
-            best_peer = max(PEERS, key=lambda who, means=means: means[who])
+            best_peer = max(PEERS, key=means.__getitem__)
             diff = figures["served"][metric] - figures[best_peer][metric]
             se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else 0.0
             row[metric] = {

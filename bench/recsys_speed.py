@@ -77,6 +77,8 @@ def main() -> None:
         )
     runs = ", ".join(f"{t:.1f} s ({e} epochs)" for t, e in zip(train_times, epochs, strict=True))
 
+    if model is None:
+        raise SystemExit("--repeats must be at least 1")
     rows = np.arange(dataset.n_users)
     fast_times = []
     for _ in range(args.repeats):

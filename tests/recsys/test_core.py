@@ -41,7 +41,9 @@ def community_of_item(item_row_key: str) -> int:
 def planted_data(seed: int = 0):
     """Users u0..u29 buy only items i0..i19, users u30..u59 only i20..i39; follows stay inside a community."""
     rng = np.random.default_rng(seed)
-    rows, follows, items = [], [], []
+    rows: list[tuple] = []
+    follows: list[tuple[str, str]] = []
+    items: list = []
     for i in range(2 * N_ITEMS_PER_COMMUNITY):
         side = "garden" if i < N_ITEMS_PER_COMMUNITY else "kitchen"
         items.append(
@@ -434,7 +436,7 @@ def popularity_only_log(seed: int, n_users: int = 150, n_items: int = 40) -> Int
     """Every shopper draws items from one Zipf-like popularity: nothing to learn beyond popularity."""
     rng = np.random.default_rng(seed)
     weights = 1.0 / np.arange(1, n_items + 1) ** 0.8
-    rows = []
+    rows: list[tuple] = []
     for u in range(n_users):
         chosen = rng.choice(
             n_items, int(rng.integers(2, 12)), replace=False, p=weights / weights.sum()

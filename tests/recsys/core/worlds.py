@@ -53,7 +53,7 @@ def cold_start_world(users: int = 300, items_per_side: int = 60, per_user: int =
     is flat, so popularity over everyone is no better than chance at telling the sides apart."""
     rng = np.random.default_rng(seed)
     rows: Rows = []
-    follows = []
+    follows: list[tuple[str, str]] = []
     metas = [
         ItemMeta(key=f"i{i}", category_path=("shop", "a" if i < items_per_side else "b"))
         for i in range(2 * items_per_side)
