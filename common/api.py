@@ -21,7 +21,7 @@ def service_error_response(error: ServiceError) -> Response:
     """The JSON body and status for a refused rule: 409 bodies carry the code, field errors a list."""
     status_code = error.status_code
     body: dict[str, Any]
-    if status_code == status.HTTP_409_CONFLICT:
+    if status_code in (status.HTTP_409_CONFLICT, status.HTTP_402_PAYMENT_REQUIRED):
         body = {"detail": error.message, "code": error.code}
     elif status_code == status.HTTP_400_BAD_REQUEST and error.field:
         body = {error.field: [error.message]}

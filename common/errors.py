@@ -11,7 +11,16 @@ __all__ = ["CONFLICT_CODES", "ServiceError", "status_for_code"]
 
 # Codes whose refusal is about the current state of a shared resource rather than the input.
 CONFLICT_CODES = frozenset(
-    {"conflict", "full", "expired", "already_joined", "closed", "not_member", "out_of_stock"}
+    {
+        "conflict",
+        "full",
+        "expired",
+        "already_joined",
+        "closed",
+        "not_member",
+        "out_of_stock",
+        "sold_out",
+    }
 )
 
 _STATUS_BY_CODE = {
@@ -34,12 +43,26 @@ class ServiceError(Exception):
     """A rule refused the request. `message` is shown to the person, `field` names the input at fault (None for
     the request as a whole) and `code` is stable, machine-readable, and picks the HTTP status."""
 
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str = "invalid",
+        status: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.code = code
+        self.status = status
 
     @property
     def status_code(self) -> int:
-        return status_for_code(self.code)
+        """`status` when the rule names one (a refused payment is 402), else the status of `code`."""
+        return self.status if self.status is not None else status_for_code(self.code)
+
+    @property
+    def messages(self) -> list[str]:
+        """The message as a list, the way forms and Django's ValidationError hand messages around."""
+        return [self.message]

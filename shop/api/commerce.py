@@ -360,11 +360,9 @@ class CheckoutView(APIView):
                 share_to_followers=share,
                 save_address=values.get("save_address", False),
             )
-        except services.SoldOut as exc:
-            return _error(exc.messages[0], status.HTTP_409_CONFLICT, "sold_out")
-        except services.PaymentFailed as exc:
-            return _error(exc.messages[0], status.HTTP_402_PAYMENT_REQUIRED, exc.result.code)
-        except DjangoValidationError as exc:
+        except (
+            DjangoValidationError
+        ) as exc:  # SoldOut (409) and PaymentFailed (402) go to common.api
             if hasattr(exc, "error_dict"):
                 return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
             return _error(exc.messages[0], status.HTTP_400_BAD_REQUEST, exc.code or "")

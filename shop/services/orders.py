@@ -24,6 +24,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.errors import ServiceError
 from shop.hooks import UserNotice, order_placed, user_notified
 from shop.models import Cart, CartItem, Order, OrderLine, OrderStatusEvent, Product, User
 from shop.selectors.commerce import (
@@ -69,7 +70,7 @@ _TRANSITIONS: dict[str, set[str]] = {
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-class SoldOut(ValidationError):
+class SoldOut(ServiceError):
     def __init__(self, product_name: str, available: int = 0) -> None:
         self.product_name = product_name
         if available > 0:
@@ -79,7 +80,7 @@ class SoldOut(ValidationError):
             }
         else:
             message = _("Sorry, %(name)s is sold out.") % {"name": product_name}
-        super().__init__(message, code="sold_out")
+        super().__init__(message, code="sold_out")  # a conflict with the stock: 409
 
 
 def _notify(

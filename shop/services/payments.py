@@ -26,6 +26,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.errors import ServiceError
+
 __all__ = [
     "PaymentAuthorisation",
     "PaymentFailed",
@@ -133,12 +135,12 @@ def provider_choices() -> list[tuple[str, str | Promise]]:
     return [(name, provider.label) for name, provider in _PROVIDERS.items()]
 
 
-class PaymentFailed(ValidationError):
-    """The provider refused the card (`code` "declined" or "invalid"); nothing was taken."""
+class PaymentFailed(ServiceError):
+    """The provider refused the card (`code` "declined" or "invalid"); nothing was taken (402 over HTTP)."""
 
     def __init__(self, result: PaymentResult) -> None:
         self.result = result
-        super().__init__(result.message, code=result.code)
+        super().__init__(result.message, field="card_number", code=result.code, status=402)
 
 
 @dataclass(frozen=True)
