@@ -28,7 +28,7 @@ from recsys.core import (
     user_representation_from_features,
 )
 
-CORE = Path(__file__).resolve().parents[2] / "recsys" / "core"
+CORE = Path(__file__).resolve().parents[3] / "recsys" / "core"
 N_ITEMS_PER_COMMUNITY = 20
 N_USERS_PER_COMMUNITY = 30
 PARAMS = TrainingParams(no_components=8, max_epochs=15, num_threads=1, seed=7, patience=3)
