@@ -58,7 +58,14 @@ API_WIDGETS = {
 }
 
 
+PERSONAL_WIDGETS = ("for_you", "trending", "friends")
+PRODUCT_WIDGETS = ("similar", "bought_together")
+
+
 class RecommendationListView(APIView):
+    """A widget's list. `similar` and `bought_together` have routes of their own (their `product` is required);
+    the others share `recs/{widget}/`."""
+
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -68,17 +75,11 @@ class RecommendationListView(APIView):
                 "widget",
                 OpenApiTypes.STR,
                 OpenApiParameter.PATH,
-                enum=list(API_WIDGETS),
-                description="for_you and friends are personal (anonymous callers get non-personal lists); "
-                "similar and bought_together need ?product=",
+                enum=list(PERSONAL_WIDGETS),
+                description="for_you and friends are personal (anonymous callers get non-personal lists).",
             ),
             OpenApiParameter(
                 "k", OpenApiTypes.INT, description="How many items (1-50, default 10)."
-            ),
-            OpenApiParameter(
-                "product",
-                OpenApiTypes.INT,
-                description="Product id, for similar and bought_together.",
             ),
         ],
         responses=RecommendationListSerializer,
@@ -127,3 +128,24 @@ class RecommendationListView(APIView):
             ],
         }
         return Response(RecommendationListSerializer(payload).data)
+
+
+class ProductRecommendationListView(RecommendationListView):
+    """`recs/similar/` and `recs/bought_together/`: lists around one product, named by `?product=`."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "k", OpenApiTypes.INT, description="How many items (1-50, default 10)."
+            ),
+            OpenApiParameter(
+                "product",
+                OpenApiTypes.INT,
+                required=True,
+                description="The product the list is about (an active product's id).",
+            ),
+        ],
+        responses=RecommendationListSerializer,
+    )
+    def get(self, request: Request, widget: str) -> Response:
+        return super().get(request, widget)

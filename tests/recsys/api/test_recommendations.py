@@ -46,3 +46,16 @@ def test_api_is_in_the_openapi_schema(api_client):
     response = api_client.get("/api/schema/", {"format": "json"})
 
     assert "/api/v1/recs/{widget}/" in response.json()["paths"]
+
+
+def test_schema_declares_product_required_for_the_product_widgets():
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    for widget in ("similar", "bought_together"):
+        parameters = paths[f"/api/v1/recs/{widget}/"]["get"]["parameters"]
+        product = next(p for p in parameters if p["name"] == "product")
+        assert product["required"] is True
+    shared = paths["/api/v1/recs/{widget}/"]["get"]["parameters"]
+    widget_enum = next(p for p in shared if p["name"] == "widget")["schema"]["enum"]
+    assert set(widget_enum) == {"for_you", "trending", "friends"}
