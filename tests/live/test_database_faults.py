@@ -86,7 +86,7 @@ class Terminator(threading.Thread):
 
 def _setup(stack: LiveStack) -> tuple[str, int, int]:
     out = stack.shell(
-        "from rest_framework.authtoken.models import Token\n"
+        "from shop.services import api_token_issue\n"
         "from shop.models import Product, User\n"
         "from support import services\n"
         "user = User.objects.get(username='shopper')\n"
@@ -94,7 +94,7 @@ def _setup(stack: LiveStack) -> tuple[str, int, int]:
         "Product.objects.filter(pk=product.pk).update(stock=100000)\n"
         "conversation = services.conversation_start(user=user, session_key=None)\n"
         "services.conversation_request_human(conversation=conversation)\n"
-        "print(Token.objects.get_or_create(user=user)[0].key, product.id, conversation.id)\n"
+        "print(api_token_issue(user=user).key, product.id, conversation.id)\n"
     )
     token, product_id, conversation_id = out.strip().splitlines()[-1].split()
     return token, int(product_id), int(conversation_id)
