@@ -6,8 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -24,6 +26,8 @@ __all__ = [
     "followers_of",
     "following_of",
     "people_you_may_know",
+    "people_you_may_know_cached",
+    "people_you_may_know_cache_key",
     "profile_page",
     "relationship_between",
     "user_by_username",
@@ -275,3 +279,35 @@ def people_you_may_know(*, user: User, limit: int = 10) -> list[Suggestion]:
         suggestions.append(Suggestion(user=person, score=score, reasons=reasons))
     suggestions.sort(key=lambda item: (-item.score, item.user.username))
     return suggestions[:limit]
+
+
+SUGGESTIONS_CACHE_SECONDS = 300
+
+
+def people_you_may_know_cache_key(user_id: int) -> str:
+    """The one cache entry holding a shopper's computed suggestions (every language and length); the
+    services delete it when the shopper's own graph changes (follow, request answered, block)."""
+    return f"social:pymk:{user_id}"
+
+
+def people_you_may_know_cached(*, user: User, limit: int = 3) -> list[Suggestion]:
+    """`people_you_may_know` for a page's side panel: computed at most every few minutes per shopper, and
+    at once after the shopper's own follows or blocks change. Others' changes (their follows, purchases)
+    show within `SUGGESTIONS_CACHE_SECONDS`; an account that left or opted out of suggestions never shows,
+    checked at read time in one query."""
+    key = people_you_may_know_cache_key(user.pk)
+    slot = f"{get_language()}:{limit}"
+    entry = cache.get(key) or {}
+    suggestions = entry.get(slot)
+    if suggestions is None:
+        # A few spare candidates, so that the read-time check below still leaves `limit`.
+        suggestions = people_you_may_know(user=user, limit=limit + 5)
+        cache.set(key, {**entry, slot: suggestions}, SUGGESTIONS_CACHE_SECONDS)
+    if not suggestions:
+        return []
+    still_listed = set(
+        User.objects.filter(pk__in=[item.user.pk for item in suggestions], is_active=True)
+        .exclude(profile__show_in_suggestions=False)
+        .values_list("pk", flat=True)
+    )
+    return [item for item in suggestions if item.user.pk in still_listed][:limit]

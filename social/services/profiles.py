@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -13,6 +14,7 @@ from common.uploads import clean_image_upload
 from shop.models import User
 from social.hooks import follow_graph_changed
 from social.models import Block, Follow, Mute, Notification, Profile
+from social.selectors.people import people_you_may_know_cache_key
 from social.services.notifications import notification_create
 
 __all__ = [
@@ -102,6 +104,11 @@ def privacy_update(*, user: User, **flags: bool) -> Profile:
     return profile
 
 
+def _suggestions_forget(*user_ids: int) -> None:
+    """These shoppers' follow graph changed: their cached "people you may know" is recomputed on next read."""
+    cache.delete_many([people_you_may_know_cache_key(user_id) for user_id in user_ids])
+
+
 def _is_blocked_pair(a_id: int, b_id: int) -> bool:
     return Block.objects.filter(
         Q(blocker_id=a_id, blocked_id=b_id) | Q(blocker_id=b_id, blocked_id=a_id)
@@ -126,6 +133,7 @@ def follow_create(*, follower: User, followee: User) -> Follow:
             follow = Follow.objects.create(follower=follower, followee=followee, status=status)
     except IntegrityError:  # a concurrent double click created it first
         return Follow.objects.get(follower=follower, followee=followee)
+    _suggestions_forget(follower.pk)
     follow_graph_changed.fire(follower.pk)  # the recommender re-scores on request
     name = follower.get_username()
     if private:
@@ -150,6 +158,7 @@ def follow_create(*, follower: User, followee: User) -> Follow:
 def follow_delete(*, follower: User, followee: User) -> bool:
     """Unfollow, or withdraw a pending request. Returns whether anything was removed."""
     deleted, _rows = Follow.objects.filter(follower=follower, followee=followee).delete()
+    _suggestions_forget(follower.pk)
     follow_graph_changed.fire(follower.pk)  # the recommender re-scores on request
     return bool(deleted)
 
@@ -162,6 +171,7 @@ def follow_request_approve(*, followee: User, follower_id: int) -> Follow:
         raise ValidationError(_("There is no pending request from this account."))
     follow.status = Follow.Status.ACTIVE
     follow.save(update_fields=["status"])
+    _suggestions_forget(follower_id)
     follow_graph_changed.fire(follower_id)  # the recommender re-scores on request
     notification_create(
         recipient_id=follower_id,
@@ -179,6 +189,7 @@ def follow_request_decline(*, followee: User, follower_id: int) -> None:
     ).delete()
     if not deleted:
         raise ValidationError(_("There is no pending request from this account."))
+    _suggestions_forget(follower_id)
 
 
 def block_create(*, blocker: User, blocked: User) -> Block:
@@ -190,11 +201,13 @@ def block_create(*, blocker: User, blocked: User) -> Block:
         Follow.objects.filter(
             Q(follower=blocker, followee=blocked) | Q(follower=blocked, followee=blocker)
         ).delete()
+    _suggestions_forget(blocker.pk, blocked.pk)
     return block
 
 
 def block_delete(*, blocker: User, blocked: User) -> bool:
     deleted, _rows = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+    _suggestions_forget(blocker.pk, blocked.pk)
     return bool(deleted)
 
 
