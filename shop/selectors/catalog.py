@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
@@ -373,7 +373,9 @@ def _product_page_shared(*, product_id: int, review_page_number: int) -> Product
     shared = cache.get(key)
     if shared is None:
         shared = ProductPageShared(
-            images=list(ProductImage.objects.filter(product_id=product_id).order_by("position", "id")),
+            images=list(
+                ProductImage.objects.filter(product_id=product_id).order_by("position", "id")
+            ),
             tags=list(Tag.objects.filter(products=product_id).order_by("name")),
             rating=rating_summary(product_id=product_id),
             reviews=review_page(product_id=product_id, page=review_page_number),

@@ -10,7 +10,8 @@ Counted once, never lost on a clean shutdown:
   are inserted in one transaction and the processing key is deleted after commit; if the process dies between
   the two, the next flush skips rows already stored (each row carries its exact timestamp, product, user and
   session), so a view is written once.
-Without Redis (development, tests) or while Redis is down, a view is written directly, as before.
+Without Redis, with tasks run in-process (development, tests: no worker would flush) or while Redis is down,
+a view is written directly, as before.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def _key(name: str) -> str:
 
 def product_view_record(*, product_id: int, user_id: int | None, session_key: str = "") -> None:
     """Record that a product page was shown (buffered; see the module docstring)."""
-    client = _client()
+    client = None if settings.CELERY_TASK_ALWAYS_EAGER else _client()
     if client is not None:
         row = json.dumps([product_id, user_id, (session_key or "")[:40], time.time()])
         try:

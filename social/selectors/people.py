@@ -9,9 +9,8 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from shop.models import OrderLine, Review, User, WishlistItem
 from shop.selectors import purchased_product_ids
@@ -28,6 +27,7 @@ __all__ = [
     "people_you_may_know",
     "people_you_may_know_cached",
     "people_you_may_know_cache_key",
+    "people_you_may_know_slot",
     "profile_page",
     "relationship_between",
     "user_by_username",
@@ -281,7 +281,8 @@ def people_you_may_know(*, user: User, limit: int = 10) -> list[Suggestion]:
     return suggestions[:limit]
 
 
-SUGGESTIONS_CACHE_SECONDS = 300
+# Longer than the refresh task's period, so that active shoppers never wait for the computation.
+SUGGESTIONS_CACHE_SECONDS = 600
 
 
 def people_you_may_know_cache_key(user_id: int) -> str:
@@ -290,18 +291,28 @@ def people_you_may_know_cache_key(user_id: int) -> str:
     return f"social:pymk:{user_id}"
 
 
+# Candidates kept beyond the shown length, so that the read-time check still leaves enough.
+SUGGESTIONS_SPARE = 5
+
+
+def people_you_may_know_slot(limit: int) -> str:
+    """Where a language and list length sit inside a shopper's cached entry."""
+    return f"{get_language()}:{limit}"
+
+
 def people_you_may_know_cached(*, user: User, limit: int = 3) -> list[Suggestion]:
     """`people_you_may_know` for a page's side panel: computed at most every few minutes per shopper, and
     at once after the shopper's own follows or blocks change. Others' changes (their follows, purchases)
     show within `SUGGESTIONS_CACHE_SECONDS`; an account that left or opted out of suggestions never shows,
     checked at read time in one query."""
     key = people_you_may_know_cache_key(user.pk)
-    slot = f"{get_language()}:{limit}"
+    slot = people_you_may_know_slot(limit)
     entry = cache.get(key) or {}
     suggestions = entry.get(slot)
-    if suggestions is None:
-        # A few spare candidates, so that the read-time check below still leaves `limit`.
-        suggestions = people_you_may_know(user=user, limit=limit + 5)
+    if (
+        suggestions is None
+    ):  # not computed ahead (social.tasks.suggestions_refresh_task) or just changed
+        suggestions = people_you_may_know(user=user, limit=limit + SUGGESTIONS_SPARE)
         cache.set(key, {**entry, slot: suggestions}, SUGGESTIONS_CACHE_SECONDS)
     if not suggestions:
         return []

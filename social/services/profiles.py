@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.uploads import clean_image_upload
 from shop.models import User
 from social.hooks import follow_graph_changed
 from social.models import Block, Follow, Mute, Notification, Profile
-from social.selectors.people import people_you_may_know_cache_key
+from social.selectors.people import (
+    SUGGESTIONS_CACHE_SECONDS,
+    SUGGESTIONS_SPARE,
+    people_you_may_know,
+    people_you_may_know_cache_key,
+    people_you_may_know_slot,
+)
 from social.services.notifications import notification_create
 
 __all__ = [
@@ -31,6 +40,7 @@ __all__ = [
     "privacy_update",
     "profile_get_or_create",
     "profile_update",
+    "suggestions_refresh",
 ]
 
 AVATAR_MAX_SIDE = 512
@@ -107,6 +117,22 @@ def privacy_update(*, user: User, **flags: bool) -> Profile:
 def _suggestions_forget(*user_ids: int) -> None:
     """These shoppers' follow graph changed: their cached "people you may know" is recomputed on next read."""
     cache.delete_many([people_you_may_know_cache_key(user_id) for user_id in user_ids])
+
+
+def suggestions_refresh(*, active_within: timedelta = timedelta(days=7), limit: int = 3) -> int:
+    """Compute ahead the feed panel's "people you may know" of every shopper signed in recently (in the
+    site's default language), so the page only reads it; returns how many shoppers were refreshed."""
+    since = timezone.now() - active_within
+    refreshed = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for user in User.objects.filter(is_active=True, last_login__gte=since).iterator():
+            key = people_you_may_know_cache_key(user.pk)
+            suggestions = people_you_may_know(user=user, limit=limit + SUGGESTIONS_SPARE)
+            entry = cache.get(key) or {}
+            entry[people_you_may_know_slot(limit)] = suggestions
+            cache.set(key, entry, SUGGESTIONS_CACHE_SECONDS)
+            refreshed += 1
+    return refreshed
 
 
 def _is_blocked_pair(a_id: int, b_id: int) -> bool:

@@ -12,7 +12,6 @@ from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 from common.edge_cache import CSRF_PLACEHOLDER
-
 from social.selectors.text import render_rich_text
 
 register = template.Library()

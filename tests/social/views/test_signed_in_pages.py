@@ -222,3 +222,25 @@ def test_a_moderator_hiding_a_review_updates_the_shared_product_page(ana, modera
     html = client.get(f"/product/{product.slug}/").content.decode()
     assert "rude words" not in html
     assert "No reviews yet" in html
+
+
+def test_suggestions_computed_ahead_are_what_the_feed_reads(
+    ana, cleo, django_assert_max_num_queries
+):
+    from django.utils import timezone
+
+    from social.selectors import people_you_may_know_cached
+
+    dan = UserFactory(username="dan")
+    FollowFactory(follower=ana, followee=cleo)
+    FollowFactory(follower=cleo, followee=dan)
+    ana.last_login = timezone.now()
+    ana.save(update_fields=["last_login"])
+
+    assert services.suggestions_refresh() >= 1
+
+    with django_assert_max_num_queries(
+        1
+    ):  # the read-time check only: nothing computed in the request
+        suggestions = people_you_may_know_cached(user=ana, limit=3)
+    assert [item.user.username for item in suggestions] == ["dan"]
