@@ -234,10 +234,12 @@ print(f"{len(rows)} signed-in shoppers, {len(products)} products, {len(posts)} p
 def prepare(env: dict[str, str], fixture: Path, *, fresh: bool) -> None:
     ensure_database(fresh=fresh)
     env = {**env, "CELERY_TASK_ALWAYS_EAGER": "1"}  # seeding runs its tasks in-process
-    run = {"cwd": ROOT, "env": env, "check": True}
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], **run)
-    subprocess.run([PYTHON, "manage.py", "seed_demo", "--if-empty"], **run)
-    subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], **run)
+    for command in (
+        ["migrate", "--noinput", "-v0"],
+        ["seed_demo", "--if-empty"],
+        ["collectstatic", "--noinput", "-v0"],
+    ):
+        subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True)
     subprocess.run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"], check=False, capture_output=True)
     subprocess.run(
         [PYTHON, "-c", FIXTURE_CODE],

@@ -22,6 +22,8 @@ import time
 from datetime import UTC, datetime
 from functools import cache
 
+import redis
+
 from django.conf import settings
 from django.db import transaction
 
@@ -37,12 +39,10 @@ PROCESSING_KEY = "shop:product-views:processing"
 
 
 @cache
-def _client():  # type: ignore[no-untyped-def]
+def _client() -> redis.Redis | None:
     """One redis-py client per process (it is thread-safe and pools its connections); None without Redis."""
     if not settings.REDIS_URL:
         return None
-    import redis
-
     return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=2)
 
 
@@ -84,8 +84,6 @@ def product_views_flush() -> int:
     processing = _key(PROCESSING_KEY)
     inserted = 0
     if not client.exists(processing):
-        import redis
-
         try:
             client.rename(_key(BUFFER_KEY), processing)
         except redis.ResponseError:  # no buffer: nothing was viewed since the last flush
