@@ -121,9 +121,12 @@ def _cards(posts: QuerySet[Post]) -> list[Post]:
     prefetch_related_objects(with_images, "images")
     for post in items:
         if not getattr(post, "has_images", False):
-            post.__dict__.setdefault("_prefetched_objects_cache", {})["images"] = (
-                PostImage.objects.none()
-            )
+            # An already evaluated empty result, as a prefetch leaves it: `post.images.all()` then costs
+            # nothing (an unevaluated `.none()` still went through the query compiler on every access).
+            empty = PostImage.objects.none()
+            empty._result_cache = []
+            empty._prefetch_done = True
+            post.__dict__.setdefault("_prefetched_objects_cache", {})["images"] = empty
     return items
 
 
