@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from functools import cache
 
 import redis
-
 from django.conf import settings
 from django.db import transaction
 
