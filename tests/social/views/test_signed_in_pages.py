@@ -244,3 +244,24 @@ def test_suggestions_computed_ahead_are_what_the_feed_reads(
     ):  # the read-time check only: nothing computed in the request
         suggestions = people_you_may_know_cached(user=ana, limit=3)
     assert [item.user.username for item in suggestions] == ["dan"]
+
+
+def test_the_shared_blank_review_form_carries_each_pages_action_and_token(ana, ben):
+    first, second = ProductFactory(stock=2), ProductFactory(stock=2)
+    ReviewFactory(product=second, user=ben, title="ben's own words")
+    ana_client, ben_client = _signed_in(ana), _signed_in(ben)
+
+    ana_first = ana_client.get(f"/product/{first.slug}/").content.decode()
+    ana_second = ana_client.get(f"/product/{second.slug}/").content.decode()
+    ben_second = ben_client.get(f"/product/{second.slug}/").content.decode()
+
+    assert f'action="/product/{first.slug}/review/"' in ana_first
+    assert f'action="/product/{second.slug}/review/"' in ana_second
+    assert "/__socialshop_review_action__/" not in ana_second
+    for html, client in ((ana_second, ana_client), (ben_second, ben_client)):
+        assert CSRF_PLACEHOLDER not in html
+        tokens = {_unmask_cipher_token(t) for t in CSRF_INPUT.findall(html)}
+        assert tokens == {client.cookies["csrftoken"].value}
+    assert 'value="ben&#x27;s own words"' in ben_second  # his own review prefilled, never shared
+    assert "Delete my review" in ben_second
+    assert "Delete my review" not in ana_second
