@@ -125,7 +125,7 @@ def _cards(posts: QuerySet[Post]) -> list[Post]:
             # nothing (an unevaluated `.none()` still went through the query compiler on every access).
             empty = PostImage.objects.none()
             empty._result_cache = []
-            empty._prefetch_done = True
+            empty._prefetch_done = True  # type: ignore[attr-defined]
             post.__dict__.setdefault("_prefetched_objects_cache", {})["images"] = empty
     return items
 
