@@ -46,11 +46,13 @@ def _collect_beat_schedule(sender: Celery, **kwargs: object) -> None:
     from django.conf import settings
 
     from recsys.tasks import BEAT_SCHEDULE as recsys_schedule
+    from shop.tasks import BEAT_SCHEDULE as shop_schedule
     from social.tasks import BEAT_SCHEDULE as social_schedule
     from support.tasks import BEAT_SCHEDULE as support_schedule
 
     sender.conf.beat_schedule.update(
         {
+            **shop_schedule,
             **social_schedule,
             **recsys_schedule,
             **support_schedule,

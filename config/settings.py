@@ -250,6 +250,10 @@ CELERY_TIMEZONE = "UTC"
 # The periodic schedule is filled in config/celery.py so that each app's entries sit beside its tasks.
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# Sessions are read from the cache on every signed-in request (written through to the database, so a cache
+# flush or a Redis outage signs nobody out): one cache read instead of a database query per page.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # --- Auth -----------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

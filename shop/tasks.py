@@ -8,15 +8,20 @@ from __future__ import annotations
 from celery import shared_task
 
 from shop.services.email import email_send_task, emails_pending_requeue
+from shop.services.events import product_views_flush
 
 # Tasks that a service queues are declared beside it (shop/services/email.py), so services never import this
 # module, which imports them; re-exported here for discovery.
-__all__ = ["email_send_task", "emails_pending_requeue_task"]
+__all__ = ["email_send_task", "emails_pending_requeue_task", "product_views_flush_task"]
 
 BEAT_SCHEDULE = {
     "shop-emails-pending-requeue": {
         "task": "shop.tasks.emails_pending_requeue_task",
         "schedule": 300.0,
+    },
+    "shop-product-views-flush": {
+        "task": "shop.tasks.product_views_flush_task",
+        "schedule": 5.0,
     },
 }
 
@@ -25,3 +30,9 @@ BEAT_SCHEDULE = {
 def emails_pending_requeue_task() -> int:
     """Every five minutes: queue the mails whose task never reached the broker."""
     return emails_pending_requeue()
+
+
+@shared_task(name="shop.tasks.product_views_flush_task", ignore_result=True)
+def product_views_flush_task() -> int:
+    """Write the product views buffered in Redis (idempotent: safe to run twice or after a crash)."""
+    return product_views_flush()

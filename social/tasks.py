@@ -25,6 +25,11 @@ __all__ = [
 ]
 
 BEAT_SCHEDULE = {
+    "social-suggestions-refresh": {
+        "task": "social.tasks.suggestions_refresh_task",
+        # Under SUGGESTIONS_CACHE_SECONDS (600), so a shopper's panel is always computed ahead.
+        "schedule": 300.0,
+    },
     "social-group-buys-sweep": {
         "task": "social.tasks.group_buys_sweep_task",
         "schedule": 60.0,
@@ -56,3 +61,11 @@ def group_buys_sweep_task() -> dict[str, int]:
         except Exception:  # noqa: BLE001 - one failing group must not stop the others; retried next minute.
             logger.exception("group buy %s could not be completed", group_id)
     return {"expired": expired, "completed": completed}
+
+
+@shared_task(name="social.tasks.suggestions_refresh_task", ignore_result=True)
+def suggestions_refresh_task() -> int:
+    """Every few minutes: "people you may know" of recently signed-in shoppers, computed ahead."""
+    from social.services import suggestions_refresh
+
+    return suggestions_refresh()

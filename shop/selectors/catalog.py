@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
@@ -34,7 +35,12 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from shop.models import Category, Product, ProductImage, Review, StockAlert, Tag, User, WishlistItem
-from shop.selectors.categories import _walk, category_list, category_list_cached
+from shop.selectors.categories import (
+    _walk,
+    catalogue_cache_version,
+    category_list,
+    category_list_cached,
+)
 from shop.selectors.search import ProductFilters, clean_search_text
 
 __all__ = [
@@ -345,6 +351,40 @@ def review_page(*, product_id: int, page: int = 1, per_page: int = 10) -> Review
 
 
 @dataclass(frozen=True)
+class ProductPageShared:
+    """The parts of a product page that are the same for every shopper and change only through catalogue
+    writes (pictures, tags, reviews and the rating summary: every review change, a moderator's hide included,
+    bumps the catalogue version)."""
+
+    images: list
+    tags: list
+    rating: RatingSummary
+    reviews: ReviewPage
+
+
+# Reviewers' display names are not catalogue data: a renamed reviewer shows within this time.
+PRODUCT_PAGE_SHARED_SECONDS = 60
+
+
+def _product_page_shared(*, product_id: int, review_page_number: int) -> ProductPageShared:
+    """Read once per catalogue version and shared by every shopper (5 queries saved per product page);
+    the product row itself (price, stock) is always read fresh."""
+    key = f"shop:product-page:{catalogue_cache_version()}:{product_id}:{review_page_number}"
+    shared = cache.get(key)
+    if shared is None:
+        shared = ProductPageShared(
+            images=list(
+                ProductImage.objects.filter(product_id=product_id).order_by("position", "id")
+            ),
+            tags=list(Tag.objects.filter(products=product_id).order_by("name")),
+            rating=rating_summary(product_id=product_id),
+            reviews=review_page(product_id=product_id, page=review_page_number),
+        )
+        cache.set(key, shared, PRODUCT_PAGE_SHARED_SECONDS)
+    return shared
+
+
+@dataclass(frozen=True)
 class ProductDetail:
     product: Product
     images: list
@@ -367,8 +407,7 @@ def product_detail(
 ) -> ProductDetail:
     """Everything the product page shows (by slug or id), in a fixed number of queries."""
     product = product_get_active(slug=slug, product_id=product_id)
-    images = list(product.images.order_by("position", "id"))
-    tags = list(product.tags.order_by("name"))
+    shared = _product_page_shared(product_id=product.id, review_page_number=review_page_number)
     own_review = in_wishlist = has_open_alert = None
     if isinstance(user, User):
         own_review = Review.objects.filter(product=product, user=user).first()
@@ -385,11 +424,11 @@ def product_detail(
     ]
     return ProductDetail(
         product=product,
-        images=images,
-        tags=tags,
+        images=shared.images,
+        tags=shared.tags,
         attributes=attributes,
-        rating=rating_summary(product_id=product.id),
-        reviews=review_page(product_id=product.id, page=review_page_number),
+        rating=shared.rating,
+        reviews=shared.reviews,
         own_review=own_review,
         in_wishlist=bool(in_wishlist),
         has_open_alert=bool(has_open_alert),

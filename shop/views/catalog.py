@@ -24,7 +24,7 @@ from common.edge_cache import edge_cacheable
 from common.redirects import safe_next_url
 from shop import selectors, services
 from shop.forms.catalog import ReviewForm
-from shop.models import ProductEvent, Review
+from shop.models import Review
 from shop.views import HtmxHttpRequest, SignedInHttpRequest
 
 PAGE_SIZE = 24
@@ -201,9 +201,8 @@ def _product_page(
 @require_GET
 def product(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     detail, response = _product_page(request, slug)
-    services.product_event_record(
+    services.product_view_record(
         product_id=detail.product.id,
-        kind=ProductEvent.Kind.VIEW,
         user_id=request.user.id if request.user.is_authenticated else None,
         session_key=request.session.session_key or "",
     )

@@ -6,10 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from shop.models import OrderLine, Review, User, WishlistItem
 from shop.selectors import purchased_product_ids
@@ -25,6 +26,9 @@ __all__ = [
     "following_of",
     "people_to_follow",
     "people_you_may_know",
+    "people_you_may_know_cached",
+    "people_you_may_know_cache_key",
+    "people_you_may_know_slot",
     "profile_page",
     "relationship_between",
     "user_by_username",
@@ -300,3 +304,46 @@ def people_to_follow(*, user: User, limit: int = 12) -> list[User]:
         .order_by("-followers", "username")[: limit - len(chosen)]
     )
     return [*chosen, *popular]
+
+
+# Longer than the refresh task's period, so that active shoppers never wait for the computation.
+SUGGESTIONS_CACHE_SECONDS = 600
+
+
+def people_you_may_know_cache_key(user_id: int) -> str:
+    """The one cache entry holding a shopper's computed suggestions (every language and length); the
+    services delete it when the shopper's own graph changes (follow, request answered, block)."""
+    return f"social:pymk:{user_id}"
+
+
+# Candidates kept beyond the shown length, so that the read-time check still leaves enough.
+SUGGESTIONS_SPARE = 5
+
+
+def people_you_may_know_slot(limit: int) -> str:
+    """Where a language and list length sit inside a shopper's cached entry."""
+    return f"{get_language()}:{limit}"
+
+
+def people_you_may_know_cached(*, user: User, limit: int = 3) -> list[Suggestion]:
+    """`people_you_may_know` for a page's side panel: computed at most every few minutes per shopper, and
+    at once after the shopper's own follows or blocks change. Others' changes (their follows, purchases)
+    show within `SUGGESTIONS_CACHE_SECONDS`; an account that left or opted out of suggestions never shows,
+    checked at read time in one query."""
+    key = people_you_may_know_cache_key(user.pk)
+    slot = people_you_may_know_slot(limit)
+    entry = cache.get(key) or {}
+    suggestions = entry.get(slot)
+    if (
+        suggestions is None
+    ):  # not computed ahead (social.tasks.suggestions_refresh_task) or just changed
+        suggestions = people_you_may_know(user=user, limit=limit + SUGGESTIONS_SPARE)
+        cache.set(key, {**entry, slot: suggestions}, SUGGESTIONS_CACHE_SECONDS)
+    if not suggestions:
+        return []
+    still_listed = set(
+        User.objects.filter(pk__in=[item.user.pk for item in suggestions], is_active=True)
+        .exclude(profile__show_in_suggestions=False)
+        .values_list("pk", flat=True)
+    )
+    return [item for item in suggestions if item.user.pk in still_listed][:limit]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Exists,
@@ -41,6 +42,7 @@ __all__ = [
     "post_access",
     "post_can_view",
     "posts_for_product",
+    "product_posts_cache_key",
     "posts_for_profile",
     "posts_for_tag",
     "visible_posts",
@@ -119,9 +121,12 @@ def _cards(posts: QuerySet[Post]) -> list[Post]:
     prefetch_related_objects(with_images, "images")
     for post in items:
         if not getattr(post, "has_images", False):
-            post.__dict__.setdefault("_prefetched_objects_cache", {})["images"] = (
-                PostImage.objects.none()
-            )
+            # An already evaluated empty result, as a prefetch leaves it: `post.images.all()` then costs
+            # nothing (an unevaluated `.none()` still went through the query compiler on every access).
+            empty = PostImage.objects.none()
+            empty._result_cache = []
+            empty._prefetch_done = True  # type: ignore[attr-defined]
+            post.__dict__.setdefault("_prefetched_objects_cache", {})["images"] = empty
     return items
 
 
@@ -211,11 +216,34 @@ def posts_for_profile(
     return _page(posts, viewer=viewer, cursor=cursor, page_size=page_size)
 
 
+PRODUCT_POSTS_CANDIDATES = 100
+PRODUCT_POSTS_CACHE_SECONDS = 3600
+
+
+def product_posts_cache_key(product_id: int) -> str:
+    """The ids of the posts that tag a product (whoever may see them); the post services delete it when a
+    post's tags change."""
+    return f"social:product-posts:{product_id}"
+
+
 def posts_for_product(*, viewer: Viewer, product_id: int, limit: int = 6) -> list[Post]:
-    """'What people say': visible posts tagging the product, newest first."""
-    posts = visible_posts(viewer=viewer).filter(
-        pk__in=PostProduct.objects.filter(product_id=product_id).values("post_id")
-    )
+    """'What people say': visible posts tagging the product, newest first.
+
+    Most products are tagged by no post: the ids of the posts tagging one are cached (shared by everyone),
+    so those pages run no post query at all; the visibility rule still runs per viewer on the candidates.
+    """
+    key = product_posts_cache_key(product_id)
+    candidate_ids = cache.get(key)
+    if candidate_ids is None:
+        candidate_ids = list(
+            PostProduct.objects.filter(product_id=product_id)
+            .order_by("-post__created_at", "-post_id")
+            .values_list("post_id", flat=True)[:PRODUCT_POSTS_CANDIDATES]
+        )
+        cache.set(key, candidate_ids, PRODUCT_POSTS_CACHE_SECONDS)
+    if not candidate_ids:
+        return []
+    posts = visible_posts(viewer=viewer).filter(pk__in=candidate_ids)
     return _cards(_with_display(posts, viewer).order_by("-created_at", "-id")[:limit])
 
 

@@ -10,9 +10,11 @@ because the rows are gone.
 from __future__ import annotations
 
 import logging
+from importlib import import_module
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -72,7 +74,10 @@ def account_delete(*, user: User) -> None:
             ship_postal_code="",
             share_to_followers=False,
         )
-        Session.objects.filter(session_key__in=_session_keys_for(user_id)).delete()
+        # Through the session engine, so a cached copy (cached_db) goes with the row.
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        for session_key in _session_keys_for(user_id):
+            store(session_key=session_key).delete()
         # Higher apps remove or anonymise what they keep about the account (inside this transaction).
         account_erasing.fire(user)
         # Token auth for the API goes with the user row (CASCADE), like everything else personal.

@@ -13,6 +13,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -24,7 +25,7 @@ from common.uploads import clean_image_upload
 from shop.models import Order, Product, Review, User
 from shop.selectors import purchased_product_ids
 from social.models import Block, Comment, Follow, Like, Notification, Post, PostImage, PostProduct
-from social.selectors.posts import post_can_view
+from social.selectors.posts import post_can_view, product_posts_cache_key
 from social.selectors.text import extract_mentions
 from social.services.notifications import notification_create
 
@@ -97,13 +98,29 @@ def _clean_product_ids(product_ids: Iterable[int | str]) -> list[int]:
     return ids
 
 
+def _product_posts_forget(product_ids: Iterable[int]) -> None:
+    """These products' "what people say" lists changed: drop the cached candidates now and again after
+    commit (a page read in between could have cached the old list)."""
+    keys = [product_posts_cache_key(product_id) for product_id in set(product_ids)]
+    if not keys:
+        return
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
 def _set_product_tags(post: Post, product_ids: list[int]) -> None:
     bought = (
         purchased_product_ids(user_id=post.author_id, product_ids=product_ids)
         if product_ids
         else set()
     )
+    removed = list(
+        PostProduct.objects.filter(post=post)
+        .exclude(product_id__in=product_ids)
+        .values_list("product_id", flat=True)
+    )
     PostProduct.objects.filter(post=post).exclude(product_id__in=product_ids).delete()
+    _product_posts_forget([*removed, *product_ids])
     existing = {tag.product_id: tag for tag in PostProduct.objects.filter(post=post)}
     for position, product_id in enumerate(product_ids):
         tag = existing.get(product_id)
@@ -277,6 +294,7 @@ def purchase_share(*, order: Order) -> Post | None:
                 )
                 for position, product_id in enumerate(product_ids[:MAX_POST_PRODUCTS])
             )
+            _product_posts_forget(product_ids[:MAX_POST_PRODUCTS])
             _push_new_post(post)
     except IntegrityError:
         return Post.objects.get(order=order)
@@ -298,6 +316,7 @@ def review_share(*, review: Review) -> Post:
             PostProduct.objects.create(
                 post=post, product_id=review.product_id, verified_purchase=review.verified_purchase
             )
+            _product_posts_forget([review.product_id])
             _push_new_post(post)
     except IntegrityError:
         return Post.objects.get(review=review)

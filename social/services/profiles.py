@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.uploads import clean_image_upload
 from shop.models import User
 from social.hooks import follow_graph_changed
 from social.models import Block, Follow, Mute, Notification, Profile
+from social.selectors.people import (
+    SUGGESTIONS_CACHE_SECONDS,
+    SUGGESTIONS_SPARE,
+    people_you_may_know,
+    people_you_may_know_cache_key,
+    people_you_may_know_slot,
+)
 from social.services.notifications import notification_create
 
 __all__ = [
@@ -30,6 +41,7 @@ __all__ = [
     "privacy_update",
     "profile_get_or_create",
     "profile_update",
+    "suggestions_refresh",
 ]
 
 AVATAR_MAX_SIDE = 512
@@ -104,6 +116,27 @@ def privacy_update(*, user: User, **flags: bool) -> Profile:
     return profile
 
 
+def _suggestions_forget(*user_ids: int) -> None:
+    """These shoppers' follow graph changed: their cached "people you may know" is recomputed on next read."""
+    cache.delete_many([people_you_may_know_cache_key(user_id) for user_id in user_ids])
+
+
+def suggestions_refresh(*, active_within: timedelta = timedelta(days=7), limit: int = 3) -> int:
+    """Compute ahead the feed panel's "people you may know" of every shopper signed in recently (in the
+    site's default language), so the page only reads it; returns how many shoppers were refreshed."""
+    since = timezone.now() - active_within
+    refreshed = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for user in User.objects.filter(is_active=True, last_login__gte=since).iterator():
+            key = people_you_may_know_cache_key(user.pk)
+            suggestions = people_you_may_know(user=user, limit=limit + SUGGESTIONS_SPARE)
+            entry = cache.get(key) or {}
+            entry[people_you_may_know_slot(limit)] = suggestions
+            cache.set(key, entry, SUGGESTIONS_CACHE_SECONDS)
+            refreshed += 1
+    return refreshed
+
+
 def _is_blocked_pair(a_id: int, b_id: int) -> bool:
     return Block.objects.filter(
         Q(blocker_id=a_id, blocked_id=b_id) | Q(blocker_id=b_id, blocked_id=a_id)
@@ -128,6 +161,7 @@ def follow_create(*, follower: User, followee: User) -> Follow:
             follow = Follow.objects.create(follower=follower, followee=followee, status=status)
     except IntegrityError:  # a concurrent double click created it first
         return Follow.objects.get(follower=follower, followee=followee)
+    _suggestions_forget(follower.pk)
     follow_graph_changed.fire(follower.pk)  # the recommender re-scores on request
     name = follower.get_username()
     if private:
@@ -152,6 +186,7 @@ def follow_create(*, follower: User, followee: User) -> Follow:
 def follow_delete(*, follower: User, followee: User) -> bool:
     """Unfollow, or withdraw a pending request. Returns whether anything was removed."""
     deleted, _rows = Follow.objects.filter(follower=follower, followee=followee).delete()
+    _suggestions_forget(follower.pk)
     follow_graph_changed.fire(follower.pk)  # the recommender re-scores on request
     return bool(deleted)
 
@@ -164,6 +199,7 @@ def follow_request_approve(*, followee: User, follower_id: int) -> Follow:
         raise ValidationError(_("There is no pending request from this account."))
     follow.status = Follow.Status.ACTIVE
     follow.save(update_fields=["status"])
+    _suggestions_forget(follower_id)
     follow_graph_changed.fire(follower_id)  # the recommender re-scores on request
     notification_create(
         recipient_id=follower_id,
@@ -181,6 +217,7 @@ def follow_request_decline(*, followee: User, follower_id: int) -> None:
     ).delete()
     if not deleted:
         raise ValidationError(_("There is no pending request from this account."))
+    _suggestions_forget(follower_id)
 
 
 def block_create(*, blocker: User, blocked: User) -> Block:
@@ -192,11 +229,13 @@ def block_create(*, blocker: User, blocked: User) -> Block:
         Follow.objects.filter(
             Q(follower=blocker, followee=blocked) | Q(follower=blocked, followee=blocker)
         ).delete()
+    _suggestions_forget(blocker.pk, blocked.pk)
     return block
 
 
 def block_delete(*, blocker: User, blocked: User) -> bool:
     deleted, _rows = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+    _suggestions_forget(blocker.pk, blocked.pk)
     return bool(deleted)
 
 

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from django import template
-from django.utils.safestring import SafeString
+import hashlib
+from urllib.parse import quote as urlquote
 
+from django import template
+from django.core.cache import cache
+from django.template.loader import get_template
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
+
+from common.edge_cache import CSRF_PLACEHOLDER
 from social.selectors.text import render_rich_text
 
 register = template.Library()
@@ -51,3 +58,179 @@ def order_shared_post(order):
     from social.models import Post
 
     return Post.objects.filter(order_id=order.pk).first()
+
+
+# --- shared post cards ------------------------------------------------------------------------------------
+#
+# A card is two cached fragments: the body (author, text, pictures, tagged products: the same for every viewer)
+# and the footer (likes, comments, the viewer's own buttons: the same for every viewer in the same position,
+# i.e. liked or not, author or not). Both are content-addressed, so an edit needs no invalidation, and both
+# hold placeholders for the two things that belong to one response: the CSRF token and the current path.
+
+POST_CARD_CACHE_SECONDS = 24 * 3600
+_PARTS_CONTEXT_KEY = "_post_card_parts"
+PATH_PLACEHOLDER = "__socialshop_current_path__"
+
+
+class _PlaceholderRequest:
+    """What the footer's report link reads from the request: the path, as a placeholder."""
+
+    @staticmethod
+    def get_full_path() -> str:
+        return PATH_PLACEHOLDER
+
+
+def _digest(content: object) -> str:
+    return hashlib.sha1(repr(content).encode()).hexdigest()
+
+
+def _post_body_key(post) -> str:
+    """Content address of a card body: everything `post_card_body.html` shows, so an edit (the post, the
+    author's name or picture, a tagged product's price or stock, a shared review) gives a new key. Hidden and
+    deleted posts never reach a card."""
+    review = post.review if post.kind == "review" and post.review_id else None
+    author = post.author
+    profile = getattr(author, "profile", None)
+    # The card selector annotates `has_images`: skip the (empty) picture list without touching the ORM.
+    images = post.images.all() if getattr(post, "has_images", True) else []
+    content = (
+        translation.get_language(),
+        post.pk,
+        post.kind,
+        post.body,
+        post.created_at.isoformat(),
+        author.get_username(),
+        (profile.display_name, profile.avatar.name or "") if profile is not None else None,
+        (review.rating, review.title, review.body) if review is not None else None,
+        [(image.image.name, image.alt_text) for image in images],
+        [
+            (
+                tag.product_id,
+                tag.verified_purchase,
+                getattr(tag, "thumb", None),
+                getattr(tag, "thumb_alt", None),
+                tag.product.name,
+                tag.product.slug,
+                str(tag.product.price),
+                tag.product.stock > 0,
+                tag.product.is_active,
+            )
+            for tag in post.product_tags.all()
+        ],
+    )
+    return "social:postcard:body:" + _digest(content)
+
+
+def _viewer_position(context, post) -> tuple[bool, bool, bool]:
+    """(signed in, author of the post, liked it): all a footer depends on besides the post's counts."""
+    user = context.get("user")
+    signed_in = bool(user is not None and user.is_authenticated)
+    return (
+        signed_in,
+        signed_in and user.pk == post.author_id,
+        signed_in and bool(getattr(post, "liked_by_me", False)),
+    )
+
+
+def _post_footer_key(post, position: tuple[bool, bool, bool]) -> str:
+    content = (
+        translation.get_language(),
+        post.pk,
+        post.kind,
+        post.author_id,
+        post.like_count,
+        post.comment_count,
+        position,
+    )
+    return "social:postcard:foot:" + _digest(content)
+
+
+def _render_post_body(post) -> str:
+    return (
+        get_template("social/partials/post_card_body.html")
+        .render({"post": post, "csrf_token": CSRF_PLACEHOLDER})
+        .strip()
+    )
+
+
+class _Viewer:
+    """A stand-in user for rendering a footer variant (only what the footer reads)."""
+
+    def __init__(self, *, signed_in: bool, pk: int | None) -> None:
+        self.is_authenticated = signed_in
+        self.pk = pk
+
+
+def _render_post_footer(post, position: tuple[bool, bool, bool]) -> str:
+    signed_in, is_author, liked = position
+    viewer_pk = post.author_id if is_author else (0 if signed_in else None)
+    post.liked_by_me = liked
+    return (
+        get_template("social/partials/post_card_footer.html")
+        .render(
+            {
+                "post": post,
+                "user": _Viewer(signed_in=signed_in, pk=viewer_pk),
+                "request": _PlaceholderRequest(),
+                "csrf_token": CSRF_PLACEHOLDER,
+            }
+        )
+        .strip()
+    )
+
+
+def _card_parts(context, posts: list) -> dict[int, tuple[str, str]]:
+    """(body, footer) of each post, from one cache round trip; missing parts are rendered and stored."""
+    wanted: dict[int, tuple[str, str, tuple[bool, bool, bool]]] = {}
+    for post in posts:
+        position = _viewer_position(context, post)
+        wanted[post.pk] = (_post_body_key(post), _post_footer_key(post, position), position)
+    cached = cache.get_many([key for body, foot, _p in wanted.values() for key in (body, foot)])
+    missing: dict[str, str] = {}
+    parts = {}
+    for post in posts:
+        body_key, foot_key, position = wanted[post.pk]
+        body = cached.get(body_key)
+        if body is None:
+            body = missing[body_key] = _render_post_body(post)
+        foot = cached.get(foot_key)
+        if foot is None:
+            foot = missing[foot_key] = _render_post_footer(post, position)
+        parts[post.pk] = (body, foot)
+    if missing:
+        cache.set_many(missing, POST_CARD_CACHE_SECONDS)
+    return parts
+
+
+@register.simple_tag(takes_context=True)
+def post_card_bodies_prefetch(context, posts) -> str:
+    """Fetch the parts of a page of cards in one cache round trip, for the `post_card_body` and
+    `post_card_footer` tags of the cards included after this tag."""
+    context[_PARTS_CONTEXT_KEY] = _card_parts(context, list(posts))
+    return ""
+
+
+def _card_part(context, post, index: int) -> SafeString:
+    prefetched = context.get(_PARTS_CONTEXT_KEY) or {}
+    parts = prefetched.get(post.pk) or _card_parts(context, [post])[post.pk]
+    html = parts[index]
+    token = context.get("csrf_token")
+    html = html.replace(CSRF_PLACEHOLDER, str(token) if token else "")
+    if index == 1 and PATH_PLACEHOLDER in html:
+        request = context.get("request")
+        path = request.get_full_path() if request is not None else ""
+        html = html.replace(PATH_PLACEHOLDER, urlquote(path, safe="/"))
+    return mark_safe(html)  # noqa: S308 - rendered (escaped) by our templates
+
+
+@register.simple_tag(takes_context=True)
+def post_card_body(context, post) -> SafeString:
+    """The viewer-independent part of a post card, with this response's CSRF token."""
+    return _card_part(context, post, 0)
+
+
+@register.simple_tag(takes_context=True)
+def post_card_footer(context, post) -> SafeString:
+    """The card's footer for this viewer's position (liked or not, author or not), with this response's
+    CSRF token and path."""
+    return _card_part(context, post, 1)

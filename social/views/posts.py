@@ -33,7 +33,7 @@ def feed(request: SignedInRequest) -> HttpResponse:
     context: dict[str, object] = {"page": page}
     if request.htmx and cursor:
         return render(request, "social/partials/feed_page.html", context)
-    context["suggestions"] = selectors.people_you_may_know(user=request.user, limit=3)
+    context["suggestions"] = selectors.people_you_may_know_cached(user=request.user, limit=3)
     return render(request, "social/feed.html", context)
 
 

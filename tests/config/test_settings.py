@@ -76,3 +76,18 @@ def test_api_refuses_json_with_unpaired_surrogates_everywhere(client, user):
     assert response.json() == {
         "detail": "The JSON contains invalid characters (unpaired surrogates)."
     }
+
+
+def test_beat_runs_every_apps_periodic_tasks():
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    app.finalize()
+    names = {entry["task"] for entry in app.conf.beat_schedule.values()}
+
+    assert {
+        "shop.tasks.emails_pending_requeue_task",
+        "shop.tasks.product_views_flush_task",
+        "social.tasks.group_buys_sweep_task",
+        "recsys.tasks.retrain",
+    } <= names

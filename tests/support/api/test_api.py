@@ -292,7 +292,7 @@ def test_queue_queries_do_not_grow_with_conversations(
         services.conversation_request_human(conversation=waiting)
         mine = services.conversation_start(user=user, session_key=None)
         services.conversation_claim(conversation=mine, moderator=moderator)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):  # the session is read from the cache (cached_db)
         response = staff.get(url("queue"))
     assert len(response.json()["waiting"]) == count
     assert len(response.json()["mine"]) == count
