@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.middleware.csrf import _unmask_cipher_token
+from django.middleware.csrf import _unmask_cipher_token  # type: ignore[attr-defined]  # private, unstubbed
 from django.test import Client
 
 from common.edge_cache import CSRF_PLACEHOLDER
@@ -48,6 +48,7 @@ def _community(ana, ben, count: int):
 
 def _page_urls(ana, ben, products) -> dict[str, str]:
     post = Post.objects.filter(author=ben).first()
+    assert post is not None
     return {
         "home": "/",
         "feed": "/social/",
