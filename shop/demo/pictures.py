@@ -16,14 +16,14 @@ from __future__ import annotations
 import colorsys
 import hashlib
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 # Bump when the composition changes, so cached files of the old look are not reused.
 RECIPE = "studio-1"
@@ -317,19 +317,17 @@ def _compose(stem: str, colour: str | None, recolour: bool, view: str, backdrop:
 
 
 def _write(relative: str, make) -> str:
-    """Write MEDIA_ROOT/relative once: from the cross-seed cache when there, else compose and cache it."""
-    target = Path(settings.MEDIA_ROOT) / relative
-    if target.exists():
+    """Store `relative` once through the default storage (local disk or the bucket): from the cross-seed cache
+    when there, else compose and cache it. Returns the stored name."""
+    if default_storage.exists(relative):
         return relative
-    target.parent.mkdir(parents=True, exist_ok=True)
     cached = _cache_dir() / Path(relative).name
     if not cached.exists():
         image = make()
         partial = cached.with_suffix(f".{os.getpid()}.part")
         image.save(partial, format="WEBP", quality=80, method=2)
         partial.replace(cached)
-    shutil.copyfile(cached, target)
-    return relative
+    return default_storage.save(relative, ContentFile(cached.read_bytes()))
 
 
 def object_for(noun: str, root: str) -> tuple[str, bool]:
