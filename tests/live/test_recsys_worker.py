@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.live, pytest.mark.redis]
 def _state(live_stack, task_id: str = "") -> dict:
     code = (
         "import json\n"
-        "from django.core.cache import cache\n"
+        "from common.lease import Lease\n"
         "from recsys.models import ModelVersion, ServingPointer\n"
         "from recsys.services.training import LOCK_KEY\n"
         "serving = ModelVersion.objects.filter(status='serving').first()\n"
@@ -25,7 +25,7 @@ def _state(live_stack, task_id: str = "") -> dict:
         f"rows = list(ModelVersion.objects.filter(task_id={task_id!r}).values('pk', 'status'))\n"
         "print(json.dumps({'serving': serving.pk if serving else None, "
         "'artifact': serving.artifact_name if serving else '', "
-        "'run': pointer.run_id if pointer else None, 'rows': rows, 'lock': cache.get(LOCK_KEY), "
+        "'run': pointer.run_id if pointer else None, 'rows': rows, 'lock': Lease(LOCK_KEY, seconds=60).holder(), "
         "'versions': ModelVersion.objects.count()}))\n"
     )
     return json.loads(live_stack.shell(code).strip().splitlines()[-1])
