@@ -52,6 +52,8 @@ def api_stack(tmp_path_factory) -> Iterator[LiveStack]:
         stack.manage("seed_demo", "--small")
         server.url, _ = server.start_server(ready_path="/api/v1/categories/")
         stack.url = server.url
+        # Tokens carry a mark keyed by SECRET_KEY: issue them (stack.shell) under the server's settings.
+        stack.env = production
         yield stack
     finally:
         server.close()
