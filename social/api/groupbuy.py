@@ -82,7 +82,10 @@ class GroupBuySerializer(serializers.ModelSerializer):
 
 
 class GroupBuyMembershipSerializer(serializers.ModelSerializer):
-    order_number = serializers.CharField(source="order.number", read_only=True, default=None)
+    # Null until the group completes and the member's order is placed.
+    order_number = serializers.CharField(
+        source="order.number", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = GroupBuyMember

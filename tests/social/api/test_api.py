@@ -495,3 +495,10 @@ def test_a_comment_parent_out_of_the_id_range_is_a_400(ana):
         format="json",
     )
     assert (response.status_code, list(response.json())) == (400, ["parent"])
+
+
+def test_schema_says_a_membership_order_number_is_null_until_the_group_completes():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schemas = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    assert schemas["GroupBuyMembership"]["properties"]["order_number"]["nullable"] is True
