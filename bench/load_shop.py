@@ -55,7 +55,7 @@ PORT = int(os.environ.get("BENCH_PORT", "8791"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 CONCURRENCY = 20
 PRODUCTS = 10_000
-SECTION = "## Shop load (issue 2)"
+SECTION = "## Shop load (issue 2): anonymous visitors, mostly edge-cache hits"
 TARGETS_MS = {"product list": 50.0, "product list, uniform": 50.0, "search": 100.0}
 KINDS = ("product list", "product list, uniform", "product page", "search")
 SEARCH_WORDS = (
@@ -398,7 +398,7 @@ def write_report(
         "`/product/<slug>/` HTML over 2,000 "
         "products (records a view event per request); search = `/products/?q=` HTML over 25 queries (PostgreSQL "
         "full-text search, GIN index, SearchRank). Anonymous catalogue pages are served by the edge cache "
-        "(`config/edge_cache.py`, 60 s, per server process; hit % = share of saturated requests it answered); "
+        "(`common/edge_cache.py`, 60 s, per server process; hit % = share of saturated requests it answered); "
         "misses render with cached result fragments and product cards (Redis). "
         f"Machine load average when the run started: {load}. {len(rounds)} round(s); figures are the median over "
         "rounds of each round's p50/p95.",
