@@ -51,7 +51,14 @@ function done(summary, latency, requests)
 end
 """
 
-__all__ = ["drive", "drive_closed_raw", "drive_paced", "drive_wrk", "latency_summary"]
+__all__ = [
+    "drive",
+    "drive_closed_raw",
+    "drive_paced",
+    "drive_wrk",
+    "latency_summary",
+    "wrk_run",
+]
 
 
 def latency_summary(latencies: list[float], *, errors: int, wall: float) -> dict:
@@ -120,12 +127,15 @@ async def drive_closed_raw(base: str, urls: list[str], *, seconds: float) -> dic
     return {**latency_summary(latencies, errors=errors, wall=wall), "hits": hits, "misses": misses}
 
 
-def drive_wrk(base: str, urls: list[str], *, seconds: float, workdir: Path) -> dict:
-    """Closed loop with wrk: CONCURRENCY connections over 2 client threads for `seconds`."""
-    script = workdir / "urls.lua"
-    script.write_text(WRK_SCRIPT)
-    url_file = workdir / "urls.txt"
-    url_file.write_text("\n".join(urls) + "\n")
+def wrk_run(
+    *, script: str, lines: list[str], base: str, seconds: float, workdir: Path, timeout: str = "30s"
+) -> dict:
+    """Run wrk with a Lua `script` that reads one request per line of `lines` and prints one JSON summary line
+    (p50/p95/p99 in ms, requests, errors, seconds); CONCURRENCY connections over 2 threads for `seconds`."""
+    script_file = workdir / "wrk.lua"
+    script_file.write_text(script)
+    line_file = workdir / "wrk-requests.txt"
+    line_file.write_text("".join(f"{line}\n" for line in lines))
     output = subprocess.run(
         [
             "wrk",
@@ -136,12 +146,12 @@ def drive_wrk(base: str, urls: list[str], *, seconds: float, workdir: Path) -> d
             "--duration",
             f"{max(1, round(seconds))}s",
             "--timeout",
-            "30s",
+            timeout,
             "--script",
-            str(script),
+            str(script_file),
             base,
             "--",
-            str(url_file),
+            str(line_file),
         ],
         check=True,
         capture_output=True,
@@ -150,6 +160,11 @@ def drive_wrk(base: str, urls: list[str], *, seconds: float, workdir: Path) -> d
     measured = json.loads(output.strip().splitlines()[-1])
     measured["rps"] = measured["requests"] / measured["seconds"] if measured["seconds"] else 0
     return measured
+
+
+def drive_wrk(base: str, urls: list[str], *, seconds: float, workdir: Path) -> dict:
+    """Closed loop with wrk over the shop's URL list."""
+    return wrk_run(script=WRK_SCRIPT, lines=urls, base=base, seconds=seconds, workdir=workdir)
 
 
 async def drive(base: str, urls: list[str], *, time_limit: float) -> dict:

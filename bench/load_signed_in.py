@@ -33,6 +33,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _load_drivers import wrk_run  # noqa: E402
+
 PYTHON = sys.executable
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = os.environ.get("BENCH_SIGNED_IN_DB", "socialshop_signedin")
@@ -405,35 +409,16 @@ end
 
 
 def drive_wrk(port: int, requests: list[tuple[str, str, str]], *, seconds: float) -> dict:
-    script = WORK / "signed_in.lua"
-    script.write_text(WRK_SCRIPT)
-    url_file = WORK / "requests.tsv"
-    url_file.write_text("".join(f"{u}\t{c}\t{h}\n" for u, c, h in requests))
-    output = subprocess.run(
-        [
-            "wrk",
-            "--threads",
-            "2",
-            "--connections",
-            str(CONCURRENCY),
-            "--duration",
-            f"{max(1, round(seconds))}s",
-            "--timeout",
-            "10s",
-            "--latency",
-            "--script",
-            str(script),
-            f"http://127.0.0.1:{port}",
-            "--",
-            str(url_file),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    measured = json.loads(output.strip().splitlines()[-1])
+    """wrk over (url, cookie, htmx) triples, one per line; a non-200 answer counts as an error."""
+    measured = wrk_run(
+        script=WRK_SCRIPT,
+        lines=[f"{u}\t{c}\t{h}" for u, c, h in requests],
+        base=f"http://127.0.0.1:{port}",
+        seconds=seconds,
+        workdir=WORK,
+        timeout="10s",
+    )
     measured["errors"] += measured.pop("non200")
-    measured["rps"] = measured["requests"] / measured["seconds"] if measured["seconds"] else 0
     return measured
 
 
