@@ -52,6 +52,7 @@ end
 """
 
 __all__ = [
+    "database_ensure",
     "drive",
     "drive_closed_raw",
     "drive_paced",
@@ -232,3 +233,17 @@ async def drive_paced(base: str, urls: list[str], *, rate: float) -> dict:
         await asyncio.gather(*(worker(i) for i in range(CONCURRENCY)))
         wall = time.perf_counter() - start
     return latency_summary(latencies, errors=errors, wall=wall)
+
+
+def database_ensure(*, server: str, name: str, fresh: bool) -> None:
+    """Create the bench's own PostgreSQL database on `server` (a postgres:// URL without a name) unless it
+    exists; `fresh` drops it first."""
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and fresh:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')

@@ -45,7 +45,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 sys.path.insert(0, str(ROOT / "bench"))
-from _load_drivers import drive_closed_raw, drive_paced, drive_wrk  # noqa: E402
+from _load_drivers import (  # noqa: E402
+    database_ensure,
+    drive_closed_raw,
+    drive_paced,
+    drive_wrk,
+)
 
 PYTHON = sys.executable
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
@@ -132,15 +137,7 @@ def bench_env(media_root: str, static_root: str) -> dict[str, str]:
 
 
 def ensure_database(*, fresh: bool) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
-        if exists and fresh:
-            conn.execute(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    database_ensure(server=PG_SERVER, name=DB_NAME, fresh=fresh)
 
 
 GENERATE_CODE = r"""

@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _load_drivers import wrk_run  # noqa: E402
+from _load_drivers import database_ensure, wrk_run  # noqa: E402
 
 PYTHON = sys.executable
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
@@ -159,15 +159,7 @@ def bench_env() -> dict[str, str]:
 
 
 def ensure_database(*, fresh: bool) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
-        if exists and fresh:
-            conn.execute(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    database_ensure(server=PG_SERVER, name=DB_NAME, fresh=fresh)
 
 
 # Signs shoppers in through the configured session engine (what `django.contrib.auth.login` stores), fills
