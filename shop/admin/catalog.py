@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
 from shop import services
 from shop.models import (
@@ -30,10 +31,10 @@ from shop.models import (
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TranslationAdmin):
     list_display = ("name", "parent", "slug", "position")
     list_filter = ("parent",)
-    search_fields = ("name", "slug")
+    search_fields = ("name_en", "name_zh_hans", "slug")
     prepopulated_fields = {"slug": ("name",)}
     list_editable = ("position",)
     list_select_related = ("parent",)
@@ -94,7 +95,7 @@ class RestockForm(forms.Form):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(TranslationAdmin):
     list_display = (
         "name",
         "category",
@@ -108,7 +109,7 @@ class ProductAdmin(admin.ModelAdmin):
         "created_at",
     )
     list_filter = ("is_active", StockFilter, "category", "tags")
-    search_fields = ("name", "slug", "description")
+    search_fields = ("name_en", "name_zh_hans", "slug", "description_en", "description_zh_hans")
     list_select_related = ("category",)
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("tags",)

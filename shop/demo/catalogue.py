@@ -20,6 +20,7 @@ from django.utils.text import slugify
 
 from shop.demo.data import ADJECTIVES, CATALOGUE, COLOURS, MATERIALS, TAGS
 from shop.demo.pictures import DemoPicture, product_pictures
+from shop.demo.translations import CATEGORY_NAMES_ZH, product_description_zh, product_name_zh
 from shop.models import (
     Category,
     Product,
@@ -46,15 +47,23 @@ def _categories() -> tuple[dict[str, Category], dict[str, Category]]:
     for position, root_name in enumerate(CATALOGUE, start=1):
         roots[root_name] = Category(
             name=root_name,
+            name_zh_hans=CATEGORY_NAMES_ZH.get(root_name),
             slug=slugify(root_name),
             position=position,
             description=f"Everything in {root_name.lower()}.",
+            description_zh_hans=f"{CATEGORY_NAMES_ZH[root_name]}，应有尽有。"
+            if root_name in CATEGORY_NAMES_ZH
+            else None,
         )
     Category.objects.bulk_create(list(roots.values()))
     for root_name, (_colour, _attrs, children) in CATALOGUE.items():
         for index, leaf_name in enumerate(children):
             leaves[leaf_name] = Category(
-                name=leaf_name, slug=slugify(leaf_name), parent=roots[root_name], position=index
+                name=leaf_name,
+                name_zh_hans=CATEGORY_NAMES_ZH.get(leaf_name),
+                slug=slugify(leaf_name),
+                parent=roots[root_name],
+                position=index,
             )
     Category.objects.bulk_create(list(leaves.values()))
     return roots, leaves
@@ -175,11 +184,13 @@ def generate_products(
         attributes = _attributes(rng, root, kinds)
         noun = rng.choice(nouns)
         adjective = rng.choice(ADJECTIVES)
-        name = f"{adjective} {noun}"
+        name, name_material, name_colour = f"{adjective} {noun}", None, None
         if "material" in attributes and rng.random() < 0.5:
-            name = f"{adjective} {attributes['material']} {noun.lower()}"
+            name_material = attributes["material"]
+            name = f"{adjective} {name_material} {noun.lower()}"
         if rng.random() < 0.35 and "colour" in attributes:
-            name = f"{name} – {attributes['colour']}"
+            name_colour = attributes["colour"]
+            name = f"{name} – {name_colour}"
         base_slug = slugify(name)[:200] or f"product-{index}"
         slug, suffix = base_slug, 2
         while slug in used_slugs:
@@ -201,6 +212,18 @@ def generate_products(
             stock=stock,
             attributes=attributes,
         )
+        # Four products in five get a Chinese name and description; the fifth shows the English fallback.
+        name_zh = product_name_zh(
+            adjective=adjective, noun=noun, material=name_material, colour=name_colour
+        )
+        if name_zh and index % 5 != 4:
+            product.name_zh_hans = name_zh
+            product.description_zh_hans = product_description_zh(
+                name_zh=name_zh,
+                leaf=leaf,
+                material=attributes.get("material"),
+                colour=attributes.get("colour"),
+            )
         product.created_at = now - timedelta(days=rng.randint(0, 365), minutes=rng.randint(0, 1440))
         spec = ProductSpec(
             product=product,

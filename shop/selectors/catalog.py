@@ -82,8 +82,18 @@ def _with_card_data(queryset: QuerySet[Product]) -> QuerySet[Product]:
     )
 
 
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" for char in text)
+
+
 def _search(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
-    if connection.vendor == "postgresql":
+    """Products matching `query` in any language: English full text on PostgreSQL, substrings otherwise.
+
+    Chinese has no spaces for a tokenizer to split on, so a query with Chinese characters is matched as
+    substrings of the Chinese (and English) columns; the translated columns are named explicitly because
+    modeltranslation would rewrite `name` to the visitor's language only.
+    """
+    if connection.vendor == "postgresql" and not _has_cjk(query):
         search_query = SearchQuery(query, config="english", search_type="websearch")
         return queryset.filter(search_vector=search_query).annotate(
             relevance=SearchRank(F("search_vector"), search_query)
@@ -92,9 +102,16 @@ def _search(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
     for term in terms:
         tag_match = Tag.objects.filter(products=OuterRef("pk"), name__icontains=term)
         queryset = queryset.filter(
-            Q(name__icontains=term) | Q(description__icontains=term) | Exists(tag_match)
+            Q(name_en__icontains=term)
+            | Q(name_zh_hans__icontains=term)
+            | Q(description_en__icontains=term)
+            | Q(description_zh_hans__icontains=term)
+            | Exists(tag_match)
         )
-    name_hits = [When(name__icontains=term, then=Value(1)) for term in terms]
+    name_hits = [
+        When(Q(name_en__icontains=term) | Q(name_zh_hans__icontains=term), then=Value(1))
+        for term in terms
+    ]
     return queryset.annotate(
         relevance=Case(*name_hits, default=Value(0), output_field=IntegerField())
     )

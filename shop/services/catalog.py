@@ -66,11 +66,11 @@ logger = logging.getLogger(__name__)
 
 _SEARCH_VECTOR_SQL = """
 UPDATE shop_product AS p SET search_vector =
-    setweight(to_tsvector('english', coalesce(p.name, '')), 'A')
+    setweight(to_tsvector('english', coalesce(p.name_en, p.name, '')), 'A')
     || setweight(to_tsvector('english', coalesce((
         SELECT string_agg(t.name, ' ') FROM shop_tag t
         JOIN shop_product_tags pt ON pt.tag_id = t.id WHERE pt.product_id = p.id), '')), 'B')
-    || setweight(to_tsvector('english', coalesce(p.description, '')), 'C')
+    || setweight(to_tsvector('english', coalesce(p.description_en, p.description, '')), 'C')
 """
 
 

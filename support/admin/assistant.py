@@ -5,17 +5,18 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from support.assistant.rendering import render_markdown
 from support.models import HelpArticle, HelpCategory
 
 
 @admin.register(HelpCategory)
-class HelpCategoryAdmin(admin.ModelAdmin):
+class HelpCategoryAdmin(TranslationAdmin):
     list_display = ["name", "slug", "position", "article_count"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ("name",)}
-    search_fields = ["name"]
+    search_fields = ["name_en", "name_zh_hans"]
 
     @admin.display(description=_("articles"))
     def article_count(self, obj: HelpCategory) -> int:
@@ -23,11 +24,11 @@ class HelpCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(HelpArticle)
-class HelpArticleAdmin(admin.ModelAdmin):
+class HelpArticleAdmin(TranslationAdmin):
     list_display = ["title", "category", "published", "updated_at"]
     list_filter = ["published", "category"]
     list_select_related = ["category"]
-    search_fields = ["title", "body", "keywords"]
+    search_fields = ["title_en", "title_zh_hans", "body_en", "body_zh_hans", "keywords"]
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ["preview", "updated_at"]
     fields = ["title", "slug", "category", "keywords", "published", "body", "preview", "updated_at"]

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 import numpy as np
 from django.conf import settings
 from django.db.models import Count, Max
+from django.utils import translation
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from support.assistant.rendering import markdown_to_plain_text
@@ -435,6 +436,13 @@ def articles_fingerprint() -> tuple:
 
 
 def load_docs() -> tuple[ArticleDoc, ...]:
+    # One index serves every language (it is cached per process whatever language asked first), so it is
+    # built from the English text that every article has; translations are for the help pages.
+    with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+        return _docs_in_active_language()
+
+
+def _docs_in_active_language() -> tuple[ArticleDoc, ...]:
     articles = _published().select_related("category").order_by("id")
     return tuple(
         ArticleDoc(

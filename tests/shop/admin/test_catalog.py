@@ -90,9 +90,9 @@ def test_product_change_page_saves_and_refreshes(admin_client):
         url,
         {
             "category": product.category_id,
-            "name": "New name",
+            "name_en": "New name",
             "slug": product.slug,
-            "description": "d",
+            "description_en": "d",
             "price": "12.00",
             "stock": "3",
             "attributes": "{}",

@@ -105,12 +105,12 @@ def test_admin_edit_form_saves_markdown(admin_client, article):
     response = admin_client.post(
         url,
         {
-            "title": "Paying by card",
+            "title_en": "Paying by card",
             "slug": "paying-by-card",
             "category": article.category_id,
             "keywords": "visa",
             "published": "on",
-            "body": "Now we also take *Mastercard*.",
+            "body_en": "Now we also take *Mastercard*.",
         },
     )
 
