@@ -14,9 +14,18 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.manager import MultilingualManager
 
 
 class Category(models.Model):
+    # Columns per language added by modeltranslation (`shop/translation.py`); `name` reads the active one.
+    name_en: str | None
+    name_zh_hans: str | None
+    description_en: str | None
+    description_zh_hans: str | None
+    # Declared so the type checker knows it; modeltranslation would otherwise swap it in at start-up.
+    objects: MultilingualManager[Category] = MultilingualManager()
+
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
     parent = models.ForeignKey(
@@ -51,6 +60,14 @@ class Tag(models.Model):
 
 
 class Product(models.Model):
+    # Columns per language added by modeltranslation (`shop/translation.py`); `name` reads the active one.
+    name_en: str | None
+    name_zh_hans: str | None
+    description_en: str | None
+    description_zh_hans: str | None
+    # Declared so the type checker knows it; modeltranslation would otherwise swap it in at start-up.
+    objects: MultilingualManager[Product] = MultilingualManager()
+
     category = models.ForeignKey(Category, related_name="products", on_delete=models.PROTECT)
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)

@@ -5,13 +5,21 @@ rebuilt when the newest `updated_at` or the number of published articles changes
 the assistant without a restart.
 """
 
+from __future__ import annotations
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.manager import MultilingualManager
 
 __all__ = ["HelpArticle", "HelpCategory"]
 
 
 class HelpCategory(models.Model):
+    # Per-language columns (`support/translation.py`); the manager is declared for the type checker.
+    name_en: str | None
+    name_zh_hans: str | None
+    objects: MultilingualManager[HelpCategory] = MultilingualManager()
+
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=140, unique=True)
     position = models.PositiveIntegerField(_("position"), default=0)
@@ -26,6 +34,12 @@ class HelpCategory(models.Model):
 
 
 class HelpArticle(models.Model):
+    title_en: str | None
+    title_zh_hans: str | None
+    body_en: str | None
+    body_zh_hans: str | None
+    objects: MultilingualManager[HelpArticle] = MultilingualManager()
+
     category = models.ForeignKey(
         HelpCategory,
         related_name="articles",
