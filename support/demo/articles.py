@@ -36,6 +36,35 @@ DEMO_CATEGORIES: list[tuple[str, str]] = [
     ("help", "Getting help"),
 ]
 
+# Chinese names for the help categories and article titles; the bodies fall back to English until translated.
+CATEGORY_NAMES_ZH = {
+    "orders-and-delivery": "订单与配送",
+    "returns-and-refunds": "退货与退款",
+    "payments": "支付",
+    "products": "商品与尺码",
+    "account-and-privacy": "账户与隐私",
+    "community": "社区",
+    "help": "获取帮助",
+}
+TITLES_ZH = {
+    "shipping-times-and-costs": "配送时间与运费",
+    "tracking-your-order": "追踪您的订单",
+    "cancelling-an-order": "取消订单",
+    "returns-and-refunds": "退货与退款",
+    "damaged-or-wrong-item": "商品损坏、故障或发错",
+    "payment-methods": "支付方式与货到付款",
+    "finding-your-size": "选择合适的尺码",
+    "account-and-password": "您的账户与密码",
+    "privacy-and-your-data": "隐私与下载您的数据",
+    "deleting-your-account": "删除账户",
+    "group-buying": "一起买：拼团",
+    "reviews-and-verified-purchase": "评价与已购认证标识",
+    "following-and-posts": "关注好友与分享帖子",
+    "recommendations-and-personalisation": "推荐与个性化",
+    "back-in-stock-alerts": "缺货商品与到货提醒",
+    "contacting-support": "联系客服",
+}
+
 DEMO_ARTICLES: list[DemoArticle] = [
     DemoArticle(
         slug="shipping-times-and-costs",
@@ -266,7 +295,12 @@ def seed_articles(*, log: Callable[[str], None]) -> int:
         categories: dict[str, HelpCategory] = {}
         for position, (slug, name) in enumerate(DEMO_CATEGORIES):
             categories[slug], _ = HelpCategory.objects.get_or_create(
-                slug=slug, defaults={"name": name, "position": position}
+                slug=slug,
+                defaults={
+                    "name": name,
+                    "name_zh_hans": CATEGORY_NAMES_ZH.get(slug),
+                    "position": position,
+                },
             )
         for item in DEMO_ARTICLES:
             _, was_created = HelpArticle.objects.get_or_create(
@@ -274,6 +308,7 @@ def seed_articles(*, log: Callable[[str], None]) -> int:
                 defaults={
                     "category": categories[item.category],
                     "title": item.title,
+                    "title_zh_hans": TITLES_ZH.get(item.slug),
                     "keywords": item.keywords,
                     "body": item.body,
                     "published": True,
