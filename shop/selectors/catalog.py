@@ -217,7 +217,7 @@ def _attach_first_pictures(products: list[Product]) -> None:
         .values_list("product_id", "image", "alt_text", "width", "height", "renditions")
     )
     for product_id, *row in pictures:
-        first.setdefault(product_id, tuple(row))  # type: ignore[arg-type]
+        first.setdefault(product_id, tuple(row))
     for product in products:
         (
             product.card_image_name,
