@@ -32,11 +32,21 @@ VIEWPORTS = [("1366", 1366, 900, 1), ("1366@2x", 1366, 900, 2), ("390@3x", 390, 
 PAGES = {"home": "/", "products": "/products/", "product": "{product}", "feed": "/social/"}
 
 _PICTURE_RATIO_JS = """() => {
-  let worst = {ratio: 0, src: ''};
+  // A file shown at several sizes (the gallery's picture reused by a 48 px tag) counts at its largest: the
+  // browser reuses a larger file it already holds instead of fetching a smaller one, which costs no bytes.
+  const shown = new Map();
+  const natural = new Map();
   for (const img of document.images) {
-    if (!img.complete || !img.naturalWidth || !img.clientWidth || img.currentSrc.endsWith('.svg')) continue;  // vector: no pixels to waste
-    const ratio = img.naturalWidth / img.clientWidth;
-    if (ratio > worst.ratio) worst = {ratio, src: img.currentSrc, shown: img.clientWidth, natural: img.naturalWidth};
+    if (!img.complete || !img.naturalWidth || !img.clientWidth || img.currentSrc.endsWith('.svg')) continue;
+    // A srcset picture's naturalWidth is divided by its density: read the rendition's width from its name.
+    const width = (img.currentSrc.match(/\\/(\\d+)w\\.[a-z]+$/) || [])[1];
+    natural.set(img.currentSrc, width ? Number(width) : img.naturalWidth);
+    shown.set(img.currentSrc, Math.max(shown.get(img.currentSrc) || 0, img.clientWidth));
+  }
+  let worst = {ratio: 0, src: ''};
+  for (const [src, width] of shown) {
+    const ratio = natural.get(src) / width;
+    if (ratio > worst.ratio) worst = {ratio, src, shown: width, natural: natural.get(src)};
   }
   return worst;
 }"""
@@ -86,7 +96,13 @@ def measure(browser, base_url: str, path: str, page_name: str, viewport, *, scro
         page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
         page.wait_for_timeout(500)
         page.wait_for_load_state("networkidle")
+    if "/accounts/logout/" not in page.content():
+        raise SystemExit(f"not signed in on {path}: check the password and the cookie settings")
     worst = page.evaluate(_PICTURE_RATIO_JS)
+    if worst.get("src"):
+        print(
+            f"  {page_name} {label}: {worst['natural']} px shown at {worst['shown']} px: {worst['src']}"
+        )
     image_ids = [rid for rid in sizes if types.get(rid) == "Image"]
     weight = Weight(
         page=page_name,

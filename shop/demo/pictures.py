@@ -25,7 +25,13 @@ from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from common.pictures import picture_formats, rendition_name, rendition_widths_for, renditions_build
+from common.pictures import (
+    RENDITION_RECIPE,
+    picture_formats,
+    rendition_name,
+    rendition_widths_for,
+    renditions_build,
+)
 
 # Bump when the composition changes, so cached files of the old look are not reused.
 RECIPE = "studio-1"
@@ -344,7 +350,7 @@ def _store_renditions(relative: str) -> tuple[int, ...]:
     formats = picture_formats()
     widths = rendition_widths_for(SIZE)
     wanted = [(width, fmt) for width in widths for fmt in formats]
-    folder = _cache_dir() / "renditions" / Path(relative).stem
+    folder = _cache_dir() / f"renditions-{RENDITION_RECIPE}" / Path(relative).stem
     if not all((folder / f"{width}w.{fmt}").exists() for width, fmt in wanted):
         folder.mkdir(parents=True, exist_ok=True)
         with default_storage.open(relative, "rb") as handle, Image.open(handle) as source:

@@ -60,14 +60,17 @@ def picture(
         fallback = max((w for w in pic.renditions if w <= _FALLBACK_WIDTH), default=None)
         fallback = fallback or min(pic.renditions)
         src = default_storage.url(rendition_name(pic.name, fallback, "webp"))
-        attrs += [("src", src), ("srcset", srcset(pic, "webp")), ("sizes", sizes)]
+        attrs += [
+            ("src", src),
+            ("alt", pic.alt if alt is None else alt),
+            ("srcset", srcset(pic, "webp")),
+            ("sizes", sizes),
+        ]
     else:
         formats = ()
-        src = pic.url
-        attrs.append(("src", src))
+        attrs += [("src", pic.url), ("alt", pic.alt if alt is None else alt)]
     if pic.width and pic.height:
         attrs += [("width", pic.width), ("height", pic.height)]
-    attrs.append(("alt", pic.alt if alt is None else alt))
     if loading:
         attrs.append(("loading", loading))
     attrs.append(("decoding", "async"))

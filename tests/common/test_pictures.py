@@ -93,10 +93,10 @@ def test_tag_emits_srcset_sizes_dimensions_lazy_and_alt():
         '<source type="image/avif" srcset="/media/renditions/products/a.jpg/320w.avif 320w, '
         '/media/renditions/products/a.jpg/640w.avif 640w, /media/renditions/products/a.jpg/1200w.avif 1200w"'
         ' sizes="50vw">'
-        '<img src="/media/renditions/products/a.jpg/640w.webp" '
+        '<img src="/media/renditions/products/a.jpg/640w.webp" alt="Red shoe" '
         'srcset="/media/renditions/products/a.jpg/320w.webp 320w, /media/renditions/products/a.jpg/640w.webp '
         '640w, /media/renditions/products/a.jpg/1200w.webp 1200w" sizes="50vw" width="1200" height="900" '
-        'alt="Red shoe" loading="lazy" decoding="async">'
+        'loading="lazy" decoding="async">'
         "</picture>"
     )
 
