@@ -13,7 +13,7 @@ from django.urls import reverse
 from PIL import Image
 
 from common.pictures import rendition_name
-from shop import services
+from shop import selectors, services
 from shop.models import ProductImage
 from tests.factories import ProductFactory, ProductImageFactory, UserFactory
 
@@ -187,3 +187,17 @@ def test_api_gives_each_picture_with_its_size_and_srcsets(client):
             },
         }
     ]
+
+
+def test_home_cards_read_the_recorded_renditions_through_the_card_query():
+    image = ProductImageFactory()
+    ProductImage.objects.filter(pk=image.pk).update(
+        width=900, height=900, renditions=[320, 640, 900]
+    )
+
+    sections = selectors.home_sections()
+
+    (card,) = sections.new_arrivals
+    assert card.card_picture is not None
+    assert card.card_picture.renditions == (320, 640, 900)
+    assert (card.card_picture.width, card.card_picture.height) == (900, 900)
