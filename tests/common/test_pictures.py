@@ -126,3 +126,34 @@ def test_tag_escapes_alt_and_takes_eager_priority_and_data_attributes():
 
 def test_tag_renders_nothing_without_a_picture():
     assert _render(None) == ""
+
+
+def test_renditions_go_to_the_bucket_and_are_served_from_it(client):
+    """Production stores media in S3: renditions are read and written through the storage API only."""
+    from moto import mock_aws
+
+    from common.storage import public_storage
+    from tests.common.test_storage import _unreachable_s3
+
+    with mock_aws():
+        import boto3
+        from django.test import override_settings
+
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="media")
+        overrides = _unreachable_s3(0)
+        overrides.pop("AWS_S3_ENDPOINT_URL")
+        with override_settings(AWS_S3_ENDPOINT_URL=None, **overrides):
+            buffer = BytesIO()
+            Image.new("RGB", (700, 350), (10, 120, 60)).save(buffer, format="JPEG")
+            name = public_storage().save("products/s3.jpg", ContentFile(buffer.getvalue()))
+
+            picture = renditions_store(name=name, storage=public_storage())
+
+            assert picture.renditions == (160, 320, 640, 700)
+            keys = {item["Key"] for item in s3.list_objects_v2(Bucket="media")["Contents"]}
+            assert f"renditions/{name}/640w.webp" in keys
+            assert f"renditions/{name}/640w.avif" in keys
+            response = client.get(f"/media/renditions/{name}/320w.webp")
+            assert response.status_code == 200
+            assert response["Content-Type"] == "image/webp"
