@@ -2,9 +2,14 @@
 
 The type comes from the content (Pillow must recognise a JPEG, PNG, WebP or GIF), never from the file name or
 the browser's content type, so a PNG that is really HTML or an SVG with a script is refused. Size is checked
-before any decoding, the pixel count before the pixels are loaded (decompression bombs), and the picture is
-re-encoded from its pixels alone: EXIF (with GPS), ICC profiles, comments and any trailing payload are dropped.
-The stored name is random, so nothing of the uploader's file name reaches the disk or a URL.
+before any decoding (MAX_IMAGE_UPLOAD_BYTES, 10 MiB), the sides and the pixel count before the pixels are loaded
+(MAX_IMAGE_SIDE 8000 px, MAX_IMAGE_PIXELS; decompression bombs). Animated pictures (GIF, WebP or PNG with more
+than one frame) are refused rather than silently cut to their first frame: the shopper would not see what they
+posted. Metadata is read defensively: an EXIF block over 64 KiB or one Pillow cannot parse, and a colour (ICC)
+profile over 1 MiB, unparsable, or not matching the pixels, is refused with its own message. The picture is
+turned upright by its EXIF orientation, converted from its ICC profile to sRGB, then re-encoded from its pixels
+alone: EXIF (with GPS), XMP, ICC profiles, comments and any trailing payload are dropped. The stored name is
+random, so nothing of the uploader's file name reaches the disk or a URL.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ __all__ = ["ACCEPTED_FORMATS", "clean_image_upload"]
 
 ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF"})
 _JPEG_QUALITY = 85
+MAX_EXIF_BYTES = 64 * 1024
+MAX_ICC_BYTES = 1024 * 1024
 
 
 def _file_size(uploaded_file: IO[bytes] | Any) -> int:
@@ -70,11 +77,89 @@ def _too_many_pixels(width: int, height: int, limit: int) -> ValidationError:
     )
 
 
+def _too_wide(width: int, height: int, limit: int) -> ValidationError:
+    return ValidationError(
+        _(
+            "The image is %(width)s x %(height)s pixels; a side may be at most %(limit)s pixels. "
+            "Make it smaller and upload it again."
+        )
+        % {"width": width, "height": height, "limit": limit},
+        code="image_too_wide",
+    )
+
+
+def _animated() -> ValidationError:
+    return ValidationError(
+        _("Animated pictures are not accepted. Upload a still picture (JPEG, PNG or WebP)."),
+        code="image_animated",
+    )
+
+
+def _bad_metadata() -> ValidationError:
+    return ValidationError(
+        _(
+            "The picture's EXIF metadata is damaged or too large. "
+            "Save the picture again without metadata (for example as a screenshot) and upload that."
+        ),
+        code="image_bad_metadata",
+    )
+
+
+def _bad_colour_profile() -> ValidationError:
+    return ValidationError(
+        _(
+            "The picture's colour profile is damaged, too large or does not match the picture. "
+            "Save it again as sRGB and upload that."
+        ),
+        code="image_bad_colour_profile",
+    )
+
+
+def _check_metadata(probe: Image.Image) -> None:
+    """Refuse EXIF and ICC blocks that are oversized or that Pillow cannot parse (before any pixel work)."""
+    exif = probe.info.get("exif")
+    if exif is not None:
+        if not isinstance(exif, bytes) or len(exif) > MAX_EXIF_BYTES:
+            raise _bad_metadata()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", UserWarning)  # Pillow only warns on corrupt EXIF
+                parsed = probe.getexif()
+                parsed.get_ifd(0x8825)  # GPS: parsed to know the block is sound, then dropped
+                orientation = parsed.get(0x0112)
+        except Exception:  # noqa: BLE001 - any parser failure on untrusted bytes is the same refusal
+            raise _bad_metadata() from None
+        if orientation is not None and not isinstance(orientation, int):
+            raise _bad_metadata()
+    icc = probe.info.get("icc_profile")
+    if icc and (not isinstance(icc, bytes) or len(icc) > MAX_ICC_BYTES):
+        raise _bad_colour_profile()
+
+
+def _to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
+    """Apply the picture's own colour profile (so colours survive its removal), else leave the pixels."""
+    if not icc:
+        return image
+    from PIL import ImageCms
+
+    try:
+        source = ImageCms.ImageCmsProfile(BytesIO(icc))
+        target = ImageCms.createProfile("sRGB")
+        has_alpha = "A" in image.getbands()
+        mode = "RGBA" if has_alpha and image.mode == "RGBA" else "RGB"
+        converted = ImageCms.profileToProfile(image, source, target, outputMode=mode)
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        raise _bad_colour_profile() from None
+    if converted is None:  # pragma: no cover - only with inPlace=True
+        return image
+    return converted
+
+
 def clean_image_upload(uploaded_file: IO[bytes] | Any, *, max_side: int = 2048) -> ContentFile:
     """Validate and re-encode an uploaded image; return a ContentFile with a random name.
 
-    Raises ValidationError (with a message for the user) for files that are too large, not a JPEG/PNG/WebP/GIF
-    by content, too many pixels, or broken.
+    Raises ValidationError (with a message for the user and a `code`) for files that are too large, not a
+    JPEG/PNG/WebP/GIF by content, too wide or too many pixels, animated, with hostile metadata, or broken.
     """
     limit = int(settings.MAX_IMAGE_UPLOAD_BYTES)
     size = _file_size(uploaded_file)
@@ -84,6 +169,7 @@ def clean_image_upload(uploaded_file: IO[bytes] | Any, *, max_side: int = 2048) 
     if not data:
         raise ValidationError(_("The file is empty."), code="image_empty")
     max_pixels = int(settings.MAX_IMAGE_PIXELS)
+    max_side_allowed = int(settings.MAX_IMAGE_SIDE)
 
     try:
         with warnings.catch_warnings():
@@ -93,11 +179,16 @@ def clean_image_upload(uploaded_file: IO[bytes] | Any, *, max_side: int = 2048) 
                 if probe.format not in ACCEPTED_FORMATS:
                     raise _not_an_image()
                 width, height = probe.size
+                if max(width, height) > max_side_allowed:
+                    raise _too_wide(width, height, max_side_allowed)
                 if width * height > max_pixels:
                     raise _too_many_pixels(width, height, max_pixels)
+                if getattr(probe, "is_animated", False) or getattr(probe, "n_frames", 1) > 1:
+                    raise _animated()
+                _check_metadata(probe)
                 probe.verify()
             image: Image.Image = Image.open(BytesIO(data))
-            image.seek(0)  # GIF and animated WebP: the first frame only.
+            icc = image.info.get("icc_profile")
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError(
@@ -110,7 +201,12 @@ def clean_image_upload(uploaded_file: IO[bytes] | Any, *, max_side: int = 2048) 
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise _not_an_image() from None
 
-    image = ImageOps.exif_transpose(image) or image
+    try:
+        image = ImageOps.exif_transpose(image) or image
+    except Exception:  # noqa: BLE001 - a malformed orientation tag on untrusted bytes
+        raise _bad_metadata() from None
+    if image.mode in {"RGB", "RGBA", "CMYK", "L"}:
+        image = _to_srgb(image, icc if isinstance(icc, bytes) else None)
     has_alpha = image.mode in {"RGBA", "LA", "PA"} or (
         image.mode == "P" and "transparency" in image.info
     )

@@ -307,8 +307,11 @@ STORAGES: dict[str, dict[str, Any]] = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-MAX_IMAGE_UPLOAD_BYTES = env_int("MAX_IMAGE_UPLOAD_BYTES", 8 * 1024 * 1024)
+MAX_IMAGE_UPLOAD_BYTES = env_int("MAX_IMAGE_UPLOAD_BYTES", 10 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
+MAX_IMAGE_SIDE = env_int("MAX_IMAGE_SIDE", 8000)
+# Rendition formats, best first (common.pictures); WebP is always made, AVIF when Pillow can encode it.
+PICTURE_FORMATS = os.environ.get("PICTURE_FORMATS", "avif,webp")
 
 # --- File storage (issue 18): the embedded default is the local disk; S3 (or MinIO, moto) when configured ---
 # `default` holds public media (served at MEDIA_URL by common.media on every node), `private` the files only

@@ -343,7 +343,7 @@ def main() -> int:
     parser.add_argument("--beats", type=int, default=1)
     parser.add_argument("--port", type=int, default=8100, help="nginx; nodes take the next ports")
     parser.add_argument("--s3-port", type=int, default=9100)
-    parser.add_argument("--max-body", default="10m")
+    parser.add_argument("--max-body", default="12m")
     parser.add_argument("--workdir", default=str(ROOT / "var" / "cluster"))
     parser.add_argument("--no-seed", dest="seed", action="store_false")
     parser.add_argument("--small", action="store_true", help="seed the small demo")

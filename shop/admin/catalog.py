@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
 from shop import services
+from shop.forms.catalog import ProductImageForm
 from shop.models import (
     Category,
     Product,
@@ -67,6 +68,7 @@ class TagAdmin(admin.ModelAdmin):
 
 class ProductImageInline(admin.TabularInline):
     model = ProductImage
+    form = ProductImageForm
     extra = 1
     fields = ("image", "alt_text", "position")
 
@@ -120,6 +122,20 @@ class ProductAdmin(TranslationAdmin):
 
     def save_model(self, request, obj, form, change):
         services.product_save(product=obj)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ProductImage:
+            super().save_formset(request, form, formset, change)
+            return
+        # Pictures go through their service, which queues their renditions.
+        for image in formset.save(commit=False):
+            services.product_image_save(image=image)
+        if formset.deleted_objects:
+            services.product_image_delete(
+                images=ProductImage.objects.filter(
+                    pk__in=[obj.pk for obj in formset.deleted_objects]
+                )
+            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -193,6 +209,8 @@ class ProductAdmin(TranslationAdmin):
 
 @admin.register(ProductImage)
 class ProductImageAdmin(admin.ModelAdmin):
+    form = ProductImageForm
+    fields = ("product", "image", "alt_text", "position")
     list_display = ("product", "position", "alt_text", "preview")
     search_fields = ("product__name", "alt_text")
     list_select_related = ("product",)

@@ -10,7 +10,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -19,11 +24,36 @@ from rest_framework.views import APIView
 
 from common.fields import StrictBooleanField
 from common.openapi import PAGE_PARAMETER, error, validation_errors
+from common.pictures import Picture, picture_formats, srcset
 from shop import selectors, services
 from shop.api import SignedInRequest
 from shop.selectors.catalog import MAX_PAGE_SIZE
 
 # --- serializers ----------------------------------------------------------------------------------------
+
+
+class ProductImageSerializer(serializers.Serializer):
+    url = serializers.CharField(help_text="The original picture.")
+    alt = serializers.CharField()
+    width = serializers.IntegerField(help_text="The original's width in pixels (0 until measured).")
+    height = serializers.IntegerField()
+    srcset = serializers.DictField(
+        child=serializers.CharField(),
+        help_text='Per format ("webp", "avif"): an HTML srcset of the renditions; empty until they are made.',
+    )
+
+
+def picture_payload(picture: Picture, *, alt: str) -> dict:
+    """A picture as the API gives it: the original plus the renditions' srcset per format."""
+    return {
+        "url": picture.url,
+        "alt": alt,
+        "width": picture.width,
+        "height": picture.height,
+        "srcset": {fmt: srcset(picture, fmt) for fmt in picture_formats()}
+        if picture.renditions
+        else {},
+    }
 
 
 class CatalogCategorySerializer(serializers.Serializer):
@@ -111,9 +141,10 @@ class CatalogProductDetailSerializer(serializers.Serializer):
     def get_tags(self, detail) -> list[str]:
         return [tag.name for tag in detail.tags]
 
+    @extend_schema_field(ProductImageSerializer(many=True))
     def get_images(self, detail) -> list[dict]:
         return [
-            {"url": image.image.url, "alt": image.alt_text or detail.product.name}
+            picture_payload(image.picture, alt=image.alt_text or detail.product.name)
             for image in detail.images
         ]
 

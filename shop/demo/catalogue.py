@@ -279,7 +279,15 @@ def save_products(
     for index, spec in enumerate(specs):
         if spec.pictures:
             images.extend(
-                ProductImage(product=spec.product, image=p.name, alt_text=p.alt_text, position=i)
+                ProductImage(
+                    product=spec.product,
+                    image=p.name,
+                    alt_text=p.alt_text,
+                    position=i,
+                    width=p.width,
+                    height=p.height,
+                    renditions=list(p.renditions),
+                )
                 for i, p in enumerate(spec.pictures)
             )
             continue

@@ -25,6 +25,14 @@ from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from common.pictures import (
+    RENDITION_RECIPE,
+    picture_formats,
+    rendition_name,
+    rendition_widths_for,
+    renditions_build,
+)
+
 # Bump when the composition changes, so cached files of the old look are not reused.
 RECIPE = "studio-1"
 SIZE = 1200
@@ -176,10 +184,14 @@ AVATAR_BACKGROUNDS = (
 
 @dataclass(frozen=True)
 class DemoPicture:
-    """One stored picture: its name relative to MEDIA_ROOT and the alt text a page shows for it."""
+    """One stored picture: its name relative to MEDIA_ROOT, the alt text a page shows for it, its size and the
+    rendition widths stored for it (common.pictures)."""
 
     name: str
     alt_text: str
+    width: int = SIZE
+    height: int = SIZE
+    renditions: tuple[int, ...] = ()
 
 
 def _stable_index(key: str, modulo: int) -> int:
@@ -330,6 +342,31 @@ def _write(relative: str, make) -> str:
     return default_storage.save(relative, ContentFile(cached.read_bytes()))
 
 
+def _store_renditions(relative: str) -> tuple[int, ...]:
+    """Store the renditions of the demo picture `relative` (a SIZE x SIZE original), from the cross-seed cache
+    when it has them, else made once with common.pictures and cached. Returns the widths stored."""
+    from PIL import Image
+
+    formats = picture_formats()
+    widths = rendition_widths_for(SIZE)
+    wanted = [(width, fmt) for width in widths for fmt in formats]
+    folder = _cache_dir() / f"renditions-{RENDITION_RECIPE}" / Path(relative).stem
+    if not all((folder / f"{width}w.{fmt}").exists() for width, fmt in wanted):
+        folder.mkdir(parents=True, exist_ok=True)
+        with default_storage.open(relative, "rb") as handle, Image.open(handle) as source:
+            source.load()
+            built = renditions_build(source, formats)
+        for (width, fmt), data in built.items():
+            partial = folder / f"{width}w.{fmt}.{os.getpid()}.part"
+            partial.write_bytes(data)
+            partial.replace(folder / f"{width}w.{fmt}")
+    for width, fmt in wanted:
+        target = rendition_name(relative, width, fmt)
+        if not default_storage.exists(target):
+            default_storage.save(target, ContentFile((folder / f"{width}w.{fmt}").read_bytes()))
+    return widths
+
+
 def object_for(noun: str, root: str) -> tuple[str, bool]:
     """The emoji stem for a demo noun and whether it takes the product's colour."""
     return OBJECTS.get(noun.lower(), (FALLBACK.get(root, "1f6cd-fe0f"), False))
@@ -346,7 +383,13 @@ def product_pictures(*, name: str, noun: str, root: str, colour: str | None) -> 
         key = f"{stem}-{tint.replace(' ', '-')}-{view}-{RECIPE}"
         relative = f"products/demo/{key}.webp"
         _write(relative, lambda view=view: _compose(stem, colour, recolour, view, backdrop))
-        pictures.append(DemoPicture(name=relative, alt_text=f"{name}{VIEW_LABELS[view]}"))
+        pictures.append(
+            DemoPicture(
+                name=relative,
+                alt_text=f"{name}{VIEW_LABELS[view]}",
+                renditions=_store_renditions(relative),
+            )
+        )
     return pictures
 
 

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.manager import MultilingualManager
 
+from common.pictures import Picture
+
 
 class Category(models.Model):
     # Columns per language added by modeltranslation (`shop/translation.py`); `name` reads the active one.
@@ -94,6 +96,10 @@ class Product(models.Model):
     card_image_name: str | None
     card_image_alt: str | None
     card_image_url: str
+    card_image_width: int
+    card_image_height: int
+    card_image_renditions: list[int]
+    card_picture: Picture | None
 
     class Meta:
         ordering = ["-created_at", "id"]
@@ -128,12 +134,27 @@ class ProductImage(models.Model):
     image = models.ImageField(upload_to="products/%Y/%m/")
     alt_text = models.CharField(max_length=200, blank=True)
     position = models.PositiveIntegerField(default=0)
+    # The original's size and the rendition widths stored for it (common.pictures); filled by
+    # shop.services.product_image_save and its renditions task, empty until then (pages show the original).
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    renditions = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
         return f"{self.product} #{self.position}"
+
+    @property
+    def picture(self) -> Picture:
+        return Picture(
+            name=self.image.name or "",
+            width=self.width,
+            height=self.height,
+            renditions=tuple(self.renditions or ()),
+            alt=self.alt_text,
+        )
 
 
 class ProductEvent(models.Model):

@@ -9,6 +9,7 @@ full-text search (a weighted `search_vector`, GIN-indexed, ranked with `SearchRa
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -34,6 +35,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from common.pictures import Picture
 from shop.models import Category, Product, ProductImage, Review, StockAlert, Tag, User, WishlistItem
 from shop.selectors.categories import (
     _walk,
@@ -78,6 +80,9 @@ def _with_card_data(queryset: QuerySet[Product]) -> QuerySet[Product]:
         .annotate(
             card_image_name=Subquery(first_image.values("image")[:1]),
             card_image_alt=Subquery(first_image.values("alt_text")[:1]),
+            card_image_width=Subquery(first_image.values("width")[:1]),
+            card_image_height=Subquery(first_image.values("height")[:1]),
+            card_image_renditions=Subquery(first_image.values("renditions")[:1]),
         )
     )
 
@@ -222,16 +227,22 @@ def _attach_first_pictures(products: list[Product]) -> None:
     """`card_image_name`/`card_image_alt` as `_with_card_data` annotates them (first by position, then id)."""
     if not products:
         return
-    first: dict[int, tuple[str, str]] = {}
+    first: dict[int, tuple[str, str, int, int, list[int]]] = {}
     pictures = (
         ProductImage.objects.filter(product_id__in=[product.id for product in products])
         .order_by("product_id", "position", "id")
-        .values_list("product_id", "image", "alt_text")
+        .values_list("product_id", "image", "alt_text", "width", "height", "renditions")
     )
-    for product_id, image, alt_text in pictures:
-        first.setdefault(product_id, (image, alt_text))
+    for product_id, *row in pictures:
+        first.setdefault(product_id, tuple(row))
     for product in products:
-        product.card_image_name, product.card_image_alt = first.get(product.id, (None, None))
+        (
+            product.card_image_name,
+            product.card_image_alt,
+            product.card_image_width,
+            product.card_image_height,
+            product.card_image_renditions,
+        ) = first.get(product.id, (None, None, 0, 0, []))
 
 
 def _attach_categories(products: list[Product]) -> None:
@@ -251,6 +262,20 @@ def _attach_card_images(products: Iterable[Product]) -> None:
         name = getattr(product, "card_image_name", None)
         product.card_image_url = default_storage.url(name) if name else ""
         product.card_image_alt = getattr(product, "card_image_alt", None) or product.name
+        renditions = getattr(product, "card_image_renditions", None)
+        if isinstance(renditions, str):  # a JSON sub-query on SQLite comes back as text
+            renditions = json.loads(renditions)
+        product.card_picture = (
+            Picture(
+                name=name,
+                width=getattr(product, "card_image_width", None) or 0,
+                height=getattr(product, "card_image_height", None) or 0,
+                renditions=tuple(renditions or ()),
+                alt=product.card_image_alt,
+            )
+            if name
+            else None
+        )
 
 
 def _card_list(queryset: QuerySet[Product]) -> list[Product]:

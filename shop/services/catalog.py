@@ -27,7 +27,6 @@ from shop.models import (
     Category,
     Product,
     ProductEvent,
-    ProductImage,
     Review,
     StockAlert,
     Tag,
@@ -41,8 +40,6 @@ __all__ = [
     "category_delete",
     "category_save",
     "product_delete",
-    "product_image_delete",
-    "product_image_save",
     "product_related_saved",
     "product_save",
     "tag_delete",
@@ -181,19 +178,6 @@ def product_related_saved(*, product: Product) -> None:
 
 def product_delete(*, products: QuerySet[Product]) -> int:
     deleted, _rows = products.delete()
-    catalogue_changed()
-    return deleted
-
-
-def product_image_save(*, image: ProductImage) -> ProductImage:
-    """Store a product picture; cards show the first one."""
-    image.save()
-    catalogue_changed()
-    return image
-
-
-def product_image_delete(*, images: QuerySet[ProductImage]) -> int:
-    deleted, _rows = images.delete()
     catalogue_changed()
     return deleted
 

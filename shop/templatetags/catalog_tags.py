@@ -44,15 +44,18 @@ def stars(value) -> str:
 
 @register.simple_tag
 def card_image(product) -> dict:
-    """The picture a card shows: annotated by the card selectors, else the first of the product's images."""
+    """The picture a card shows: annotated by the card selectors, else the first of the product's images.
+    `picture` is the `common.pictures.Picture` for `{% picture %}` (None without one)."""
     url = getattr(product, "card_image_url", None)
     if url is None:
         first = next(iter(product.images.all()), None)
         url = first.image.url if first else ""
         alt = (first.alt_text if first else "") or product.name
+        picture = first.picture if first else None
     else:
         alt = getattr(product, "card_image_alt", "") or product.name
-    return {"url": url, "alt": alt}
+        picture = getattr(product, "card_picture", None)
+    return {"url": url, "alt": alt, "picture": picture}
 
 
 CARD_CACHE_SECONDS = 3600
@@ -72,6 +75,7 @@ def _card_cache_key(product, language: str) -> str:
         product.stock > 0,
         picture["url"],
         picture["alt"],
+        picture["picture"],
     )
     digest = hashlib.blake2b(repr(fields).encode(), digest_size=12).hexdigest()
     return f"shop:card:{language}:{digest}"

@@ -98,6 +98,7 @@ def _with_display(posts: QuerySet[Post], viewer: Viewer) -> QuerySet[Post]:
                 .annotate(
                     thumb=Subquery(_first_image.values("image")[:1]),
                     thumb_alt=Subquery(_first_image.values("alt_text")[:1]),
+                    thumb_renditions=Subquery(_first_image.values("renditions")[:1]),
                 )
                 .order_by("position", "id"),
             )

@@ -37,10 +37,18 @@ def product_thumbnail(tag) -> dict:
     """First picture of a tagged product, as annotated by the card selector (no query)."""
     from django.core.files.storage import default_storage
 
+    from common.pictures import Picture
+
     name = getattr(tag, "thumb", None) or ""
+    alt = getattr(tag, "thumb_alt", "") or tag.product.name
+    renditions = getattr(tag, "thumb_renditions", None) or ()
     return {
         "url": default_storage.url(name) if name else "",
-        "alt": getattr(tag, "thumb_alt", "") or tag.product.name,
+        "alt": alt,
+        # Product pictures are square; {% picture %} needs only the rendition widths to pick a small one.
+        "picture": Picture(name=name, width=48, height=48, renditions=tuple(renditions), alt=alt)
+        if name
+        else None,
     }
 
 

@@ -173,3 +173,106 @@ def test_empty_file_is_refused():
         clean_image_upload(_upload(b""))
 
     assert excinfo.value.code == "image_empty"
+
+
+# --- limits and hostile metadata (issue 16) ---------------------------------------------------------------
+
+
+def _code(excinfo) -> str:
+    return excinfo.value.code
+
+
+def test_a_side_over_8000_pixels_is_refused_with_the_size():
+    with pytest.raises(ValidationError) as excinfo:
+        clean_image_upload(_upload(_image_bytes("PNG", size=(8001, 10)), name="wide.png"))
+    assert _code(excinfo) == "image_too_wide"
+    assert "8001 x 10" in excinfo.value.messages[0]
+    assert "8000" in excinfo.value.messages[0]
+
+
+def test_a_side_of_8000_pixels_is_accepted():
+    result = clean_image_upload(_upload(_image_bytes("PNG", size=(8000, 10)), name="wide.png"))
+    with Image.open(BytesIO(result.read())) as image:
+        assert image.size == (2048, 3)
+
+
+def test_the_default_limit_is_ten_megabytes():
+    data = b"\xff\xd8" + b"\x00" * (10 * 1024 * 1024)
+    with pytest.raises(ValidationError) as excinfo:
+        clean_image_upload(_upload(data))
+    assert _code(excinfo) == "image_too_large"
+    assert "10.0" in excinfo.value.messages[0]
+
+
+def _animated(fmt: str) -> bytes:
+    frames = [Image.new("RGB", (20, 20), colour) for colour in ("red", "blue")]
+    buffer = BytesIO()
+    frames[0].save(buffer, format=fmt, save_all=True, append_images=frames[1:], duration=100)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "WEBP", "PNG"])
+def test_animated_pictures_are_refused(fmt):
+    with pytest.raises(ValidationError) as excinfo:
+        clean_image_upload(_upload(_animated(fmt), name=f"moving.{fmt.lower()}"))
+    assert _code(excinfo) == "image_animated"
+    assert "Animated" in excinfo.value.messages[0]
+
+
+def _webp_with_exif(exif: bytes) -> bytes:
+    return _image_bytes("WEBP", exif=exif)
+
+
+@pytest.mark.parametrize(
+    "exif",
+    [
+        pytest.param(b"Exif\x00\x00" + b"\xff" * 200, id="not-tiff"),
+        pytest.param(b"Exif\x00\x00MM\x00\x2a\xff\xff\xff\xf0" + b"\x00" * 50, id="offset-outside"),
+        pytest.param(
+            b"Exif\x00\x00II\x2a\x00\x08\x00\x00\x00\x01\x00"
+            b"\x12\x01\x02\x00\x04\x00\x00\x00abc\x00\x00\x00\x00\x00",
+            id="orientation-as-text",
+        ),
+        pytest.param(b"Exif\x00\x00II\x2a\x00\x08\x00\x00\x00" + b"\x00" * 70_000, id="oversized"),
+    ],
+)
+def test_hostile_exif_is_refused(exif):
+    with pytest.raises(ValidationError) as excinfo:
+        clean_image_upload(_upload(_webp_with_exif(exif), name="x.webp"))
+    assert _code(excinfo) == "image_bad_metadata"
+
+
+def test_exif_orientation_is_applied_before_it_is_stripped():
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise to view
+    data = _image_bytes("JPEG", size=(60, 30), exif=exif.tobytes())
+
+    result = clean_image_upload(_upload(data))
+
+    with Image.open(BytesIO(result.read())) as image:
+        assert image.size == (30, 60)
+        assert "exif" not in image.info
+
+
+@pytest.mark.parametrize(
+    "icc",
+    [
+        pytest.param(b"not a colour profile" * 20, id="garbage"),
+        pytest.param(b"\x00" * (1024 * 1024 + 1), id="oversized"),
+    ],
+)
+def test_hostile_colour_profile_is_refused(icc):
+    with pytest.raises(ValidationError) as excinfo:
+        clean_image_upload(_upload(_image_bytes("WEBP", icc_profile=icc), name="x.webp"))
+    assert _code(excinfo) == "image_bad_colour_profile"
+
+
+def test_a_valid_colour_profile_is_applied_and_dropped():
+    from PIL import ImageCms
+
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    result = clean_image_upload(_upload(_image_bytes("JPEG", icc_profile=srgb)))
+
+    with Image.open(BytesIO(result.read())) as image:
+        assert "icc_profile" not in image.info
+        assert image.getpixel((0, 0))[0] > 240  # still red

@@ -116,7 +116,7 @@ def test_support_console_passes_axe_and_has_no_help_widget(live_stack, browser, 
 
 
 def test_phone_product_page_has_a_buy_bar_and_a_zooming_gallery(live_stack, browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
     context.set_default_timeout(20_000)
     page = context.new_page()
     page.goto(live_stack.url + "/products/?in_stock=1")
@@ -132,13 +132,21 @@ def test_phone_product_page_has_a_buy_bar_and_a_zooming_gallery(live_stack, brow
     page.mouse.wheel(0, 1500)
     assert bar.is_visible()  # still in reach after scrolling
     thumbs = page.locator("[data-gallery-thumb]")
-    assert thumbs.count() >= 2
-    main_picture = page.locator("[data-gallery-main]")
-    first_src = main_picture.get_attribute("src")
+    assert thumbs.count() >= 3
+    slides = page.locator("[data-gallery-slide]")
     thumbs.nth(1).click()
-    assert main_picture.get_attribute("src") != first_src
-    natural_width = page.evaluate("document.querySelector('[data-gallery-main]').naturalWidth")
-    assert natural_width >= 1200  # sharp at 2x
+    assert slides.nth(0).is_hidden()
+    assert slides.nth(1).is_visible()
+    thumbs.nth(1).press(
+        "ArrowRight"
+    )  # keyboard: the next thumbnail shows its picture and takes focus
+    assert slides.nth(2).is_visible()
+    assert thumbs.nth(2).evaluate("element => element === document.activeElement")
     page.locator("[data-gallery-zoom]").click()
+    # Zoomed on a 2x phone, the browser fetches a rendition at least 1200 px wide (sharp at 2x).
+    page.wait_for_function(
+        "() => { const img = document.querySelector('[data-gallery-slide]:not([hidden]) img');"
+        " return img && img.complete && parseInt((img.currentSrc.match(/\\/(\\d+)w\\.[a-z]+$/) || [0, 0])[1]) >= 1200; }"
+    )
     assert page.locator("[data-gallery-zoom]").get_attribute("aria-pressed") == "true"
     context.close()
