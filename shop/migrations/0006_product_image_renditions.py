@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shop', '0004_user_language_emaillog'),
+        ('shop', '0005_content_translations'),
     ]
 
     operations = [
