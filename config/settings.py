@@ -302,6 +302,8 @@ STORAGES: dict[str, dict[str, Any]] = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_IMAGE_UPLOAD_BYTES = env_int("MAX_IMAGE_UPLOAD_BYTES", 8 * 1024 * 1024)
+# Any request body, refused with 413 before it is read (common/body_limit.py); the proxy's client_max_body_size.
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 10 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 
 # --- File storage (issue 18): the embedded default is the local disk; S3 (or MinIO, moto) when configured ---
