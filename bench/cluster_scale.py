@@ -257,7 +257,7 @@ def drive(base: str, lines: list[str], seconds: float) -> dict:
 
 def measure(direct: str, proxies: dict[int, str], lines: list[str], *, seconds: float, rounds: int):
     targets = [("direct", direct), *((f"{count}", url) for count, url in sorted(proxies.items()))]
-    for _, url in targets:  # warm every node's caches and connections
+    for _, url in targets if rounds else []:  # warm every node's caches and connections
         drive(url, lines, 2)
     runs: dict[str, list[dict]] = {name: [] for name, _ in targets}
     for round_ in range(rounds):
@@ -353,7 +353,9 @@ def main() -> None:
     parser.add_argument(
         "--seconds", type=float, default=5.0, help="measured seconds per target and round"
     )
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="0: set-up and freshness only, no load"
+    )
     parser.add_argument("--writes", type=int, default=7)
     parser.add_argument("--no-report", action="store_true")
     args = parser.parse_args()
@@ -381,11 +383,14 @@ def main() -> None:
             raise RuntimeError(f"signed-in probe answered {status}")
         runs = measure(info["nodes"][0], proxies, lines, seconds=args.seconds, rounds=args.rounds)
         fresh = freshness(info["nodes"], args.writes)
-        rows = summarise(runs)
+        rows = summarise(runs) if args.rounds else []
     finally:
         for proxy in extra:
             stop(proxy, signal.SIGQUIT)
         stop(process)
+    if not args.rounds:  # a smoke run of the set-up and the freshness timing, no load
+        print(f"fresh on every node: {fresh}")
+        return
     for row in rows:
         print(row)
     print(

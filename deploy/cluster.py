@@ -239,21 +239,8 @@ class Cluster:
         self.manage(release_env, "createcachetable")
         self.manage(release_env, "collectstatic", "--noinput", "-v", "0")
         if self.args.seed:
+            # The demo stores its pictures through the storage API: straight into the bucket.
             self.manage(release_env, "seed_demo", "--small" if self.args.small else "--if-empty")
-            # The demo writes its pictures straight into MEDIA_ROOT (not through the storage API yet):
-            # copy them into the bucket so that every node serves them.
-            code = (
-                "from pathlib import Path\n"
-                "from django.conf import settings\n"
-                "from django.core.files.base import ContentFile\n"
-                "from django.core.files.storage import default_storage\n"
-                "root = Path(settings.MEDIA_ROOT)\n"
-                "for path in root.rglob('*'):\n"
-                "    name = path.relative_to(root).as_posix()\n"
-                "    if path.is_file() and not default_storage.exists(name):\n"
-                "        default_storage.save(name, ContentFile(path.read_bytes()))\n"
-            )
-            self.manage(release_env, "shell", "-c", code)
 
     def start_web(self, env: dict[str, str]) -> list[str]:
         urls = []

@@ -191,6 +191,18 @@ def test_upload_through_node_a_is_served_by_node_b_and_the_proxy(cluster):
     assert [path for path in cluster.workdir.glob("web*/media/**/*") if path.is_file()] == []
 
 
+def test_seeded_product_pictures_are_in_the_bucket_and_served_by_every_node(cluster):
+    """The release step seeds the shop through the storage API: the pictures are in the bucket, not on the
+    release folder's disk, and every node serves them."""
+    listing = _get(cluster.info["nodes"][0] + "/products/")[2].decode()
+    pictures = re.findall(r'src="(/media/[^"]+)"', listing)[:3]
+
+    assert pictures
+    for base in (*cluster.info["nodes"], cluster.info["proxy"]):
+        assert [_get(base + picture)[0] for picture in pictures] == [200] * len(pictures), base
+    assert [path for path in cluster.workdir.glob("*/media/**/*") if path.is_file()] == []
+
+
 def test_the_heartbeat_fires_once_a_period_with_two_beats_and_survives_the_leader(cluster):
     periods = 5
     window = periods * HEARTBEAT_SECONDS
