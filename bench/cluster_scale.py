@@ -326,9 +326,10 @@ def write_report(
         "the anonymous list bounds it, as each process re-reads the catalogue version at most once per "
         "`EDGE_CACHE_VERSION_POLL` (1 s).",
         "",
-        "On this machine the nodes share the same 2 cores as nginx, PostgreSQL and the load generator, so more "
-        "nodes add no CPU: the 2- and 3-node rows show the proxy's cost and that balancing costs nothing "
-        "extra, not the gain of adding hosts. On separate hosts each node brings its own cores.",
+        "Reading it: the proxy's cost is the 1-node row against the direct one. The 2- and 3-node rows run on "
+        "the same 2 cores as nginx, PostgreSQL, the load generator and whatever else the machine runs, so extra "
+        "nodes add no CPU; where they come out above the direct figure it is because more processes win a "
+        "larger share of a contended machine, not scale-out. On separate hosts each node brings its own cores.",
         "",
         "Rerun: `flock /tmp/socialshop-bench.lock .venv/bin/python bench/cluster_scale.py` (needs `wrk` and `nginx`; "
         "`--seconds S`, `--rounds N`, `--writes N`, `--no-report` to print without writing this section).",
