@@ -12,6 +12,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from common.body_limit import body_limit_from_settings  # noqa: E402
 from common.edge_cache import edge_cache_from_settings  # noqa: E402
 from common.metrics import count_websockets  # noqa: E402
 from shop.selectors import catalogue_cache_version  # noqa: E402
@@ -34,7 +35,9 @@ def _allowed_origins() -> list[str]:
 
 application = ProtocolTypeRouter(
     {
-        "http": edge_cache_from_settings(django_asgi_app, version_reader=catalogue_cache_version),
+        "http": body_limit_from_settings(
+            edge_cache_from_settings(django_asgi_app, version_reader=catalogue_cache_version)
+        ),
         "websocket": count_websockets(
             OriginValidator(
                 AuthMiddlewareStack(URLRouter([*support_websockets, *social_websockets])),

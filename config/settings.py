@@ -308,6 +308,9 @@ STORAGES: dict[str, dict[str, Any]] = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_IMAGE_UPLOAD_BYTES = env_int("MAX_IMAGE_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Any request body, refused with 413 before it is read (common/body_limit.py); the proxy's client_max_body_size
+# (one 10 MiB picture plus the rest of its form).
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 12 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 MAX_IMAGE_SIDE = env_int("MAX_IMAGE_SIDE", 8000)
 # Rendition formats, best first (common.pictures); WebP is always made, AVIF when Pillow can encode it.

@@ -36,6 +36,72 @@ def log(message: str) -> None:
     print(f"[cluster] {message}", flush=True)
 
 
+def nginx_size_bytes(size: str) -> int:
+    """nginx's size syntax (`10m`, `512k`, `1g`, plain bytes) in bytes."""
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
+    size = size.strip().lower()
+    if size and size[-1] in units:
+        return int(size[:-1]) * units[size[-1]]
+    return int(size)
+
+
+def nginx_binary() -> str:
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        raise RuntimeError("nginx not found: apt-get install -y nginx")
+    return nginx
+
+
+def nginx_prepare(
+    *,
+    prefix: Path,
+    listen: str,
+    upstreams: list[str],
+    max_body: str,
+    static_root: Path,
+    logs: Path,
+    nginx: str,
+) -> list[str]:
+    """Write an nginx configuration from deploy/nginx/site.conf.template into `prefix` (balancing over the
+    `upstreams` URLs), check it, and return the command that runs it in the foreground. The benchmark uses it
+    too, for proxies over fewer nodes."""
+    for folder in ("temp", "cache"):
+        (prefix / folder).mkdir(parents=True, exist_ok=True)
+    site = TEMPLATE.read_text()
+    values = {
+        "LISTEN": listen,
+        "UPSTREAM_SERVERS": "\n    ".join(
+            f"server {url.removeprefix('http://')};" for url in upstreams
+        ),
+        "CLIENT_MAX_BODY_SIZE": max_body,
+        "STATIC_ROOT": str(static_root),
+        "CACHE_DIR": str(prefix / "cache"),
+    }
+    for key, value in values.items():
+        site = site.replace("${" + key + "}", value)
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    temp = prefix / "temp"
+    (prefix / "nginx.conf").write_text(
+        f"{user}worker_processes 1;\n"
+        f"pid {prefix / 'nginx.pid'};\n"
+        f"error_log {logs / (prefix.name + '-error.log')} warn;\n"
+        "events { worker_connections 1024; }\n"
+        "http {\n"
+        "    include /etc/nginx/mime.types;\n"
+        f"    access_log {logs / (prefix.name + '-access.log')};\n"
+        f"    client_body_temp_path {temp}/body;\n"
+        f"    proxy_temp_path {temp}/proxy;\n"
+        f"    fastcgi_temp_path {temp}/fastcgi;\n"
+        f"    uwsgi_temp_path {temp}/uwsgi;\n"
+        f"    scgi_temp_path {temp}/scgi;\n"
+        f"{site}\n"
+        "}\n"
+    )
+    command = [nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"]
+    subprocess.run([*command[:-2], "-t", "-q"], check=True)
+    return command
+
+
 class Cluster:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
@@ -127,6 +193,8 @@ class Cluster:
             STATIC_ROOT=str(self.workdir / "static"),
             # Trained models in the bucket's private part: every node loads what the worker trained.
             RECSYS_ARTIFACT_STORAGE="private",
+            # The nodes refuse what the proxy refuses, for a request that reaches them directly.
+            MAX_REQUEST_BODY_BYTES=str(nginx_size_bytes(args.max_body)),
             CELERY_TASK_ALWAYS_EAGER="0",
             PYTHONUNBUFFERED="1",
             LOG_FORMAT="json",
@@ -171,21 +239,8 @@ class Cluster:
         self.manage(release_env, "createcachetable")
         self.manage(release_env, "collectstatic", "--noinput", "-v", "0")
         if self.args.seed:
+            # The demo stores its pictures through the storage API: straight into the bucket.
             self.manage(release_env, "seed_demo", "--small" if self.args.small else "--if-empty")
-            # The demo writes its pictures straight into MEDIA_ROOT (not through the storage API yet):
-            # copy them into the bucket so that every node serves them.
-            code = (
-                "from pathlib import Path\n"
-                "from django.conf import settings\n"
-                "from django.core.files.base import ContentFile\n"
-                "from django.core.files.storage import default_storage\n"
-                "root = Path(settings.MEDIA_ROOT)\n"
-                "for path in root.rglob('*'):\n"
-                "    name = path.relative_to(root).as_posix()\n"
-                "    if path.is_file() and not default_storage.exists(name):\n"
-                "        default_storage.save(name, ContentFile(path.read_bytes()))\n"
-            )
-            self.manage(release_env, "shell", "-c", code)
 
     def start_web(self, env: dict[str, str]) -> list[str]:
         urls = []
@@ -254,46 +309,20 @@ class Cluster:
             )
 
     def start_nginx(self, urls: list[str]) -> str:
-        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        if not Path(nginx).exists():
-            raise RuntimeError("nginx not found: apt-get install -y nginx")
+        nginx = nginx_binary()
         prefix = self.workdir / "nginx"
-        for folder in ("temp", "cache"):
-            (prefix / folder).mkdir(parents=True, exist_ok=True)
-        site = TEMPLATE.read_text()
-        values = {
-            "LISTEN": f"127.0.0.1:{self.args.port}",
-            "UPSTREAM_SERVERS": "\n    ".join(
-                f"server {url.removeprefix('http://')};" for url in urls
-            ),
-            "CLIENT_MAX_BODY_SIZE": self.args.max_body,
-            "STATIC_ROOT": str(self.workdir / "static"),
-            "CACHE_DIR": str(prefix / "cache"),
-        }
-        for key, value in values.items():
-            site = site.replace("${" + key + "}", value)
-        user = "user root;\n" if os.geteuid() == 0 else ""
-        temp = prefix / "temp"
-        (prefix / "nginx.conf").write_text(
-            f"{user}worker_processes 1;\n"
-            f"pid {prefix / 'nginx.pid'};\n"
-            f"error_log {self.workdir / 'logs' / 'nginx-error.log'} warn;\n"
-            "events { worker_connections 1024; }\n"
-            "http {\n"
-            "    include /etc/nginx/mime.types;\n"
-            f"    access_log {self.workdir / 'logs' / 'nginx-access.log'};\n"
-            f"    client_body_temp_path {temp}/body;\n"
-            f"    proxy_temp_path {temp}/proxy;\n"
-            f"    fastcgi_temp_path {temp}/fastcgi;\n"
-            f"    uwsgi_temp_path {temp}/uwsgi;\n"
-            f"    scgi_temp_path {temp}/scgi;\n"
-            f"{site}\n"
-            "}\n"
+        listen = f"127.0.0.1:{self.args.port}"
+        command = nginx_prepare(
+            prefix=prefix,
+            listen=listen,
+            upstreams=urls,
+            max_body=self.args.max_body,
+            static_root=self.workdir / "static",
+            logs=self.workdir / "logs",
+            nginx=nginx,
         )
-        command = [nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"]
-        subprocess.run([*command[:-2], "-t", "-q"], check=True)
         self.spawn("nginx", command, os.environ.copy())
-        proxy = f"http://127.0.0.1:{self.args.port}"
+        proxy = f"http://{listen}"
         self.wait_http("nginx", proxy + "/healthz")
         return proxy
 

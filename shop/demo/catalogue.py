@@ -10,10 +10,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import cast
 
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db.models import DateTimeField, Model
 from django.utils import timezone
 from django.utils.text import slugify
@@ -257,7 +257,7 @@ def keep_given_timestamps(*fields_by_model: tuple[type[Model], str]) -> Iterator
 def save_products(
     specs: list[ProductSpec], *, image_pool: list[str] | None = None
 ) -> list[Product]:
-    """Bulk-save products, their tags and one picture each (written to MEDIA_ROOT/products/demo/)."""
+    """Bulk-save products, their tags and their pictures (in the default storage, products/demo/)."""
     tags = {name: Tag(name=name, slug=slugify(name)) for spec in specs for name in spec.tag_names}
     existing = {tag.name: tag for tag in Tag.objects.filter(name__in=list(tags))}
     Tag.objects.bulk_create([tag for name, tag in tags.items() if name not in existing])
@@ -273,8 +273,6 @@ def save_products(
         ],
         batch_size=2000,
     )
-    folder = Path(settings.MEDIA_ROOT) / "products" / "demo"
-    folder.mkdir(parents=True, exist_ok=True)
     images: list[ProductImage] = []
     for index, spec in enumerate(specs):
         if spec.pictures:
@@ -292,8 +290,10 @@ def save_products(
             )
             continue
         if spec.image_bytes:
-            name = f"products/demo/{spec.product.slug}.jpg"
-            (Path(settings.MEDIA_ROOT) / name).write_bytes(spec.image_bytes)
+            # Through the storage API, so the picture lands in the shared store every node reads.
+            name = default_storage.save(
+                f"products/demo/{spec.product.slug}.jpg", ContentFile(spec.image_bytes)
+            )
         elif image_pool:
             name = image_pool[index % len(image_pool)]
         else:
