@@ -9,10 +9,19 @@ from celery import shared_task
 
 from shop.services.email import email_send_task, emails_pending_requeue
 from shop.services.events import product_views_flush
+from shop.services.highlights import review_highlights_refresh_task
+from shop.services.qa import question_buyers_invite_task, question_suggestion_task
 
 # Tasks that a service queues are declared beside it (shop/services/email.py), so services never import this
 # module, which imports them; re-exported here for discovery.
-__all__ = ["email_send_task", "emails_pending_requeue_task", "product_views_flush_task"]
+__all__ = [
+    "email_send_task",
+    "emails_pending_requeue_task",
+    "product_views_flush_task",
+    "question_buyers_invite_task",
+    "question_suggestion_task",
+    "review_highlights_refresh_task",
+]
 
 BEAT_SCHEDULE = {
     "shop-emails-pending-requeue": {

@@ -1,0 +1,54 @@
+import pytest
+
+from shop.services.answering import Passage, suggest_answer
+from shop.services.text_analysis import aspect_mentions, content_tokens, sentences
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    return sorted((m.aspect, m.polarity) for m in aspect_mentions(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Comfortable but runs small.", [("comfort", "positive"), ("fit", "negative")]),
+        ("The quality is not good.", [("quality", "negative")]),
+        (
+            "Shipping was fast. The colour is lovely!",
+            [("delivery", "positive"), ("look", "positive")],
+        ),
+        ("电池续航很好，但是物流太慢了。", [("battery", "positive"), ("delivery", "negative")]),
+        ("做工不错，尺码偏小。", [("fit", "negative"), ("quality", "positive")]),
+        ("I bought it for my brother.", []),
+    ],
+)
+def test_aspect_mentions(text, expected):
+    assert _pairs(text) == expected
+
+
+def test_sentences_split_english_and_chinese():
+    assert sentences("Great fit! Arrived late.\n很好。太贵了") == [
+        "Great fit!",
+        "Arrived late.",
+        "很好。",
+        "太贵了",
+    ]
+
+
+def test_content_tokens_drop_question_words_and_segment_chinese():
+    assert content_tokens("这款鞋子尺码偏大吗？") == ["款", "鞋子", "尺码", "偏大"]
+    assert content_tokens("Does the battery last?") == ["battery", "last"]
+
+
+def test_suggest_answer_matches_through_aspects_in_chinese():
+    passages = [Passage("review", "续航能用两天。", 7), Passage("review", "颜色很好看。", 8)]
+    suggestion = suggest_answer(question="电池续航怎么样？", passages=passages)
+    assert suggestion.found is True
+    assert [p.review_id for p in suggestion.passages] == [7]
+
+
+def test_suggest_answer_refuses_without_passages():
+    assert suggest_answer(question="Is it warm?", passages=[]).as_json() == {
+        "found": False,
+        "passages": [],
+    }
