@@ -37,14 +37,14 @@ def review_highlights_refresh(*, product_id: int) -> list[ReviewHighlight]:
     reviews = list(
         Review.objects.filter(product_id=product_id, is_hidden=False)
         .order_by("-created_at", "-id")
-        .values_list("id", "title", "body")[:MAX_REVIEWS]
+        .values_list("id", "title", "body", "rating")[:MAX_REVIEWS]
     )
     counts: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     passages: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
     if len(reviews) >= settings.REVIEW_HIGHLIGHTS_MIN_REVIEWS:
-        for review_id, title, body in reviews:
+        for review_id, title, body, rating in reviews:
             text = f"{title}. {body}" if title and body else title or body
-            for mention in aspect_mentions(text):
+            for mention in aspect_mentions(text, rating=rating):
                 if review_id in counts[mention.aspect][mention.polarity]:
                     continue
                 counts[mention.aspect][mention.polarity].add(review_id)

@@ -26,6 +26,9 @@ __all__ = [
 
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 _TOKEN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+(?:'[a-z]+)?")
+_CONTRAST = re.compile(
+    r"\b(?:but|however|although|though|while|yet|whereas)\b|但是|但|不过|可是|就是", re.IGNORECASE
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？；;])\s*|\n+")
 _CLAUSE_SPLIT = re.compile(
     r"\s*[,，、:：]\s*|\s*\b(?:but|however|although|though|while|yet|whereas)\b\s*|\s*(?:但是|但|不过|可是|就是)\s*",
@@ -57,16 +60,17 @@ ASPECTS: dict[str, frozenset[str]] = {
         "quality material materials stitching stitch seams durable sturdy flimsy build built made "
         "质量 做工 材质 材料 结实 用料 质感"
     ),
-    "battery": _words("battery batteries charge charging charger 电池 续航 充电 电量"),
+    "battery": _words("battery batteries charge charging charger 电池 续航 充电 电量 充电器 没电"),
     "delivery": _words(
         "delivery delivered shipping shipped arrived arrival package packaging courier "
         "物流 快递 发货 包装 送货 到货"
     ),
     "price": _words(
-        "price priced value money worth expensive cheap bargain cost 价格 价钱 性价比 便宜 贵 划算 价位"
+        "price priced overpriced value money worth expensive cheap bargain cost "
+        "价格 价钱 性价比 便宜 贵 太贵 划算 价位"
     ),
     "comfort": _words(
-        "comfortable comfort uncomfortable soft cushioning cushioned 舒服 舒适 柔软 透气"
+        "comfortable comfort uncomfortable soft cushioning cushioned 舒服 舒适 柔软 透气 磨脚"
     ),
     "look": _words(
         "colour color colours colors look looks looking design style pretty beautiful ugly "
@@ -78,19 +82,20 @@ ASPECTS: dict[str, frozenset[str]] = {
 _POSITIVE = _words(
     """good great excellent perfect perfectly love loved lovely nice amazing awesome fantastic happy well fine
     comfortable sturdy durable solid soft fast quick quickly worth recommend recommended beautiful pretty quiet
-    bargain cheap true exactly impressed best better reliable long lasts lasting
+    bargain true exactly impressed best better reliable long lasts lasting accurate clear sleek
     好 很好 不错 满意 喜欢 快 很快 舒服 舒适 结实 值 值得 推荐 好看 漂亮 划算 便宜 耐用 清晰 柔软 合身 完美 惊喜 持久
-    给力 挺好 超好"""
+    给力 挺好 超好 合适 精细 扎实"""
 )
 _NEGATIVE = _words(
     """bad poor poorly terrible awful horrible broke broken break breaks cheaply flimsy slow late delayed small
     tight loose large big uncomfortable disappointing disappointed damaged dies died drains drained short
     expensive overpriced noisy ugly worse worst returned return fell faded tore ripped scratchy hurt hurts
-    差 很差 慢 太慢 坏 坏了 失望 不好 偏小 偏大 破损 贵 太贵 难看 掉色 起球 开线 异味 短 难受 磨脚 卡顿 吵 漏"""
+    hate hated apart stopped useless tinny
+    差 很差 慢 太慢 坏 坏了 失望 不好 偏小 偏大 破损 贵 太贵 难看 掉色 起球 开线 异味 短 难受 磨脚 卡顿 吵 漏 一般 严重"""
 )
 # Words that flip the polarity of a sentiment word right after them.
 _NEGATORS = _words(
-    "not no never don't doesn't didn't isn't wasn't aren't hardly 不 没 没有 别 不太 不是 并不"
+    "not no never don't doesn't didn't isn't wasn't aren't hardly barely 不 没 没有 别 不太 不是 并不"
 )
 # "too" before praise is no praise: "too soft".
 _TOO = frozenset(["too", "太"])
@@ -123,6 +128,8 @@ def _jieba() -> ModuleType:
         "续航",
         "太贵",
         "太慢",
+        "合适",
+        "充电器",
     ):
         jieba.add_word(word)
     return jieba
@@ -195,18 +202,27 @@ def _aspects_in(words: list[str]) -> list[str]:
     return found
 
 
-def aspect_mentions(text: str) -> list[AspectMention]:
+def _stars_polarity(rating: int | None) -> int:
+    if rating is None:
+        return 0
+    return 1 if rating >= 4 else -1 if rating <= 2 else 0
+
+
+def aspect_mentions(text: str, *, rating: int | None = None) -> list[AspectMention]:
     """Every (aspect, polarity) a review text states, one per aspect and sentence. A clause with an aspect but no
-    sentiment of its own borrows the sentence's ("the fit, sadly, is terrible")."""
+    sentiment word of its own takes the sentence's ("the fit, sadly, is terrible") unless the sentence turns on
+    a contrast word ("comfortable but the sizing is way off"), and then the review's stars (`rating`, 4-5
+    positive, 1-2 negative) when it has them: the text decides when it speaks, the stars when it does not."""
     mentions: list[AspectMention] = []
+    stars = _stars_polarity(rating)
     for sentence in sentences(text):
         clauses = [c for c in _CLAUSE_SPLIT.split(sentence) if c and c.strip()]
-        sentence_words = tokens(sentence)
-        sentence_polarity = _polarity(sentence_words)
+        contrast = bool(_CONTRAST.search(sentence))
+        sentence_polarity = 0 if contrast else _polarity(tokens(sentence))
         seen: set[str] = set()
         for clause in clauses:
             words = tokens(clause)
-            polarity = _polarity(words) or sentence_polarity
+            polarity = _polarity(words) or sentence_polarity or stars
             if not polarity:
                 continue
             for aspect in _aspects_in(words):

@@ -52,3 +52,39 @@ def test_suggest_answer_refuses_without_passages():
         "found": False,
         "passages": [],
     }
+
+
+def _labelled(name: str) -> list[dict]:
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "fixtures" / name
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+@pytest.mark.parametrize("name", ["review_aspects.jsonl", "review_aspects_heldout.jsonl"])
+def test_labelled_sets_are_well_formed(name):
+    rows = _labelled(name)
+    aspects = {"fit", "quality", "battery", "delivery", "price", "comfort", "look", "sound"}
+    assert {row["lang"] for row in rows} == {"en", "zh"}
+    for row in rows:
+        assert 1 <= row["rating"] <= 5
+        assert all(a in aspects and p in ("positive", "negative") for a, p in row["labels"])
+
+
+def test_text_and_stars_recall_more_than_stars_alone_on_the_held_out_set():
+    from shop.services.text_analysis import ASPECTS, tokens
+
+    rows = _labelled("review_aspects_heldout.jsonl")
+    gold = {(i, a, p) for i, row in enumerate(rows) for a, p in row["labels"]}
+    ours, stars_only = set(), set()
+    for i, row in enumerate(rows):
+        ours |= {
+            (i, m.aspect, m.polarity) for m in aspect_mentions(row["text"], rating=row["rating"])
+        }
+        polarity = "positive" if row["rating"] >= 4 else "negative" if row["rating"] <= 2 else None
+        words = set(tokens(row["text"]))
+        if polarity:
+            stars_only |= {(i, a, polarity) for a, names in ASPECTS.items() if words & names}
+    assert len(ours & gold) > len(stars_only & gold)
+    assert len(ours & gold) / len(ours) >= 0.9
