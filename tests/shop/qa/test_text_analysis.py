@@ -88,3 +88,27 @@ def test_text_and_stars_recall_more_than_stars_alone_on_the_held_out_set():
             stars_only |= {(i, a, polarity) for a, names in ASPECTS.items() if words & names}
     assert len(ours & gold) > len(stars_only & gold)
     assert len(ours & gold) / len(ours) >= 0.9
+
+
+def test_suggestions_never_answer_the_unanswerable_questions_of_the_labelled_set():
+    import json
+    from pathlib import Path
+
+    from shop.services.text_analysis import sentences
+
+    data = json.loads(
+        (Path(__file__).resolve().parents[2] / "fixtures" / "product_questions.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    passages = {
+        p["key"]: [Passage("description", t) for t in sentences(p["description"])]
+        + [Passage("review", t, i) for i, r in enumerate(p["reviews"]) for t in sentences(r)]
+        for p in data["products"]
+    }
+    unanswerable = [q for q in data["questions"] if q["expect"] is None]
+    assert unanswerable
+    for item in unanswerable:
+        assert not suggest_answer(
+            question=item["question"], passages=passages[item["product"]]
+        ).found
