@@ -80,7 +80,6 @@ def run(rows: list[dict]) -> dict[str, dict[str, Score]]:
         baseline: set[Triple] = set()
         lexicon: set[Triple] = set()
         hybrid: set[Triple] = set()
-        hybrid: set[Triple] = set()
         for i, row in chosen:
             words = set(tokens(row["text"]))
             stars = row["rating"]
@@ -88,9 +87,6 @@ def run(rows: list[dict]) -> dict[str, dict[str, Score]]:
             if polarity:
                 baseline |= {(i, a, polarity) for a, names in ASPECTS.items() if words & names}
             lexicon |= {(i, m.aspect, m.polarity) for m in aspect_mentions(row["text"])}
-            hybrid |= {
-                (i, m.aspect, m.polarity) for m in aspect_mentions(row["text"], rating=stars)
-            }
             hybrid |= {
                 (i, m.aspect, m.polarity) for m in aspect_mentions(row["text"], rating=stars)
             }
