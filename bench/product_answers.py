@@ -66,7 +66,11 @@ def run() -> tuple[Counter[str], list[str]]:
             kind = "refused although answerable"
         else:
             top = suggestion.passages[0].text
-            kind = "answered right" if any(p in top for p in expect) else "wrong (answered, should refuse)"
+            kind = (
+                "answered right"
+                if any(p in top for p in expect)
+                else "wrong (answered, should refuse)"
+            )
             if kind != "answered right":
                 kind = "wrong (quoted the wrong passage)"
         outcome[kind] += 1
@@ -91,7 +95,7 @@ def report(outcome: Counter[str], misses: list[str]) -> str:
         "Chinese; each names the phrases a right first passage contains, or that nothing in the product's text "
         "answers it). Method: `shop.services.answering.suggest_answer` (idf-weighted coverage of the "
         "question's content words, aspect words count for their aspect, threshold 0.5), quoting only; the "
-        "baseline it must beat on the refusal side is \"always quote the best-matching passage\", which "
+        'baseline it must beat on the refusal side is "always quote the best-matching passage", which '
         "would answer every unanswerable question wrongly.",
         "",
         "Command: `.venv/bin/python bench/product_answers.py` (deterministic, no timing).",
@@ -102,7 +106,7 @@ def report(outcome: Counter[str], misses: list[str]) -> str:
     for kind in KINDS:
         lines.append(f"| {kind} | {outcome[kind]} | {outcome[kind] / total:.0%} |")
     if misses:
-        lines += ["", "Misses: " + "; ".join(f"\"{m}\"" for m in misses) + "."]
+        lines += ["", "Misses: " + "; ".join(f'"{m}"' for m in misses) + "."]
     return "\n".join(lines)
 
 
