@@ -12,6 +12,8 @@ content rules. Inviting buyers and the suggestion run in tasks queued after comm
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -25,9 +27,11 @@ from shop.models import Answer, AnswerVote, Product, Question, User
 from shop.models.qa import ANSWER_MAX_CHARS, QUESTION_MAX_CHARS
 from shop.selectors.purchases import recent_buyer_ids, user_has_purchased
 from shop.services.answering import product_passages, suggest_answer
+from shop.services.email import EmailKind, absolute_url, email_kind_register, email_queue
 
 __all__ = [
     "INVITES_PER_QUESTION",
+    "QUESTION_INVITE",
     "answer_create",
     "answer_vote_helpful",
     "answer_votes_withdraw",
@@ -41,6 +45,27 @@ __all__ = [
 # Buyers asked per question at most (the most recent ones): enough to get an answer, not a broadcast.
 INVITES_PER_QUESTION = 20
 MIN_CHARS = 3
+
+
+def _question_invite_context(question_id: int) -> dict[str, Any] | None:
+    question = (
+        Question.objects.select_related("product")
+        .filter(pk=question_id, is_hidden=False, product__is_active=True)
+        .first()
+    )
+    if question is None:
+        return None
+    return {
+        "question": question,
+        "product": question.product,
+        "question_url": absolute_url(question_url(question)),
+        "preferences_url": absolute_url(reverse("shop:account")),
+    }
+
+
+# Non-essential: the privacy page's "email me" choice (shop.hooks.optional_email_allowed) can turn it off, on
+# top of "invite me to answer" (shop.hooks.question_invites_allowed) which stops the invitation altogether.
+QUESTION_INVITE = email_kind_register(EmailKind("question_invite", False, _question_invite_context))
 
 
 def _clean_text(text: str, *, field: str, max_chars: int) -> str:
@@ -150,8 +175,9 @@ def answer_votes_withdraw(*, user: User) -> int:
 
 
 def question_buyers_invite(*, question_id: int) -> int:
-    """Notify the product's most recent buyers who accept it that a question waits for them. Idempotent
-    enough for a retry: a buyer who already answered is skipped; the count of notices is returned."""
+    """Notify (in the site and by mail) the product's most recent buyers who accept it that a question waits
+    for them. A retry skips buyers who already answered and never mails twice (the mail is keyed per question
+    and buyer); the in-site notice may repeat. Returns the count of notices."""
     question = (
         Question.objects.select_related("product").filter(pk=question_id, is_hidden=False).first()
     )
@@ -171,6 +197,9 @@ def question_buyers_invite(*, question_id: int) -> int:
             message = _("You bought %(product)s: can you answer a shopper's question?") % {
                 "product": question.product.name
             }
+        with transaction.atomic():
+            # One mail per question and buyer however often this runs (EmailLog's key).
+            email_queue(kind=QUESTION_INVITE, object_id=question.pk, recipient_id=buyer.pk)
         user_notified.fire(
             UserNotice(
                 recipient_id=buyer.pk,

@@ -185,3 +185,18 @@ def test_the_suggestion_says_when_nothing_is_relevant(user, django_capture_on_co
         question = services.question_ask(user=user, product=product, body="Is it dishwasher safe?")
     question.refresh_from_db()
     assert question.suggestion == {"found": False, "passages": []}
+
+
+def test_invited_buyers_get_one_mail_however_often_the_task_runs(
+    user, product, mailoutbox, django_capture_on_commit_callbacks
+):
+    buyer = UserFactory(username="buyer", email="buyer@example.com")
+    make_buyer(user=buyer, product=product)
+    with django_capture_on_commit_callbacks(execute=True):
+        question = services.question_ask(user=user, product=product, body="Is it warm?")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.question_buyers_invite(question_id=question.pk)
+    assert [m.to for m in mailoutbox] == [["buyer@example.com"]]
+    assert mailoutbox[0].subject == f"A shopper has a question about {product.name}"
+    assert "Is it warm?" in mailoutbox[0].body
+    assert f"#question-{question.pk}" in mailoutbox[0].body
