@@ -424,6 +424,8 @@ REST_FRAMEWORK = {
         "comment_create": os.environ.get("RATE_COMMENT_CREATE", "120/hour"),
         "follow": os.environ.get("RATE_FOLLOW", "200/hour"),
         "report": os.environ.get("RATE_REPORT", "30/hour"),
+        "question_create": os.environ.get("RATE_QUESTION_CREATE", "10/hour"),
+        "answer_create": os.environ.get("RATE_ANSWER_CREATE", "60/hour"),
     },
     "EXCEPTION_HANDLER": "common.api.exception_handler",
 }
@@ -531,6 +533,8 @@ BEAT_HEARTBEAT_SECONDS = env_float("BEAT_HEARTBEAT_SECONDS", 60.0)
 # --- shop -----------------------------------------------------------------------------------------------
 SHOP_CURRENCY = os.environ.get("SHOP_CURRENCY", "EUR")
 SHOP_MAX_LINE_QUANTITY = env_int("SHOP_MAX_LINE_QUANTITY", 99)
+# A product needs this many visible reviews before its "what buyers say" highlights are shown.
+REVIEW_HIGHLIGHTS_MIN_REVIEWS = env_int("REVIEW_HIGHLIGHTS_MIN_REVIEWS", 3)
 
 # --- social ---------------------------------------------------------------------------------------------
 SOCIAL_FEED_PAGE_SIZE = env_int("SOCIAL_FEED_PAGE_SIZE", 20)

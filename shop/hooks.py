@@ -29,6 +29,7 @@ __all__ = [
     "optional_email_allowed",
     "order_placed",
     "purchase_sharing_default",
+    "question_invites_allowed",
     "review_shared",
     "user_created",
     "user_notified",
@@ -64,6 +65,10 @@ purchase_sharing_default: Hook[[User], bool] = Hook("shop.purchase_sharing_defau
 # Whether this person accepts non-essential mail (back in stock, group-buy news); any False wins, no receiver
 # means yes. Order mails are essential and never ask. Social answers from the privacy settings.
 optional_email_allowed: Hook[[User], bool] = Hook("shop.optional_email_allowed")
+
+# Whether a buyer may be invited to answer shoppers' questions about what they bought; any False wins, no
+# receiver means yes. Social answers from the privacy settings.
+question_invites_allowed: Hook[[User], bool] = Hook("shop.question_invites_allowed")
 
 
 # --- demo data (manage.py seed_demo) ---------------------------------------------------------------------

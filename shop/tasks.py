@@ -9,7 +9,9 @@ from celery import shared_task
 
 from shop.services.email import email_send_task, emails_pending_requeue
 from shop.services.events import product_views_flush
+from shop.services.highlights import review_highlights_refresh_task
 from shop.services.pictures import product_image_renditions_task
+from shop.services.qa import question_buyers_invite_task, question_suggestion_task
 
 # Tasks that a service queues are declared beside it (shop/services/email.py), so services never import this
 # module, which imports them; re-exported here for discovery.
@@ -18,6 +20,9 @@ __all__ = [
     "emails_pending_requeue_task",
     "product_image_renditions_task",
     "product_views_flush_task",
+    "question_buyers_invite_task",
+    "question_suggestion_task",
+    "review_highlights_refresh_task",
 ]
 
 BEAT_SCHEDULE = {

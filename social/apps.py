@@ -48,12 +48,20 @@ class SocialConfig(AppConfig):
             value = Profile.objects.filter(user_id=user.id).values_list("email_optional", flat=True)
             return value.first() is not False
 
+        def question_invites_allowed(user: User) -> bool:
+            # The privacy setting; yes without a profile (the model's default).
+            value = Profile.objects.filter(user_id=user.id).values_list(
+                "answer_questions", flat=True
+            )
+            return value.first() is not False
+
         shop_hooks.user_created.register(create_profile)
         shop_hooks.user_notified.register(store_notice)
         shop_hooks.order_placed.register(share_purchase)
         shop_hooks.review_shared.register(share_review)
         shop_hooks.purchase_sharing_default.register(purchase_sharing_default)
         shop_hooks.optional_email_allowed.register(optional_email_allowed)
+        shop_hooks.question_invites_allowed.register(question_invites_allowed)
 
         # The demo: social's part of the shop demo's people, and social's own part after the shop's.
         from social.demo.profiles import demo_favourite_categories_set, demo_profiles_create

@@ -24,6 +24,7 @@ urlpatterns = [
         name="follow_request_answer",
     ),
     path("posts/new/", posts.post_create, name="post_create"),
+    path("posts/suggest-tags/", posts.post_tag_suggest, name="post_tag_suggest"),
     path("posts/<int:pk>/", posts.post_detail, name="post"),
     path("posts/<int:pk>/edit/", posts.post_edit, name="post_edit"),
     path("posts/<int:pk>/delete/", posts.post_delete, name="post_delete"),

@@ -17,9 +17,14 @@ from shop.models.catalog import (
 )
 from shop.models.commerce import Cart, CartItem, Order, OrderLine, OrderStatusEvent
 from shop.models.email import EmailLog
+from shop.models.qa import Answer, AnswerVote, Question, ReviewHighlight
 
 __all__ = [
     "Address",
+    "Answer",
+    "AnswerVote",
+    "Question",
+    "ReviewHighlight",
     "ApiToken",
     "Cart",
     "CartItem",

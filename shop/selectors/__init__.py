@@ -5,4 +5,5 @@ from shop.selectors.categories import *  # noqa: F403
 from shop.selectors.commerce import *  # noqa: F403
 from shop.selectors.interactions import *  # noqa: F403
 from shop.selectors.purchases import *  # noqa: F403
+from shop.selectors.qa import *  # noqa: F403
 from shop.selectors.search import *  # noqa: F403

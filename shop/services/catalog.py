@@ -34,6 +34,7 @@ from shop.models import (
     WishlistItem,
 )
 from shop.services.email import BACK_IN_STOCK, email_queue
+from shop.services.highlights import review_highlights_queue
 
 __all__ = [
     "catalogue_changed",
@@ -273,7 +274,8 @@ def stock_alert_create(*, user: User, product: Product) -> StockAlert:
 
 
 def product_rating_refresh(*, product_id: int) -> None:
-    """Recompute `rating_avg`/`rating_count` from the visible reviews (call after any review change)."""
+    """Recompute `rating_avg`/`rating_count` from the visible reviews (call after any review change); the
+    review highlights follow in a task after commit."""
     aggregates = Review.objects.filter(product_id=product_id, is_hidden=False).aggregate(
         average=Avg("rating"), count=Count("id")
     )
@@ -282,6 +284,7 @@ def product_rating_refresh(*, product_id: int) -> None:
         rating_avg=average, rating_count=aggregates["count"]
     )
     catalogue_changed()
+    review_highlights_queue(product_id=product_id)
 
 
 def _clean_photo(photo: UploadedFile) -> ContentFile:

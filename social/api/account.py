@@ -27,6 +27,7 @@ class PrivacySerializer(serializers.Serializer):
     show_in_suggestions = StrictBooleanField(required=False)
     show_wishlist = StrictBooleanField(required=False)
     email_optional = StrictBooleanField(required=False)
+    answer_questions = StrictBooleanField(required=False)
 
 
 class PasswordSerializer(serializers.Serializer):

@@ -262,3 +262,29 @@ class CommentDetailView(APIView):
         comment: Comment = selectors.comment_access(user=request.user, comment_id=pk)
         services.comment_delete(comment=comment, actor=signed_in(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TagSuggestionProductSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+
+
+class TagSuggestionsSerializer(serializers.Serializer):
+    products = TagSuggestionProductSerializer(many=True)
+    hashtags = serializers.ListField(child=serializers.CharField())
+
+
+class PostTagSuggestionsView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("text", str, description="The post's text so far.")],
+        responses=TagSuggestionsSerializer,
+        summary="Writing help: products you bought that the text speaks of, and hashtags",
+    )
+    def get(self, request: Request) -> Response:
+        suggestions = selectors.post_tag_suggestions(
+            user=signed_in(request), text=request.query_params.get("text", "")
+        )
+        return Response(TagSuggestionsSerializer(suggestions).data)

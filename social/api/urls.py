@@ -46,6 +46,11 @@ urlpatterns = [
         name="social-api-follow-decline",
     ),
     path("posts/", posts.PostListCreateView.as_view(), name="social-api-posts"),
+    path(
+        "posts/tag-suggestions/",
+        posts.PostTagSuggestionsView.as_view(),
+        name="social-api-post-tag-suggestions",
+    ),
     path("posts/<int:pk>/", posts.PostDetailView.as_view(), name="social-api-post"),
     path("posts/<int:pk>/like/", posts.LikeView.as_view(), name="social-api-like"),
     path(

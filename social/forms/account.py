@@ -27,6 +27,10 @@ class PrivacyForm(forms.Form):
         label=_("Email me when a product I wait for is back in stock and about my group buys"),
         required=False,
     )
+    answer_questions = forms.BooleanField(
+        label=_("Invite me to answer shoppers' questions about products I bought"),
+        required=False,
+    )
 
 
 class DeleteAccountForm(forms.Form):

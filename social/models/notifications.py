@@ -22,6 +22,8 @@ class Notification(models.Model):
         GROUP_BUY = "group_buy", _("group buy")
         MODERATION = "moderation", _("moderation")
         SUPPORT = "support", _("support")
+        QUESTION = "question", _("product question")
+        ANSWER = "answer", _("answer to your question")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, related_name="notifications", on_delete=models.CASCADE

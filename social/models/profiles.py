@@ -23,6 +23,8 @@ class Profile(models.Model):
     show_wishlist = models.BooleanField(default=False)
     # Non-essential mail (back in stock, group-buy news); order mails always go.
     email_optional = models.BooleanField(default=True)
+    # Invitations to answer shoppers' questions about products this person bought.
+    answer_questions = models.BooleanField(default=True)
     # Categories picked at onboarding; a cold-start signal for the recommender.
     favourite_categories = models.ManyToManyField("shop.Category", blank=True, related_name="+")
     suspended_until = models.DateTimeField(null=True, blank=True)

@@ -9,3 +9,4 @@ from social.selectors.notifications import *  # noqa: F403
 from social.selectors.people import *  # noqa: F403
 from social.selectors.posts import *  # noqa: F403
 from social.selectors.text import *  # noqa: F403
+from social.selectors.writing import *  # noqa: F403

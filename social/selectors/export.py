@@ -7,7 +7,17 @@ from typing import Any
 
 from django.db.models import Q
 
-from shop.models import Address, Order, ProductEvent, Review, User, WishlistItem
+from shop.models import (
+    Address,
+    Answer,
+    AnswerVote,
+    Order,
+    ProductEvent,
+    Question,
+    Review,
+    User,
+    WishlistItem,
+)
 from social.hooks import account_exporting
 from social.models import Block, Comment, Follow, Like, Mute, Notification, Post, Profile
 
@@ -42,6 +52,7 @@ def export_for_user(*, user: User) -> dict[str, Any]:
             "show_in_suggestions": profile.show_in_suggestions,
             "show_wishlist": profile.show_wishlist,
             "email_optional": profile.email_optional,
+            "answer_questions": profile.answer_questions,
             "favourite_categories": list(
                 profile.favourite_categories.values_list("name", flat=True)
             ),
@@ -133,6 +144,44 @@ def export_for_user(*, user: User) -> dict[str, Any]:
             "created_at": _iso(review.created_at),
         }
         for review in Review.objects.filter(user=user).select_related("product")
+    ]
+    data["questions"] = [
+        {"id": pk, "product": name, "body": body, "hidden": hidden, "created_at": _iso(at)}
+        for pk, name, body, hidden, at in Question.objects.filter(author=user)
+        .order_by("created_at", "id")
+        .values_list("pk", "product__name", "body", "is_hidden", "created_at")
+    ]
+    data["answers"] = [
+        {
+            "id": pk,
+            "question": question_id,
+            "product": name,
+            "body": body,
+            "verified_buyer": verified,
+            "helpful_votes": helpful,
+            "hidden": hidden,
+            "created_at": _iso(at),
+        }
+        for pk, question_id, name, body, verified, helpful, hidden, at in Answer.objects.filter(
+            author=user
+        )
+        .order_by("created_at", "id")
+        .values_list(
+            "pk",
+            "question_id",
+            "question__product__name",
+            "body",
+            "verified_buyer",
+            "helpful_count",
+            "is_hidden",
+            "created_at",
+        )
+    ]
+    data["helpful_votes"] = [
+        {"answer": answer_id, "at": _iso(at)}
+        for answer_id, at in AnswerVote.objects.filter(user=user)
+        .order_by("created_at", "id")
+        .values_list("answer_id", "created_at")
     ]
     data["wishlist"] = [
         {"product": name, "added_at": _iso(at)}

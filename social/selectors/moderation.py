@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from shop.models import Review, User
+from shop.models import Answer, Question, Review, User
 from social.hooks import reportable_models
 from social.models import Comment, ModerationAction, Post, Profile, Report
 from social.selectors.graph import Viewer, signed_in_viewer
@@ -99,9 +99,16 @@ def _has_is_hidden(model: type[models.Model]) -> bool:
 
 def reportable_model_registry() -> dict[str, type[models.Model]]:
     """Every kind of content the one moderation queue accepts, by its "app_label.model" name: users, social's
-    posts and comments, shop reviews, and what higher apps add through the `reportable_models` hook (support
+    posts and comments, shop reviews and product questions and answers, and what higher apps add through the `reportable_models` hook (support
     registers its chat messages). Each has an `is_hidden` flag, except users (warned or suspended instead)."""
-    contributed: list[type[models.Model]] = [get_user_model(), Post, Comment, Review]
+    contributed: list[type[models.Model]] = [
+        get_user_model(),
+        Post,
+        Comment,
+        Review,
+        Question,
+        Answer,
+    ]
     for kinds in reportable_models.fire():
         contributed.extend(kinds)
     return {f"{model._meta.app_label}.{model._meta.model_name}": model for model in contributed}

@@ -1,7 +1,8 @@
 """Account deletion: personal data and content go, orders stay (anonymised) for accounting.
 
 Deleting the user row cascades to the profile, follows, blocks, mutes, posts (with pictures), likes, comments,
-notifications, reviews, wishlist, cart, addresses and product events; `Order.user` is SET_NULL and the shipping
+notifications, reviews, product questions (with their answers), answers, wishlist, cart, addresses and product
+events (helpful votes are withdrawn first, so the answers' counts stay true); `Order.user` is SET_NULL and the shipping
 name and street are blanked. Sessions are deleted so every browser is signed out, and `account.closed` goes to
 group `user.<id>` after commit so open websockets close. The recommender's next training no longer sees the user
 because the rows are gone.
@@ -23,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shop.models import Order, Review, User
+from shop.services.qa import answer_votes_withdraw
 from social.hooks import account_erasing
 from social.models import PostImage, Profile
 from social.services.groupbuy import group_buy_release_user
@@ -66,6 +68,7 @@ def account_delete(*, user: User) -> None:
         # Seats in unfinished group buys would otherwise vanish with the user row, keeping their stock
         # reserved and their payments authorised: give them back first.
         group_buy_release_user(user=user)
+        answer_votes_withdraw(user=user)
         Order.objects.filter(user_id=user_id).update(
             user=None,
             ship_name=ANONYMISED_NAME,

@@ -52,6 +52,7 @@ PRIVACY_FIELDS = (
     "show_in_suggestions",
     "show_wishlist",
     "email_optional",
+    "answer_questions",
 )
 
 

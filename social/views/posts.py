@@ -62,6 +62,17 @@ def _int_list(values: list[str]) -> list[int]:
 
 
 @login_required
+def post_tag_suggest(request: SignedInRequest) -> HttpResponse:
+    """Writing help while a post is written: products to tag and hashtags from the text (htmx fragment)."""
+    suggestions = selectors.post_tag_suggestions(
+        user=request.user, text=request.GET.get("body", "")
+    )
+    return render(
+        request, "social/partials/post_tag_suggestions.html", {"suggestions": suggestions}
+    )
+
+
+@login_required
 def post_create(request: SignedInRequest) -> HttpResponse:
     prefill = _int_list(request.GET.getlist("product") + request.POST.getlist("products"))
     choices = _taggable_products(request.user, prefill)

@@ -20,6 +20,7 @@ from django.test import RequestFactory
 
 from shop.models import (
     Address,
+    Answer,
     Cart,
     Category,
     EmailLog,
@@ -28,7 +29,9 @@ from shop.models import (
     Product,
     ProductEvent,
     ProductImage,
+    Question,
     Review,
+    ReviewHighlight,
     StockAlert,
     Tag,
     User,
@@ -55,8 +58,12 @@ CATALOGUE_FACTORIES: dict[type[Model], Any] = {
     Review: ReviewFactory,
 }
 # Models no cached catalogue page shows.
+# Questions, answers and highlights show in the questions fragment, which is never cached.
 NOT_ON_CATALOGUE_PAGES = {
     Address,
+    Answer,
+    Question,
+    ReviewHighlight,
     Cart,
     EmailLog,
     LoginFailure,

@@ -359,6 +359,7 @@ def test_privacy_settings_api(ana):
         "show_in_suggestions": False,
         "show_wishlist": False,
         "email_optional": True,
+        "answer_questions": True,
     }
 
 

@@ -327,6 +327,8 @@ def test_reportable_kinds_are_social_shop_and_registered_ones():
     from social.selectors import reportable_model_registry
 
     assert sorted(reportable_model_registry()) == [
+        "shop.answer",
+        "shop.question",
         "shop.review",
         "shop.user",
         "social.comment",
