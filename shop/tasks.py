@@ -9,15 +9,25 @@ from celery import shared_task
 
 from shop.services.email import email_send_task, emails_pending_requeue
 from shop.services.events import product_views_flush
+from shop.services.promotion import promotions_boundary_check
 
 # Tasks that a service queues are declared beside it (shop/services/email.py), so services never import this
 # module, which imports them; re-exported here for discovery.
-__all__ = ["email_send_task", "emails_pending_requeue_task", "product_views_flush_task"]
+__all__ = [
+    "email_send_task",
+    "emails_pending_requeue_task",
+    "product_views_flush_task",
+    "promotions_boundary_check_task",
+]
 
 BEAT_SCHEDULE = {
     "shop-emails-pending-requeue": {
         "task": "shop.tasks.emails_pending_requeue_task",
         "schedule": 300.0,
+    },
+    "shop-promotions-boundary-check": {
+        "task": "shop.tasks.promotions_boundary_check_task",
+        "schedule": 60.0,
     },
     "shop-product-views-flush": {
         "task": "shop.tasks.product_views_flush_task",
@@ -36,3 +46,9 @@ def emails_pending_requeue_task() -> int:
 def product_views_flush_task() -> int:
     """Write the product views buffered in Redis (idempotent: safe to run twice or after a crash)."""
     return product_views_flush()
+
+
+@shared_task(name="shop.tasks.promotions_boundary_check_task", ignore_result=True)
+def promotions_boundary_check_task() -> bool:
+    """Every minute: refresh cached catalogue pages when a sale started or ended."""
+    return promotions_boundary_check()

@@ -17,9 +17,18 @@ from shop.models.catalog import (
 )
 from shop.models.commerce import Cart, CartItem, Order, OrderLine, OrderStatusEvent
 from shop.models.email import EmailLog
+from shop.models.returns import Refund, ReturnLine, ReturnRequest
+from shop.models.voucher import CartVoucher, Promotion, Voucher, VoucherRedemption
 
 __all__ = [
     "Address",
+    "CartVoucher",
+    "Promotion",
+    "Refund",
+    "ReturnLine",
+    "ReturnRequest",
+    "Voucher",
+    "VoucherRedemption",
     "ApiToken",
     "Cart",
     "CartItem",

@@ -7,4 +7,7 @@ from shop.services.email import *  # noqa: F403
 from shop.services.events import *  # noqa: F403
 from shop.services.orders import *  # noqa: F403
 from shop.services.payments import *  # noqa: F403
+from shop.services.promotion import *  # noqa: F403
+from shop.services.returns import *  # noqa: F403
 from shop.services.stock import *  # noqa: F403
+from shop.services.voucher import *  # noqa: F403
