@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from shop.models import Order, OrderLine, OrderStatusEvent, ReturnLine, ReturnRequest, User
 from shop.selectors.pricing import CENT
@@ -16,6 +17,7 @@ from shop.selectors.pricing import CENT
 __all__ = [
     "ReturnableLine",
     "order_delivered_at",
+    "order_returns_context",
     "return_access",
     "return_deadline",
     "return_line_amount",
@@ -99,3 +101,14 @@ def return_access(*, user: User, return_id: object) -> ReturnRequest:
     if found is None:
         raise Http404("No such return.")
     return found
+
+
+def order_returns_context(*, order: Order) -> dict[str, object]:
+    """What the order page shows about returns: the order's returns and whether it can ask for one now."""
+    deadline = return_deadline(order=order)
+    can_return = (
+        deadline is not None
+        and timezone.now() <= deadline
+        and any(entry.returnable for entry in returnable_lines(order=order))
+    )
+    return {"returns": list(return_list_for_order(order=order)), "can_return": can_return}
