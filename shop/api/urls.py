@@ -1,5 +1,11 @@
 """Shop REST API under /api/v1/."""
 
-from shop.api import accounts, catalog, commerce
+from shop.api import accounts, catalog, commerce, returns, voucher
 
-urlpatterns = [*catalog.urlpatterns, *commerce.urlpatterns, *accounts.urlpatterns]
+urlpatterns = [
+    *catalog.urlpatterns,
+    *commerce.urlpatterns,
+    *voucher.urlpatterns,
+    *returns.urlpatterns,
+    *accounts.urlpatterns,
+]
