@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from common.errors import ServiceError
 from shop import services
 from shop.forms.returns import ReturnDecisionForm
-from shop.models import Refund, ReturnLine, ReturnRequest
+from shop.models import Refund, ReturnLine, ReturnRequest, User
 
 
 class ReturnLineInline(admin.TabularInline):
@@ -40,26 +40,29 @@ class RefundInline(admin.TabularInline):
         return False
 
 
+_FIELDS: tuple[str, ...] = (
+    "order",
+    "user",
+    "status",
+    "reason",
+    "staff_note",
+    "restock",
+    "refund_amount",
+    "decided_by",
+    "decided_at",
+    "created_at",
+    "decide_link",
+)
+
+
 @admin.register(ReturnRequest)
 class ReturnRequestAdmin(admin.ModelAdmin):
     list_display = ["__str__", "order", "user", "status", "created_at", "decide_link"]
     list_filter = ["status"]
     search_fields = ["order__number", "user__username", "reason"]
     list_select_related = ["order", "user"]
-    fields = [
-        "order",
-        "user",
-        "status",
-        "reason",
-        "staff_note",
-        "restock",
-        "refund_amount",
-        "decided_by",
-        "decided_at",
-        "created_at",
-        "decide_link",
-    ]
-    readonly_fields = fields
+    fields = _FIELDS
+    readonly_fields = _FIELDS
     inlines = [ReturnLineInline, RefundInline]
     actions = ["retry_refund"]
 
@@ -127,6 +130,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     def retry_refund(self, request: HttpRequest, queryset) -> None:
         for found in queryset.filter(status=ReturnRequest.Status.APPROVED):
             try:
-                services.refund_issue(return_request=found, actor=request.user)
+                staff = request.user if isinstance(request.user, User) else None
+                services.refund_issue(return_request=found, actor=staff)
             except ServiceError as exc:
                 self.message_user(request, f"R{found.pk}: {exc.message}", messages.WARNING)

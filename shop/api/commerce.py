@@ -40,7 +40,10 @@ class CartLineSerializer(serializers.Serializer):
     quantity = serializers.IntegerField()
     line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
     list_price = serializers.DecimalField(
-        max_digits=10, decimal_places=2, allow_null=True, help_text="Before the sale; null without one."
+        max_digits=10,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Before the sale; null without one.",
     )
     badge = serializers.CharField(help_text="The sale's badge; empty without one.")
     stock = serializers.IntegerField()

@@ -139,5 +139,9 @@ class ReturnDecisionView(APIView):
 
 urlpatterns = [
     path("orders/<str:number>/returns/", OrderReturnsView.as_view(), name="api-order-returns"),
-    path("returns/<int:return_id>/decision/", ReturnDecisionView.as_view(), name="api-return-decision"),
+    path(
+        "returns/<int:return_id>/decision/",
+        ReturnDecisionView.as_view(),
+        name="api-return-decision",
+    ),
 ]

@@ -63,4 +63,6 @@ class ReturnDecisionForm(forms.Form):
         required=False,
         help_text=_("Empty: the full value of the returned items."),
     )
-    restock = forms.BooleanField(label=_("Put the items back in stock"), required=False, initial=True)
+    restock = forms.BooleanField(
+        label=_("Put the items back in stock"), required=False, initial=True
+    )

@@ -47,7 +47,9 @@ class ReturnRequest(models.Model):
 
 
 class ReturnLine(models.Model):
-    return_request = models.ForeignKey(ReturnRequest, related_name="lines", on_delete=models.CASCADE)
+    return_request = models.ForeignKey(
+        ReturnRequest, related_name="lines", on_delete=models.CASCADE
+    )
     order_line = models.ForeignKey(OrderLine, related_name="return_lines", on_delete=models.CASCADE)
     quantity = models.PositiveIntegerField()
     # What the shopper paid for these units (their share of the line after discounts), rounded once.

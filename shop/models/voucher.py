@@ -26,7 +26,9 @@ class Voucher(models.Model):
         FIXED = "fixed", _("fixed amount off")
         FREE_SHIPPING = "free_shipping", _("free shipping")
 
-    code = models.CharField(_("code"), max_length=32, unique=True, help_text=_("Stored upper-case."))
+    code = models.CharField(
+        _("code"), max_length=32, unique=True, help_text=_("Stored upper-case.")
+    )
     description = models.CharField(_("description"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PERCENT)
     value = models.DecimalField(
@@ -34,7 +36,9 @@ class Voucher(models.Model):
         max_digits=10,
         decimal_places=2,
         default=Decimal("0.00"),
-        help_text=_("Percent (1-100) or an amount in the shop currency; ignored for free shipping."),
+        help_text=_(
+            "Percent (1-100) or an amount in the shop currency; ignored for free shipping."
+        ),
     )
     starts_at = models.DateTimeField(_("valid from"), null=True, blank=True)
     ends_at = models.DateTimeField(_("valid until"), null=True, blank=True)

@@ -152,7 +152,9 @@ def voucher_check(
         discount = min(voucher.value, eligible_total).quantize(CENT)
     else:
         discount = Decimal("0.00")
-    weights = [line.line_total if hit else Decimal(0) for line, hit in zip(lines, scope, strict=True)]
+    weights = [
+        line.line_total if hit else Decimal(0) for line, hit in zip(lines, scope, strict=True)
+    ]
     return VoucherQuote(
         voucher=voucher,
         code=voucher.code,

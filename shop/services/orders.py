@@ -256,7 +256,9 @@ def _order_place_locked(
         if not line.available:
             raise SoldOut(line.name)
     summary = checkout_summary(cart=view, shipping_method=shipping_method)
-    if summary.voucher_refusal is not None:  # the cart's code no longer applies: say why, keep the cart
+    if (
+        summary.voucher_refusal is not None
+    ):  # the cart's code no longer applies: say why, keep the cart
         raise summary.voucher_refusal
     # Inserting the order first claims the idempotency key: a parallel double submit waits here, then fails.
     order = Order.objects.create(

@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _
 from common.errors import ServiceError
 from shop.models import (
     Order,
-    OrderLine,
     OrderStatusEvent,
     Product,
     Refund,
@@ -63,10 +62,14 @@ def _timeline(order: Order, note: str, actor: User | None) -> None:
 
 def _parse_lines(lines: Iterable[Mapping[str, Any]] | Mapping[Any, Any]) -> dict[int, int]:
     """{order line id: units}; accepts [{"line_id": 1, "quantity": 2}, ...] or {line id: units}."""
-    pairs = lines.items() if isinstance(lines, Mapping) else (
-        (item.get("line_id"), item.get("quantity")) for item in lines
+    pairs = (
+        lines.items()
+        if isinstance(lines, Mapping)
+        else ((item.get("line_id"), item.get("quantity")) for item in lines)
     )
     wanted: dict[int, int] = {}
+    raw_id: Any
+    raw_quantity: Any
     for raw_id, raw_quantity in pairs:
         try:
             line_id, quantity = int(raw_id), int(raw_quantity)
@@ -144,7 +147,11 @@ def return_request_create(
             for line_id, quantity in sorted(wanted.items())
         ]
     )
-    _timeline(order, _("Return R%(id)d requested: %(reason)s") % {"id": request.id, "reason": reason}, user)
+    _timeline(
+        order,
+        _("Return R%(id)d requested: %(reason)s") % {"id": request.id, "reason": reason},
+        user,
+    )
     return request
 
 
@@ -326,5 +333,3 @@ def _return_context(return_id: int) -> dict[str, Any] | None:
 
 RETURN_APPROVED = email_kind_register(EmailKind("return_approved", True, _return_context))
 REFUND_ISSUED = email_kind_register(EmailKind("refund_issued", True, _return_context))
-
-

@@ -55,7 +55,9 @@ def cart_voucher_apply(request: HtmxHttpRequest) -> HttpResponse:
         return _refused(request, message=str(first), status=400, code=code)
     where = form.cleaned_data.get("next") or "cart"
     try:
-        quote = services.voucher_apply(cart=_cart_for_write(request), code=form.cleaned_data["code"])
+        quote = services.voucher_apply(
+            cart=_cart_for_write(request), code=form.cleaned_data["code"]
+        )
     except ServiceError as exc:
         return _refused(request, message=exc.message, status=exc.status_code, code=code)
     if request.htmx:

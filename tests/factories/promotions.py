@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import cast
 
 import factory
 from django.utils import timezone
@@ -56,19 +57,24 @@ class PromotionFactory(factory.django.DjangoModelFactory):
             self.categories.set(extracted)
 
 
-def delivered_order(*, user=None, quantity: int = 2, days_ago: int = 1, provider: str = "cod", **line):
+def delivered_order(
+    *, user=None, quantity: int = 2, days_ago: int = 1, provider: str = "cod", **line
+):
     """A delivered order with one line of `quantity` units (19.90 each unless `unit_price` given)."""
     user = user or UserFactory()
     product = line.pop("product", None) or ProductFactory(stock=5)
     unit_price = line.pop("unit_price", Decimal("19.90"))
     total = unit_price * quantity
-    order = OrderFactory(
-        user=user,
-        status=Order.Status.DELIVERED,
-        subtotal=total,
-        total=total + Decimal("4.90"),
-        payment_provider=provider,
-        payment_reference="cod-x" if provider == "cod" else "tc-abc",
+    order = cast(
+        Order,
+        OrderFactory(
+            user=user,
+            status=Order.Status.DELIVERED,
+            subtotal=total,
+            total=total + Decimal("4.90"),
+            payment_provider=provider,
+            payment_reference="cod-x" if provider == "cod" else "tc-abc",
+        ),
     )
     OrderLineFactory(order=order, product=product, unit_price=unit_price, quantity=quantity, **line)
     event = OrderStatusEvent.objects.create(order=order, status=Order.Status.DELIVERED)

@@ -18,11 +18,17 @@ def test_shopper_asks_for_a_return(shopper_api, user):
     order = delivered_order(user=user)
     line = order.lines.get()
     response = shopper_api.post(
-        _url(order), {"lines": [{"line_id": line.id, "quantity": 1}], "reason": "Too big"}, format="json"
+        _url(order),
+        {"lines": [{"line_id": line.id, "quantity": 1}], "reason": "Too big"},
+        format="json",
     )
     assert response.status_code == 201
     body = response.json()
-    assert (body["status"], body["lines"][0]["amount"], body["refund"]) == ("requested", "19.90", None)
+    assert (body["status"], body["lines"][0]["amount"], body["refund"]) == (
+        "requested",
+        "19.90",
+        None,
+    )
 
 
 def test_more_than_bought_is_a_409(shopper_api, user):
@@ -66,6 +72,8 @@ def test_staff_approve_and_the_refund_shows(api_client, shopper_api, user):
 
 def test_shoppers_cannot_decide(shopper_api, user):
     order = delivered_order(user=user)
-    response = shopper_api.post("/api/v1/returns/1/decision/", {"decision": "approve"}, format="json")
+    response = shopper_api.post(
+        "/api/v1/returns/1/decision/", {"decision": "approve"}, format="json"
+    )
     assert response.status_code == 403
     assert order.returns.count() == 0

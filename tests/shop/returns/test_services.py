@@ -102,7 +102,9 @@ def test_a_line_of_another_order_is_refused(user):
 def test_approval_refunds_the_card_restocks_and_mails(user, staff):
     product = ProductFactory(stock=3, sold_count=2)
     order = delivered_order(user=user, quantity=2, provider="test_card", product=product)
-    request = services.return_approve(return_request=_ask(order, quantity=2), actor=staff, note="OK")
+    request = services.return_approve(
+        return_request=_ask(order, quantity=2), actor=staff, note="OK"
+    )
     refund = Refund.objects.get()
     assert (request.status, refund.amount, refund.manual) == ("refunded", Decimal("39.80"), False)
     assert refund.reference == f"tcr-return-{request.id}"

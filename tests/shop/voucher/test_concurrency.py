@@ -59,9 +59,11 @@ def test_twenty_shoppers_racing_for_a_five_use_code_get_five_orders_with_it():
 
     results = _race(
         shoppers,
-        lambda i: services.order_place(
-            user=shoppers[i], idempotency_key=f"voucher-race-{i:04d}", address=address_data()
-        ).number,
+        lambda i: (
+            services.order_place(
+                user=shoppers[i], idempotency_key=f"voucher-race-{i:04d}", address=address_data()
+            ).number
+        ),
     )
 
     kinds = [kind for kind, _ in results]
@@ -84,9 +86,11 @@ def test_one_shopper_checking_out_two_carts_at_once_uses_a_once_only_code_once()
 
     results = _race(
         [shopper, shopper],
-        lambda i: services.order_place(
-            user=shopper, idempotency_key=f"twice-{i:04d}", address=address_data()
-        ).number,
+        lambda i: (
+            services.order_place(
+                user=shopper, idempotency_key=f"twice-{i:04d}", address=address_data()
+            ).number
+        ),
     )
 
     assert [kind for kind, _ in results].count("ok") == 1, results

@@ -32,7 +32,9 @@ def _place(user, key="vouch-0001"):
 def test_percentage_voucher_lowers_the_checkout_total(cart):
     VoucherFactory(code="TEN", value=Decimal("10"))
     quote = services.voucher_apply(cart=cart, code=" ten ")
-    summary = selectors.checkout_summary(cart=selectors.cart_view(cart=cart), shipping_method="standard")
+    summary = selectors.checkout_summary(
+        cart=selectors.cart_view(cart=cart), shipping_method="standard"
+    )
     assert (quote.discount, summary.discount, summary.total) == (
         Decimal("3.00"),
         Decimal("3.00"),
@@ -43,7 +45,11 @@ def test_percentage_voucher_lowers_the_checkout_total(cart):
 @pytest.mark.parametrize(
     ("fields", "code", "message"),
     [
-        ({"ends_at": timezone.now() - timedelta(hours=1)}, "voucher_expired", "This code expired on"),
+        (
+            {"ends_at": timezone.now() - timedelta(hours=1)},
+            "voucher_expired",
+            "This code expired on",
+        ),
         (
             {"starts_at": timezone.now() + timedelta(days=2)},
             "voucher_not_yet_valid",
