@@ -56,6 +56,10 @@ class PromotionAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     autocomplete_fields = ["products", "categories"]
 
+    def save_model(self, request, obj: Promotion, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        services.promotion_changed(promotion=obj)
+
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         services.promotion_changed(promotion=form.instance)

@@ -28,10 +28,13 @@ from shop.models import (
     Product,
     ProductEvent,
     ProductImage,
+    Promotion,
+    ReturnRequest,
     Review,
     StockAlert,
     Tag,
     User,
+    Voucher,
     WishlistItem,
 )
 from shop.selectors import CATALOGUE_VERSION_KEY
@@ -43,6 +46,7 @@ from tests.factories import (
     TagFactory,
     UserFactory,
 )
+from tests.factories.promotions import PromotionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +57,7 @@ CATALOGUE_FACTORIES: dict[type[Model], Any] = {
     Product: ProductFactory,
     ProductImage: ProductImageFactory,
     Review: ReviewFactory,
+    Promotion: PromotionFactory,  # sale prices on cards and product pages
 }
 # Models no cached catalogue page shows.
 NOT_ON_CATALOGUE_PAGES = {
@@ -65,6 +70,8 @@ NOT_ON_CATALOGUE_PAGES = {
     StockAlert,
     User,
     WishlistItem,
+    Voucher,  # a code changes the cart, never a catalogue page
+    ReturnRequest,
 }
 
 
