@@ -65,7 +65,7 @@ def seed_vouchers(*, now: datetime, log: Callable[[str], None]) -> None:
 def _demo_return(shopper: User) -> ReturnRequest | None:
     order = (
         Order.objects.filter(user=shopper, status=Order.Status.DELIVERED)
-        .order_by("-created_at")
+        .order_by("-updated_at", "-created_at")
         .first()
     )
     line = order.lines.first() if order else None

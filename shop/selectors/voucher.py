@@ -65,11 +65,13 @@ def voucher_get_for_code(*, code: object) -> Voucher:
 
 
 def voucher_for_cart(*, cart: Cart | None) -> Voucher | None:
-    """The voucher this cart carries, if any (one query)."""
+    """The voucher this cart carries, if any (at most one query)."""
     if cart is None or cart.pk is None:
         return None
-    entry = CartVoucher.objects.filter(cart_id=cart.pk).select_related("voucher").first()
-    return entry.voucher if entry else None
+    try:  # no query when the cart came from `cart_for` (select_related)
+        return cart.voucher_entry.voucher
+    except CartVoucher.DoesNotExist:
+        return None
 
 
 def _in_scope(voucher: Voucher, lines: Sequence[PricedLine]) -> list[bool]:
@@ -95,7 +97,8 @@ def _in_scope(voucher: Voucher, lines: Sequence[PricedLine]) -> list[bool]:
 
 
 def _when(moment: datetime) -> str:
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    # Digits only: a localised format may end in "a.m.", which reads badly before the sentence's full stop.
+    return date_format(timezone.localtime(moment), "Y-m-d H:i")
 
 
 def voucher_check(

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from common.errors import ServiceError
 from shop.models import Cart, CartVoucher, Order, User, Voucher, VoucherRedemption
-from shop.selectors.commerce import cart_view, checkout_summary
-from shop.selectors.voucher import VoucherQuote, voucher_get_for_code
+from shop.selectors.commerce import cart_view
+from shop.selectors.voucher import PricedLine, VoucherQuote, voucher_check, voucher_get_for_code
 
 __all__ = ["voucher_apply", "voucher_redeem", "voucher_remove"]
 
@@ -33,13 +33,15 @@ def voucher_apply(*, cart: Cart, code: object) -> VoucherQuote:
             field="code",
             code="empty_cart",
         )
-    with transaction.atomic():
-        CartVoucher.objects.update_or_create(cart=cart, defaults={"voucher": voucher})
-        summary = checkout_summary(cart=view, shipping_method="standard")
-        if summary.voucher_refusal is not None:
-            raise summary.voucher_refusal  # rolls the entry back: a refused code is never kept
-    assert summary.voucher is not None
-    return summary.voucher
+    # Checked before it is stored: a refused code never replaces the one the cart carries.
+    quote = voucher_check(
+        voucher=voucher,
+        user_id=cart.user_id,
+        lines=[PricedLine(line.product_id, line.line_total) for line in view.lines],
+    )
+    # By id: the cart instance keeps no cached entry that a later read in this request would trust.
+    CartVoucher.objects.update_or_create(cart_id=cart.pk, defaults={"voucher": voucher})
+    return quote
 
 
 def voucher_remove(*, cart: Cart) -> None:

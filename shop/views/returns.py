@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -24,6 +25,7 @@ from shop.views import SignedInHttpRequest
 def order_return(request: SignedInHttpRequest, number: str) -> HttpResponse:
     order = selectors.order_access(user=request.user, number=number)
     lines = selectors.returnable_lines(order=order)
+    deadline = selectors.return_deadline(order=order)
     form = ReturnRequestForm(request.POST or None, lines=lines)
     status = 200
     if request.method == "POST":
@@ -51,7 +53,8 @@ def order_return(request: SignedInHttpRequest, number: str) -> HttpResponse:
         {
             "order": order,
             "form": form,
-            "deadline": selectors.return_deadline(order=order),
+            "deadline": deadline,
+            "window_open": deadline is not None and timezone.now() <= deadline,
             "window_days": settings.SHOP_RETURN_WINDOW_DAYS,
         },
         status=status,
