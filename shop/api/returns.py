@@ -7,7 +7,8 @@ Refusals: 400 per field (no reason, no lines, a line of another order), 404 anot
 
 from __future__ import annotations
 
-from django.urls import path
+from django.conf import settings
+from django.urls import path, reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
@@ -137,7 +138,65 @@ class ReturnDecisionView(APIView):
         return Response(ReturnSerializer(fresh).data)
 
 
+class InvoiceSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    order = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    seller = serializers.DictField(child=serializers.CharField())
+    goods = serializers.DecimalField(max_digits=12, decimal_places=2)
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    voucher_code = serializers.CharField()
+    shipping = serializers.DecimalField(max_digits=10, decimal_places=2)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
+    vat = serializers.DecimalField(max_digits=12, decimal_places=2)
+    net = serializers.DecimalField(max_digits=12, decimal_places=2)
+    refunded = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    html_url = serializers.CharField(help_text="The printable page.")
+
+
+class OrderInvoiceView(APIView):
+    """The invoice figures of your order (the printable page is `html_url`)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [StrictJSONParser]
+
+    @extend_schema(responses={200: InvoiceSerializer, 404: ErrorSerializer})
+    def get(self, request: SignedInRequest, number: str) -> Response:
+        order = selectors.order_access(user=request.user, number=number)
+        figures = selectors.invoice_for(order=order, lines=list(order.lines.all()))
+        return Response(
+            InvoiceSerializer(
+                {
+                    "number": figures.number,
+                    "order": order.number,
+                    "issued_at": order.created_at,
+                    "seller": {
+                        "name": settings.SHOP_LEGAL_NAME,
+                        "address": settings.SHOP_LEGAL_ADDRESS,
+                        "vat_id": settings.SHOP_VAT_ID,
+                        "registration": settings.SHOP_REGISTRATION,
+                        "email": settings.SHOP_LEGAL_EMAIL,
+                    },
+                    "goods": figures.goods,
+                    "discount": figures.discount,
+                    "voucher_code": order.voucher_code,
+                    "shipping": figures.shipping,
+                    "total": figures.total,
+                    "vat_rate": figures.vat_rate,
+                    "vat": figures.vat,
+                    "net": figures.net,
+                    "refunded": figures.refunded,
+                    "currency": settings.SHOP_CURRENCY,
+                    "html_url": reverse("shop:order_invoice", args=[order.number]),
+                }
+            ).data
+        )
+
+
 urlpatterns = [
+    path("orders/<str:number>/invoice/", OrderInvoiceView.as_view(), name="api-order-invoice"),
     path("orders/<str:number>/returns/", OrderReturnsView.as_view(), name="api-order-returns"),
     path(
         "returns/<int:return_id>/decision/",

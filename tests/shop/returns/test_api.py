@@ -77,3 +77,21 @@ def test_shoppers_cannot_decide(shopper_api, user):
     )
     assert response.status_code == 403
     assert order.returns.count() == 0
+
+
+def test_invoice_figures(shopper_api, user, settings):
+    settings.SHOP_VAT_RATE = 19.0
+    order = delivered_order(user=user, quantity=2)
+    body = shopper_api.get(f"/api/v1/orders/{order.number}/invoice/").json()
+    assert (body["number"], body["total"], body["vat"], body["net"], body["html_url"]) == (
+        f"INV-{order.number}",
+        "44.70",
+        "7.14",
+        "37.56",
+        f"/orders/{order.number}/invoice/",
+    )
+
+
+def test_invoice_of_another_shoppers_order_is_a_404(shopper_api, other_user):
+    order = delivered_order(user=other_user)
+    assert shopper_api.get(f"/api/v1/orders/{order.number}/invoice/").status_code == 404
