@@ -519,7 +519,7 @@ BEAT_HEARTBEAT_SECONDS = env_float("BEAT_HEARTBEAT_SECONDS", 60.0)
 # --- shop -----------------------------------------------------------------------------------------------
 SHOP_CURRENCY = os.environ.get("SHOP_CURRENCY", "EUR")
 SHOP_MAX_LINE_QUANTITY = env_int("SHOP_MAX_LINE_QUANTITY", 99)
-SHOP_RETURN_WINDOW_DAYS = env_int("SHOP_RETURN_WINDOW_DAYS", 14)
+SHOP_RETURN_WINDOW_DAYS = env_int("SHOP_RETURN_WINDOW_DAYS", 30)
 # The seller's legal details printed on every invoice.
 SHOP_LEGAL_NAME = os.environ.get("SHOP_LEGAL_NAME", "Socialshop GmbH")
 SHOP_LEGAL_ADDRESS = os.environ.get("SHOP_LEGAL_ADDRESS", "Musterstraße 1, 10115 Berlin, Germany")
