@@ -535,6 +535,14 @@ SHOP_CURRENCY = os.environ.get("SHOP_CURRENCY", "EUR")
 SHOP_MAX_LINE_QUANTITY = env_int("SHOP_MAX_LINE_QUANTITY", 99)
 # A product needs this many visible reviews before its "what buyers say" highlights are shown.
 REVIEW_HIGHLIGHTS_MIN_REVIEWS = env_int("REVIEW_HIGHLIGHTS_MIN_REVIEWS", 3)
+SHOP_RETURN_WINDOW_DAYS = env_int("SHOP_RETURN_WINDOW_DAYS", 30)
+# The seller's legal details printed on every invoice.
+SHOP_LEGAL_NAME = os.environ.get("SHOP_LEGAL_NAME", "Socialshop GmbH")
+SHOP_LEGAL_ADDRESS = os.environ.get("SHOP_LEGAL_ADDRESS", "Musterstraße 1, 10115 Berlin, Germany")
+SHOP_VAT_ID = os.environ.get("SHOP_VAT_ID", "DE000000000")
+SHOP_REGISTRATION = os.environ.get("SHOP_REGISTRATION", "Amtsgericht Berlin HRB 000000")
+SHOP_LEGAL_EMAIL = os.environ.get("SHOP_LEGAL_EMAIL", "billing@localhost")
+SHOP_VAT_RATE = env_float("SHOP_VAT_RATE", 19.0)
 
 # --- social ---------------------------------------------------------------------------------------------
 SOCIAL_FEED_PAGE_SIZE = env_int("SOCIAL_FEED_PAGE_SIZE", 20)

@@ -58,7 +58,7 @@ class OrderLineInline(admin.TabularInline):
     model = OrderLine
     extra = 0
     can_delete = False
-    fields = ("product", "product_name", "unit_price", "quantity", "line_total")
+    fields = ("product", "product_name", "unit_price", "quantity", "line_total", "discount")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -205,6 +205,8 @@ class OrderAdmin(admin.ModelAdmin):
         "share_to_followers",
         "created_at",
         "updated_at",
+        "voucher_code",
+        "discount",
     ]
     fieldsets = [
         (None, {"fields": ["number", "user", "status", "created_at", "updated_at"]}),
@@ -213,6 +215,8 @@ class OrderAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "subtotal",
+                    "voucher_code",
+                    "discount",
                     "shipping_method",
                     "shipping_cost",
                     "total",

@@ -39,6 +39,13 @@ class CartLineSerializer(serializers.Serializer):
     unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
     quantity = serializers.IntegerField()
     line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    list_price = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Before the sale; null without one.",
+    )
+    badge = serializers.CharField(help_text="The sale's badge; empty without one.")
     stock = serializers.IntegerField()
     available = serializers.BooleanField()
     problem = serializers.CharField()
@@ -167,6 +174,8 @@ class OrderLineSerializer(serializers.Serializer):
     unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
     quantity = serializers.IntegerField()
     line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    list_price = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
 class OrderEventSerializer(serializers.Serializer):
@@ -183,6 +192,8 @@ class OrderSerializer(serializers.Serializer):
     shipping_cost = serializers.DecimalField(max_digits=10, decimal_places=2)
     subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    voucher_code = serializers.CharField()
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2)
     payment_provider = serializers.CharField()
     share_to_followers = serializers.BooleanField()
     ship_to = serializers.SerializerMethodField()

@@ -1,5 +1,12 @@
 """Shop REST API under /api/v1/."""
 
-from shop.api import accounts, catalog, commerce, qa
+from shop.api import accounts, catalog, commerce, qa, returns, voucher
 
-urlpatterns = [*catalog.urlpatterns, *commerce.urlpatterns, *accounts.urlpatterns, *qa.urlpatterns]
+urlpatterns = [
+    *catalog.urlpatterns,
+    *commerce.urlpatterns,
+    *voucher.urlpatterns,
+    *returns.urlpatterns,
+    *accounts.urlpatterns,
+    *qa.urlpatterns,
+]

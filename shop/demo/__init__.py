@@ -20,6 +20,7 @@ from shop.demo.behaviour import refresh_denormalised_counts, seed_behaviour
 from shop.demo.catalogue import _categories, draw_picture, generate_products, save_products
 from shop.demo.data import SHOPPER_PASSWORD
 from shop.demo.shoppers import create_shoppers
+from shop.demo.voucher import seed_vouchers
 from shop.services import catalogue_changed, product_refresh_search_vector
 
 __all__ = [
@@ -48,5 +49,6 @@ def seed(*, rng: random.Random, small: bool, log: Callable[[str], None]) -> None
             rng, shopper_ids=shopper_ids, specs=specs, leaves=leaves, now=now, small=small, log=log
         )
         refresh_denormalised_counts()
+        seed_vouchers(now=now, log=log)
         product_refresh_search_vector()
     catalogue_changed()

@@ -18,13 +18,22 @@ from shop.models.catalog import (
 from shop.models.commerce import Cart, CartItem, Order, OrderLine, OrderStatusEvent
 from shop.models.email import EmailLog
 from shop.models.qa import Answer, AnswerVote, Question, ReviewHighlight
+from shop.models.returns import Refund, ReturnLine, ReturnRequest
+from shop.models.voucher import CartVoucher, Promotion, Voucher, VoucherRedemption
 
 __all__ = [
     "Address",
     "Answer",
     "AnswerVote",
+    "CartVoucher",
+    "Promotion",
     "Question",
+    "Refund",
+    "ReturnLine",
+    "ReturnRequest",
     "ReviewHighlight",
+    "Voucher",
+    "VoucherRedemption",
     "ApiToken",
     "Cart",
     "CartItem",

@@ -82,6 +82,9 @@ class Order(models.Model):
     payment_provider = models.CharField(max_length=20)
     payment_reference = models.CharField(max_length=64, blank=True)
     share_to_followers = models.BooleanField(default=False)
+    # The voucher used (code as typed then) and what it took off; 0 without one (shop.services.voucher).
+    voucher_code = models.CharField(max_length=32, blank=True)
+    discount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -105,6 +108,9 @@ class OrderLine(models.Model):
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     quantity = models.PositiveIntegerField()
     line_total = models.DecimalField(max_digits=12, decimal_places=2)
+    # The price before a promotion (null when none applied) and this line's share of the voucher discount.
+    list_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    discount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
 
     class Meta:
         ordering = ["id"]

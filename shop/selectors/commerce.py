@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import ServiceError
 from shop.hooks import purchase_sharing_default
 from shop.models import (
     Address,
@@ -26,6 +27,8 @@ from shop.models import (
     ProductImage,
     User,
 )
+from shop.selectors.pricing import price_quote, promotions_running
+from shop.selectors.voucher import PricedLine, VoucherQuote, voucher_check, voucher_for_cart
 
 __all__ = [
     "ShippingOption",
@@ -90,6 +93,9 @@ class CartLine:
     available: bool
     image: ProductImage | None
     url: str
+    # The price before a running promotion (None when none applies) and its badge (shop.selectors.pricing).
+    list_price: Decimal | None = None
+    badge: str = ""
 
     @property
     def problem(self) -> str:
@@ -120,10 +126,12 @@ def cart_for(
     *, user: User | AnonymousUser | None = None, session_key: str | None = None
 ) -> Cart | None:
     """The account cart for a signed-in user, else the session's cart; None when there is none yet."""
+    # The voucher entry rides along (one join), so pricing the cart costs no query without a code.
+    carts = Cart.objects.select_related("voucher_entry__voucher")
     if user is not None and user.is_authenticated:
-        return Cart.objects.filter(user_id=user.id).first()
+        return carts.filter(user_id=user.id).first()
     if session_key:
-        return Cart.objects.filter(session_key=session_key, user__isnull=True).first()
+        return carts.filter(session_key=session_key, user__isnull=True).first()
     return None
 
 
@@ -140,17 +148,21 @@ def cart_view(*, cart: Cart | None) -> CartView:
         .order_by("added_at", "id")
     )
     lines = []
+    promotions = promotions_running() if items else []
     for item in items:
         product = item.product
         images = list(product.images.all())
+        quote = price_quote(product=product, promotions=promotions)
         lines.append(
             CartLine(
                 item=item,
                 product_id=product.id,
                 name=product.name,
-                unit_price=product.price,
+                unit_price=quote.price,
+                list_price=quote.list_price if quote.on_sale else None,
+                badge=quote.badge,
                 quantity=item.quantity,
-                line_total=(product.price * item.quantity).quantize(CENT),
+                line_total=(quote.price * item.quantity).quantize(CENT),
                 stock=product.stock,
                 available=product.is_active,
                 image=images[0] if images else None,
@@ -186,17 +198,54 @@ class CheckoutSummary:
     shipping: ShippingOption
     total: Decimal
     item_count: int
+    # The cart's voucher (shop.selectors.voucher) when it applies, or why it no longer does.
+    discount: Decimal = Decimal("0.00")
+    voucher: VoucherQuote | None = None
+    voucher_refusal: ServiceError | None = None
+    voucher_code: str = ""
+    shipping_saved: Decimal = Decimal("0.00")
+
+    @property
+    def line_discounts(self) -> tuple[Decimal, ...]:
+        """Each line's share of the discount, aligned with `lines`."""
+        if self.voucher is None:
+            return tuple(Decimal("0.00") for _line in self.lines)
+        return self.voucher.line_discounts
 
 
 def checkout_summary(*, cart: CartView, shipping_method: str) -> CheckoutSummary:
-    """Totals for a cart and shipping method; KeyError for an unknown method."""
+    """Totals for a cart and shipping method with the cart's voucher; KeyError for an unknown method."""
     shipping = shipping_option(code=shipping_method, subtotal=cart.subtotal)
+    voucher = voucher_for_cart(cart=cart.cart) if cart.lines else None
+    quote: VoucherQuote | None = None
+    refusal: ServiceError | None = None
+    if voucher is not None and cart.cart is not None:
+        try:
+            quote = voucher_check(
+                voucher=voucher,
+                user_id=cart.cart.user_id,
+                lines=[PricedLine(line.product_id, line.line_total) for line in cart.lines],
+            )
+        except ServiceError as exc:
+            refusal = exc
+    discount = quote.discount if quote else Decimal("0.00")
+    shipping_saved = Decimal("0.00")
+    if quote is not None and quote.free_shipping and shipping.cost:
+        shipping_saved = shipping.cost
+        shipping = ShippingOption(
+            code=shipping.code, label=shipping.label, cost=Decimal("0.00"), free=True
+        )
     return CheckoutSummary(
         lines=cart.lines,
         subtotal=cart.subtotal,
         shipping=shipping,
-        total=(cart.subtotal + shipping.cost).quantize(CENT),
+        total=(cart.subtotal - discount + shipping.cost).quantize(CENT),
         item_count=cart.item_count,
+        discount=discount,
+        voucher=quote,
+        voucher_refusal=refusal,
+        voucher_code=voucher.code if voucher else "",
+        shipping_saved=shipping_saved,
     )
 
 

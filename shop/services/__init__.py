@@ -9,5 +9,8 @@ from shop.services.highlights import *  # noqa: F403
 from shop.services.orders import *  # noqa: F403
 from shop.services.payments import *  # noqa: F403
 from shop.services.pictures import *  # noqa: F403
+from shop.services.promotion import *  # noqa: F403
 from shop.services.qa import *  # noqa: F403
+from shop.services.returns import *  # noqa: F403
 from shop.services.stock import *  # noqa: F403
+from shop.services.voucher import *  # noqa: F403

@@ -46,6 +46,7 @@ from shop.services.payments import (
     payment_void,
 )
 from shop.services.stock import stock_decrement, stock_restore
+from shop.services.voucher import voucher_redeem
 
 __all__ = [
     "CANCELLABLE_STATUSES",
@@ -255,6 +256,10 @@ def _order_place_locked(
         if not line.available:
             raise SoldOut(line.name)
     summary = checkout_summary(cart=view, shipping_method=shipping_method)
+    if (
+        summary.voucher_refusal is not None
+    ):  # the cart's code no longer applies: say why, keep the cart
+        raise summary.voucher_refusal
     # Inserting the order first claims the idempotency key: a parallel double submit waits here, then fails.
     order = Order.objects.create(
         user=user,
@@ -266,8 +271,14 @@ def _order_place_locked(
         total=summary.total,
         payment_provider=payment_provider,
         share_to_followers=share_to_followers,
+        voucher_code=summary.voucher_code if summary.voucher else "",
+        discount=summary.discount,
         **_ship_fields(ship_values),
     )
+    if summary.voucher is not None:
+        voucher_redeem(
+            order=order, quote=summary.voucher, user=user, shipping_saved=summary.shipping_saved
+        )
     # Lock rows in a fixed order so two carts sharing products cannot deadlock.
     for line in sorted(view.lines, key=lambda line: line.product_id):
         if not stock_decrement(product_id=line.product_id, quantity=line.quantity):
@@ -293,8 +304,10 @@ def _order_place_locked(
                 unit_price=line.unit_price,
                 quantity=line.quantity,
                 line_total=line.line_total,
+                list_price=line.list_price,
+                discount=discount,
             )
-            for line in view.lines
+            for line, discount in zip(view.lines, summary.line_discounts, strict=True)
         ]
     )
     events = [OrderStatusEvent(order=order, status=Order.Status.PLACED, actor=user)]

@@ -10,7 +10,11 @@ providers ship:
 - `test_card`: a payment test mode. Card 4242 4242 4242 4242 approves, 4000 0000 0000 0002 declines; every other
   number is invalid. Spaces and dashes in the number are allowed.
 
-A real gateway would be one more class with the same two methods.
+Refunds: `payment_refund(...)` gives money back for an order through its provider with an idempotency key (the
+same key never refunds twice at the provider); the test-card provider refunds, pay-on-delivery answers with a
+manual refund (the money goes back by hand; the row records it).
+
+A real gateway would be one more class with the same three methods.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from common.errors import ServiceError
 __all__ = [
     "PaymentAuthorisation",
     "PaymentFailed",
+    "RefundResult",
+    "payment_refund",
     "payment_authorise",
     "payment_method_check",
     "payment_void",
@@ -63,6 +69,14 @@ class PaymentResult:
     code: str = "approved"
 
 
+@dataclass(frozen=True)
+class RefundResult:
+    """A refund the provider accepted: its reference, and whether someone must pay it back by hand."""
+
+    reference: str
+    manual: bool = False
+
+
 class PaymentProvider:
     name: str = ""
     label: str | Promise = gettext_lazy("Payment")
@@ -76,6 +90,10 @@ class PaymentProvider:
     def void(self, reference: str) -> None:
         """Release an authorisation (an order that was not kept, a cancellation)."""
 
+    def refund(self, *, reference: str, amount: Decimal, idempotency_key: str) -> RefundResult:
+        """Give `amount` back on the payment `reference`; the same `idempotency_key` refunds once."""
+        raise NotImplementedError
+
 
 class CashOnDelivery(PaymentProvider):
     name = "cod"
@@ -85,6 +103,10 @@ class CashOnDelivery(PaymentProvider):
         return PaymentResult(
             approved=True, reference=f"cod-{reference}", message=_("Pay on delivery.")
         )
+
+    def refund(self, *, reference: str, amount: Decimal, idempotency_key: str) -> RefundResult:
+        # Cash was paid at the door: staff pay it back by hand; this records that they must.
+        return RefundResult(reference=f"manual-{idempotency_key}"[:64], manual=True)
 
 
 def normalise_card_number(card_number: str) -> str:
@@ -119,6 +141,12 @@ class TestCardProvider(PaymentProvider):
             message=_("The card number is not valid. Check it and try again."),
             code="invalid",
         )
+
+    def refund(self, *, reference: str, amount: Decimal, idempotency_key: str) -> RefundResult:
+        if amount <= 0:
+            raise ValueError("a refund must be positive")
+        # Deterministic per key, like a gateway's idempotency: a retried refund answers the same refund.
+        return RefundResult(reference=f"tcr-{idempotency_key}"[:64])
 
 
 _PROVIDERS: dict[str, PaymentProvider] = {
@@ -195,6 +223,15 @@ def payment_void(*, provider: str, reference: str) -> None:
         logger.warning("cannot void payment %s: unknown provider %r", reference, provider)
     except Exception:  # noqa: BLE001 - the caller's work is done; log for reconciliation
         logger.exception("could not void payment %s", reference)
+
+
+def payment_refund(
+    *, provider: str, reference: str, amount: Decimal, idempotency_key: str
+) -> RefundResult:
+    """Refund `amount` of the payment `reference` through `provider` (KeyError for an unknown provider)."""
+    return get_provider(provider).refund(
+        reference=reference, amount=amount, idempotency_key=idempotency_key
+    )
 
 
 def payment_void_on_commit(*, provider: str, reference: str) -> None:

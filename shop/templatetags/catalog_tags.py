@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from common.edge_cache import CSRF_PLACEHOLDER
+from shop.selectors.pricing import PriceQuote, price_quote, promotions_running
 
 register = template.Library()
 
@@ -58,6 +59,16 @@ def card_image(product) -> dict:
     return {"url": url, "alt": alt, "picture": picture}
 
 
+@register.simple_tag
+def product_sale(product) -> PriceQuote | None:
+    """The running sale of `product` (shop.selectors.pricing), None when it sells at its list price. Reads the
+    quote `product_cards` attached, else the promotions cached under the catalogue version."""
+    quote = getattr(product, "sale_quote", None)
+    if quote is None:
+        quote = price_quote(product=product)
+    return quote if quote.on_sale else None
+
+
 CARD_CACHE_SECONDS = 3600
 
 
@@ -73,6 +84,8 @@ def _card_cache_key(product, language: str) -> str:
         str(product.rating_avg),
         product.rating_count,
         product.stock > 0,
+        str(product.sale_quote.price) if product.sale_quote.on_sale else "",
+        product.sale_quote.badge,
         picture["url"],
         picture["alt"],
         picture["picture"],
@@ -89,6 +102,9 @@ def product_cards(products) -> str:
     if not products:
         return ""
     language = get_language() or settings.LANGUAGE_CODE
+    promotions = promotions_running()
+    for product in products:
+        product.sale_quote = price_quote(product=product, promotions=promotions)
     keys = [_card_cache_key(product, language) for product in products]
     cached = cache.get_many(keys)
     missing = {}

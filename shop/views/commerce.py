@@ -15,6 +15,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from common.errors import ServiceError
 from shop import selectors, services
 from shop.forms.commerce import CartAddForm, CartQuantityForm, CheckoutForm
 from shop.views import HtmxHttpRequest, SignedInHttpRequest
@@ -47,15 +48,20 @@ def _form_error(form) -> str:
     return _("Check the form and try again.")
 
 
-def _cart_page(request: HtmxHttpRequest, *, status: int = 200, error: str = "") -> HttpResponse:
+def _cart_context(request: HtmxHttpRequest, error: str) -> dict:
     cart = selectors.cart_view(cart=_current_cart(request))
-    return render(request, "shop/cart.html", {"cart": cart, "error": error}, status=status)
+    # The summary carries the voucher and its discount (shop.selectors.pricing).
+    summary = selectors.checkout_summary(cart=cart, shipping_method="standard")
+    return {"cart": cart, "summary": summary, "error": error}
+
+
+def _cart_page(request: HtmxHttpRequest, *, status: int = 200, error: str = "") -> HttpResponse:
+    return render(request, "shop/cart.html", _cart_context(request, error), status=status)
 
 
 def _cart_fragment(request: HtmxHttpRequest, *, status: int = 200, error: str = "") -> HttpResponse:
-    cart = selectors.cart_view(cart=_current_cart(request))
     response = render(
-        request, "shop/partials/cart_contents.html", {"cart": cart, "error": error}, status=status
+        request, "shop/partials/cart_contents.html", _cart_context(request, error), status=status
     )
     response["HX-Trigger"] = CART_CHANGED
     return response
@@ -193,6 +199,9 @@ def checkout(request: SignedInHttpRequest) -> HttpResponse:
             except services.PaymentFailed as exc:
                 form.add_error("card_number", exc.messages[0])
                 status = 402
+            except ServiceError as exc:  # a voucher that no longer applies, a closed rule
+                form.add_error(None, exc.message)
+                status = exc.status_code
             except ValidationError as exc:
                 form.add_error(None, exc.messages[0])
             else:
@@ -240,6 +249,7 @@ def _order_page(request: SignedInHttpRequest, number: str, *, status: int = 200,
             "timeline": selectors.order_timeline(order=order),
             "can_cancel": order.status in services.CANCELLABLE_STATUSES,
             "error": error,
+            **selectors.order_returns_context(order=order),
         },
         status=status,
     )

@@ -8,6 +8,9 @@ Rules this module keeps:
 - Changing an order (cancel) goes through `shop.services.order_cancel` and only after the shopper confirmed:
   the first answer stores `payload["pending_action"]`, the next message "yes" (with that answer still the
   assistant's latest in `history`) performs it, re-reading the order from the shopper's own orders.
+- Starting a return works the same way: for a delivered order the assistant offers to return every unit still
+  returnable, and a "yes" calls `shop.services.return_request_create` (the rules of the return page: the
+  shopper's own delivered order, inside the window, never more than bought).
 - Help answers quote the best article; under `SUPPORT_ASSISTANT_MIN_CONFIDENCE` the assistant hands over.
 - Every answer names its sources in `payload["sources"]` and `source`.
 """
@@ -24,10 +27,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common.errors import ServiceError
 from shop import selectors as shop_selectors
 from shop import services as shop_services
 from shop.models import Order
@@ -41,6 +45,7 @@ __all__ = ["answer", "pending_action_from_history"]
 logger = logging.getLogger(__name__)
 
 ACTION_ORDER_CANCEL = "order_cancel"
+ACTION_ORDER_RETURN = "order_return"
 CANCELLABLE_STATUSES = shop_services.CANCELLABLE_STATUSES
 
 
@@ -384,12 +389,7 @@ def _answer_order_return(
         ) % {"number": number}
         handoff = False
     else:
-        # Returns need a label and a refund decision: a person from the team arranges them.
-        body = _(
-            "I've passed your return request for order %(number)s to our team; a person will join this "
-            "chat to send you a prepaid return label and confirm the refund."
-        ) % {"number": number}
-        handoff = True
+        return _offer_return(order, text=text, sources=sources)
     return AssistantAnswer(
         body=body,
         payload={"sources": sources, "order_number": number},
@@ -399,8 +399,80 @@ def _answer_order_return(
     )
 
 
+def _offer_return(order: Order, *, text: str, sources: list[dict[str, Any]]) -> AssistantAnswer:
+    """Ask the shopper to confirm a return of every unit still returnable (nothing is stored yet)."""
+    number = order.number
+    returnable = [
+        entry for entry in shop_selectors.returnable_lines(order=order) if entry.returnable
+    ]
+    deadline = shop_selectors.return_deadline(order=order)
+    payload: dict[str, Any] = {"sources": sources, "order_number": number}
+    if not returnable:
+        body = _("Everything in order %(number)s is already being returned.") % {"number": number}
+    elif deadline is None or deadline < timezone.now():
+        body = _("The return window for order %(number)s has closed.") % {"number": number}
+    else:
+        items = ", ".join(f"{entry.returnable} × {entry.line.product_name}" for entry in returnable)
+        body = _(
+            "Do you want me to start a return for order %(number)s (%(items)s)? Reply “yes” to send "
+            "it to our team or “no” to leave it. You can also choose single items on the order page."
+        ) % {"number": number, "items": items}
+        payload["pending_action"] = {
+            "action": ACTION_ORDER_RETURN,
+            "order_number": number,
+            "reason": text[:300],
+        }
+    return AssistantAnswer(
+        body=body,
+        payload=payload,
+        confidence=1.0,
+        source=_("Order %(number)s") % {"number": number},
+    )
+
+
+def _confirm_return(*, user: Any, pending: dict) -> AssistantAnswer:
+    number = str(pending.get("order_number", ""))
+    order = shop_selectors.order_list_for_user(user=user).filter(number=number).first()
+    if order is None:
+        return _not_found()
+    lines = {
+        entry.line.id: entry.returnable
+        for entry in shop_selectors.returnable_lines(order=order)
+        if entry.returnable
+    }
+    reason = _("Asked in the support chat: %(text)s") % {"text": pending.get("reason") or "-"}
+    sources = [_order_source(order)]
+    try:
+        created = shop_services.return_request_create(
+            user=user, order=order, lines=lines, reason=reason
+        )
+    except ServiceError as error:
+        return AssistantAnswer(
+            body=error.message,
+            payload={"sources": sources, "order_number": number},
+            confidence=1.0,
+            source=_("Order %(number)s") % {"number": number},
+        )
+    return AssistantAnswer(
+        body=_(
+            "Done: return R%(id)d for order %(number)s is with our team. You will get an email when "
+            "it is approved, and another when the refund is issued."
+        )
+        % {"id": created.id, "number": number},
+        payload={
+            "sources": sources,
+            "order_number": number,
+            "performed_action": {"action": ACTION_ORDER_RETURN, "return_id": created.id},
+        },
+        confidence=1.0,
+        source=_("Order %(number)s") % {"number": number},
+    )
+
+
 def _answer_confirm(*, context: AssistantContext, pending: dict, **_kw) -> AssistantAnswer:
     user = context.user
+    if pending.get("action") == ACTION_ORDER_RETURN and user is not None and user.is_authenticated:
+        return _confirm_return(user=user, pending=pending)
     if pending.get("action") != ACTION_ORDER_CANCEL or user is None or not user.is_authenticated:
         return _handoff_answer(_("I'm asking a person from our team to help with this."))
     number = str(pending.get("order_number", ""))

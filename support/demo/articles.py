@@ -122,7 +122,7 @@ and press **Cancel order**, or ask the assistant in the chat to cancel it for yo
         "reimbursement, unwanted",
         body="""You can return any item within **30 days** of delivery, unused and in its original packaging.
 
-1. Ask for a return in the support chat with your order number.
+1. Open the order under Account → Orders and choose **Return items**, or ask in the support chat.
 2. We email you a prepaid return label.
 3. Pack the item and drop it at any parcel shop.
 

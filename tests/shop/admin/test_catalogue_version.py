@@ -29,12 +29,15 @@ from shop.models import (
     Product,
     ProductEvent,
     ProductImage,
+    Promotion,
     Question,
+    ReturnRequest,
     Review,
     ReviewHighlight,
     StockAlert,
     Tag,
     User,
+    Voucher,
     WishlistItem,
 )
 from shop.selectors import CATALOGUE_VERSION_KEY
@@ -46,6 +49,7 @@ from tests.factories import (
     TagFactory,
     UserFactory,
 )
+from tests.factories.promotions import PromotionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +60,7 @@ CATALOGUE_FACTORIES: dict[type[Model], Any] = {
     Product: ProductFactory,
     ProductImage: ProductImageFactory,
     Review: ReviewFactory,
+    Promotion: PromotionFactory,  # sale prices on cards and product pages
 }
 # Models no cached catalogue page shows.
 # Questions, answers and highlights show in the questions fragment, which is never cached.
@@ -72,6 +77,8 @@ NOT_ON_CATALOGUE_PAGES = {
     StockAlert,
     User,
     WishlistItem,
+    Voucher,  # a code changes the cart, never a catalogue page
+    ReturnRequest,
 }
 
 

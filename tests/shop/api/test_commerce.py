@@ -128,6 +128,8 @@ def test_checkout_creates_an_order(shopper_api, filled_cart):
             "unit_price": "20.00",
             "quantity": 2,
             "line_total": "40.00",
+            "list_price": None,
+            "discount": "0.00",
         }
     ]
 

@@ -10,9 +10,11 @@ from shop.models import (
     OrderLine,
     Product,
     ProductImage,
+    Promotion,
     Review,
     StockAlert,
     Tag,
+    Voucher,
     WishlistItem,
 )
 
@@ -53,7 +55,16 @@ def fingerprint() -> dict:
 
 
 def wipe() -> None:
-    for model in (StockAlert, WishlistItem, Review, OrderLine, Order, ProductImage):
+    for model in (
+        Promotion,
+        Voucher,
+        StockAlert,
+        WishlistItem,
+        Review,
+        OrderLine,
+        Order,
+        ProductImage,
+    ):
         model.objects.all().delete()
     Product.objects.all().delete()
     Tag.objects.all().delete()
@@ -74,6 +85,8 @@ def test_small_seed_builds_a_consistent_shop():
     assert ProductImage.objects.count() == 3 * 60  # front, turned and close-up shots
     assert Product.objects.filter(stock=0).exists()
     assert Product.objects.filter(group_price__isnull=False).exists()
+    assert Voucher.objects.filter(code="WELCOME10").exists()
+    assert Promotion.objects.filter(categories__parent__isnull=True).exists()
     assert get_user_model().objects.filter(is_superuser=False, is_staff=False).count() >= 30
     assert get_user_model().objects.get(username="admin").check_password("socialshop-admin")
     moderator = get_user_model().objects.get(username="moderator")

@@ -269,15 +269,54 @@ def test_anonymous_cancel_is_asked_to_log_in():
 # --- returns ----------------------------------------------------------------------------------------------
 
 
-def test_return_of_a_delivered_order_goes_to_a_person_with_the_order_and_article(user):
+def test_return_of_a_delivered_order_asks_to_confirm_with_the_order_and_article(user):
     make_order(user, number="SS261101DELIVR", status=Order.Status.DELIVERED)
 
     reply = ask("I want to return my order", user=user)
 
-    assert reply.handoff is True
-    assert "SS261101DELIVR" in reply.body
+    assert reply.handoff is False
+    assert "2 × Teapot for SS261101DELIVR" in reply.body
+    assert reply.payload["pending_action"]["action"] == "order_return"
     assert reply.payload["sources"][0]["number"] == "SS261101DELIVR"
     assert reply.payload["sources"][1]["slug"] == "returns-and-refunds"
+
+
+def test_confirmed_return_is_stored_through_the_shop_service(user):
+    from shop.models import ReturnRequest
+
+    order = make_order(user, number="SS261101RETURN", status=Order.Status.DELIVERED)
+    question = ask("I want to return my order", user=user)
+
+    reply = ask(
+        "yes", user=user, history=[HistoryItem("assistant", question.body, question.payload)]
+    )
+
+    created = ReturnRequest.objects.get(order=order)
+    assert (created.status, created.lines.get().quantity) == ("requested", 2)
+    assert reply.body.startswith(f"Done: return R{created.id} for order SS261101RETURN")
+    assert reply.payload["performed_action"] == {"action": "order_return", "return_id": created.id}
+
+
+def test_a_second_return_request_for_the_same_items_is_declined(user):
+    order = make_order(user, number="SS261101TWICE1", status=Order.Status.DELIVERED)
+    question = ask("I want to return my order", user=user)
+    ask("yes", user=user, history=[HistoryItem("assistant", question.body, question.payload)])
+
+    again = ask("I want to return my order", user=user)
+
+    assert again.body == f"Everything in order {order.number} is already being returned."
+    assert "pending_action" not in again.payload
+
+
+def test_declining_the_return_stores_nothing(user):
+    from shop.models import ReturnRequest
+
+    make_order(user, number="SS261101NOTHX1", status=Order.Status.DELIVERED)
+    question = ask("I want to return my order", user=user)
+
+    ask("no", user=user, history=[HistoryItem("assistant", question.body, question.payload)])
+
+    assert ReturnRequest.objects.count() == 0
 
 
 def test_return_of_an_unshipped_order_offers_cancellation(user):
