@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from shop.models import User
@@ -35,6 +35,7 @@ __all__ = [
     "explore_page",
     "explore_rank",
     "explore_rank_forget",
+    "photo_posts_for_profile",
 ]
 
 EXPLORE_CANDIDATES = 600
@@ -163,3 +164,21 @@ def explore_page(
     items = sorted(posts, key=lambda post: order[post.pk])
     more = start + page_size < len(ranked)
     return ExplorePage(items=items, next_page=page + 1 if more else None)
+
+
+PROFILE_PHOTO_POSTS = 30
+
+
+def photo_posts_for_profile(
+    *, viewer: Viewer, author: User, limit: int = PROFILE_PHOTO_POSTS
+) -> list[Post]:
+    """A profile's photo grid: the author's newest visible posts with photos, each with its photos (the grid
+    shows the first). Two queries."""
+    posts = (
+        visible_posts(viewer=viewer)
+        .filter(author=author)
+        .filter(Exists(PostImage.objects.filter(post_id=OuterRef("pk"))))
+        .prefetch_related(Prefetch("images", queryset=PostImage.objects.order_by("position", "id")))
+        .order_by("-created_at", "-id")
+    )
+    return list(posts[:limit])

@@ -182,3 +182,19 @@ def test_schema_lists_explore_photos_and_tags(client):
         "/api/v1/social/posts/{id}/tags/",
     ):
         assert path in text
+
+
+def test_profile_shows_a_photo_grid_of_the_users_posts(client, ana, ben, photo_post):
+    first, second = photo_post(ben), photo_post(ben)
+    html = client.get("/social/people/ben/").content.decode()
+    grid = html.split('class="photo-grid"')[1].split("</ul>")[0]
+    assert grid.index(f"/social/posts/{second.pk}/") < grid.index(f"/social/posts/{first.pk}/")
+
+
+def test_private_profile_shows_no_photo_grid_to_strangers(client, ana, ben, photo_post):
+    from social.models import Profile
+
+    Profile.objects.update_or_create(user=ben, defaults={"is_private": True})
+    photo_post(ben)
+    client.force_login(ana)
+    assert 'class="photo-grid"' not in client.get("/social/people/ben/").content.decode()
