@@ -94,7 +94,7 @@ class PostSerializer(serializers.Serializer):
 
     @extend_schema_field(PhotoSerializer(many=True))
     def get_images(self, post) -> list[dict]:
-        return PhotoSerializer(post.images.all(), many=True).data
+        return list(PhotoSerializer(post.images.all(), many=True).data)
 
     def get_review(self, post) -> dict | None:
         if post.kind != Post.Kind.REVIEW or post.review is None:

@@ -143,10 +143,15 @@ def photo_tags_parse(raw: object) -> list[PhotoTag]:
         if photo is None and x is None and y is None:
             tags.append(PhotoTag(product_id=product_id))
             continue
-        numbers_ok = all(
-            isinstance(value, int | float) and not isinstance(value, bool) for value in (x, y)
-        )
-        if isinstance(photo, bool) or not isinstance(photo, int) or photo < 0 or not numbers_ok:
+        if (
+            isinstance(photo, bool)
+            or not isinstance(photo, int)
+            or photo < 0
+            or isinstance(x, bool)
+            or isinstance(y, bool)
+            or not isinstance(x, int | float)
+            or not isinstance(y, int | float)
+        ):
             raise _tag_error(_("A placed tag needs a photo number and x and y between 0 and 1."))
         tags.append(PhotoTag(product_id=product_id, photo=photo, x=float(x), y=float(y)))
     return tags
