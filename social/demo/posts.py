@@ -42,7 +42,7 @@ REPLIES = ("Totally agree.", "Same here!", "Thanks!", "Good question.", "It fits
 
 # How many written posts get photos (flat lays of their tagged products; the newest first).
 PHOTO_POSTS = 160
-PHOTO_POSTS_SMALL = 16
+PHOTO_POSTS_SMALL = 30
 # One photo post in this many also gets a close-up of each tagged product (a post of 2-4 photos).
 CLOSE_UP_EVERY = 3
 FALLBACK_OBJECT = ("1f6cd-fe0f", None)
