@@ -3,7 +3,10 @@ through a post's photos with the buttons and the arrow keys."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.live.helpers import login
 
@@ -34,14 +37,10 @@ def test_post_viewer_moves_through_photos_and_shows_tags(live_stack, browser):
     counter = page.locator("[data-photo-counter]").first
     assert counter.text_content().startswith("1 / ")
     page.locator("[data-photo-next]").first.click()
-    page.wait_for_function(
-        "document.querySelector('[data-photo-counter]').textContent.startsWith('2 /')"
-    )
+    expect(counter).to_have_text(re.compile(r"^2 / "))
     page.locator(".photo-track").first.focus()
     page.keyboard.press("ArrowLeft")
-    page.wait_for_function(
-        "document.querySelector('[data-photo-counter]').textContent.startsWith('1 /')"
-    )
+    expect(counter).to_have_text(re.compile(r"^1 / "))
     # The flat lay's tags are dots on the photo, placed by the script (left/top from data-x/data-y).
     tag = page.locator(".photo-tag.is-placed").first
     assert tag.evaluate("element => element.style.left.endsWith('%')")
