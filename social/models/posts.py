@@ -77,11 +77,13 @@ class Post(models.Model):
 class PostImage(models.Model):
     """One photo of a post (up to `social.services.posts.MAX_POST_IMAGES`), shown in `position` order.
 
-    Width and height are stored with the file so pages can reserve the box (no layout shift) without opening it.
+    Width and height are stored by the post service with the file, so pages can reserve the box (no layout
+    shift) without opening it. (Not `width_field`/`height_field`: those re-read the file on every load of a row
+    without them, a network fetch per photo with object storage.)
     """
 
     post = models.ForeignKey(Post, related_name="images", on_delete=models.CASCADE)
-    image = models.ImageField(upload_to="posts/%Y/%m/", width_field="width", height_field="height")
+    image = models.ImageField(upload_to="posts/%Y/%m/")
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     alt_text = models.CharField(max_length=200, blank=True)

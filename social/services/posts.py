@@ -18,6 +18,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.images import get_image_dimensions
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
@@ -314,7 +315,14 @@ def post_create(
             post = Post.objects.create(author=author, kind=Post.Kind.POST, body=body)
             for position, content in enumerate(cleaned_images):
                 alt = image_alt_texts[position] if position < len(image_alt_texts) else ""
-                image = PostImage(post=post, position=position, alt_text=(alt or "").strip()[:200])
+                width, height = get_image_dimensions(content)
+                image = PostImage(
+                    post=post,
+                    position=position,
+                    alt_text=(alt or "").strip()[:200],
+                    width=width,
+                    height=height,
+                )
                 image.image.save(content.name, content, save=False)
                 stored.append(image)
                 image.save()
