@@ -16,7 +16,6 @@ if (form && box && input && tagsField) {
   const placeholder = productSelect.options[0].textContent;
   // product id -> {photo, x, y}
   const placed = new Map();
-  let urls = [];
 
   const checkedProducts = () =>
     [...form.querySelectorAll('input[name="products"]:checked')].map((box) => ({
@@ -84,8 +83,6 @@ if (form && box && input && tagsField) {
   }
 
   function render() {
-    for (const url of urls) URL.revokeObjectURL(url);
-    urls = [];
     list.replaceChildren();
     placed.clear();
     const files = [...input.files];
@@ -97,9 +94,12 @@ if (form && box && input && tagsField) {
     files.forEach((file, index) => {
       const item = template.content.firstElementChild.cloneNode(true);
       const img = item.querySelector("[data-composer-img]");
-      const url = URL.createObjectURL(file);
-      urls.push(url);
-      img.src = url;
+      // A data: URL, not a blob: one: the CSP allows data: images only.
+      const reader = new FileReader();
+      reader.addEventListener("load", () => {
+        img.src = String(reader.result);
+      });
+      reader.readAsDataURL(file);
       const label = item.querySelector("[data-composer-alt-label]");
       label.textContent = `${label.textContent} ${index + 1}`;
       item.querySelector("[data-composer-number]").textContent = label.textContent;
