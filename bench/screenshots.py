@@ -38,7 +38,8 @@ AXE_OPTIONS = {
     },
     "rules": {"label-content-name-mismatch": {"enabled": True}},
 }
-# page name -> (who, path); "{product}" is filled with the first product on the home page.
+# page name -> (who, path); "{product}" is filled with the first product on the product list, "{post}" with
+# the first post with several photos on the explore page.
 PAGES = {
     "home": ("shopper", "/"),
     "products": ("shopper", "/products/"),
@@ -47,6 +48,8 @@ PAGES = {
     "cart": ("shopper", "/cart/"),
     "orders": ("shopper", "/orders/"),
     "profile": ("shopper", "/social/people/shopper/"),
+    "explore": ("shopper", "/social/explore/"),
+    "post": ("shopper", "{post}"),
     "console": ("moderator", "/support/console/"),
 }
 
@@ -78,6 +81,16 @@ def _first_product(context, base_url: str) -> str:
     page = context.new_page()
     page.goto(base_url + "/products/")
     href = page.locator("a.product-card-link").first.get_attribute("href") or "/products/"
+    page.close()
+    return href
+
+
+def _first_post(context, base_url: str) -> str:
+    page = context.new_page()
+    page.goto(base_url + "/social/explore/")
+    many = page.locator("li.tile:has(.tile-many) a.tile-link")
+    link = many.first if many.count() else page.locator("a.tile-link").first
+    href = link.get_attribute("href") or "/social/explore/"
     page.close()
     return href
 
@@ -151,7 +164,7 @@ def main() -> int:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
-        product_path = ""
+        product_path = post_path = ""
         for name in args.pages.split(","):
             who, path = PAGES[name]
             for width, height in VIEWPORTS.values():
@@ -164,6 +177,9 @@ def main() -> int:
                     if path == "{product}":
                         product_path = product_path or _first_product(context, args.base_url)
                         path = product_path
+                    elif path == "{post}":
+                        post_path = post_path or _first_post(context, args.base_url)
+                        path = post_path
                     page = context.new_page()
                     figures, shot = audit(page, args.base_url, path, axe=axe)
                     figures.page, figures.viewport, figures.scheme = name, f"{width}", scheme

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 __all__ = [
     "account_erasing",
     "account_exporting",
+    "explore_product_affinity",
     "follow_graph_changed",
     "reportable_models",
 ]
@@ -32,3 +33,7 @@ account_erasing: Hook[[User], None] = Hook("social.account_erasing")
 # Content kinds the one moderation queue accepts besides social's own (posts, comments, users) and shop
 # reviews: a receiver returns the model classes it contributes (support registers its messages).
 reportable_models: Hook[[], list[type[Model]]] = Hook("social.reportable_models")
+
+# Explore's ranking asks how much the recommender expects this shopper to like products: each receiver returns
+# {product_id: score from 0 to 1} (empty when it has no opinion); recsys registers its "for you" list.
+explore_product_affinity: Hook[[User], dict[int, float]] = Hook("social.explore_product_affinity")

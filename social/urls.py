@@ -1,10 +1,11 @@
 from django.urls import path
 
-from social.views import account, groupbuy, moderation, notifications, posts, profiles
+from social.views import account, explore, groupbuy, moderation, notifications, posts, profiles
 
 app_name = "social"
 urlpatterns = [
     path("", posts.feed, name="feed"),
+    path("explore/", explore.explore, name="explore"),
     path("suggestions/", profiles.suggestions, name="suggestions"),
     path("tags/<str:tag>/", posts.tag, name="tag"),
     path("people/<str:username>/", profiles.profile, name="profile"),

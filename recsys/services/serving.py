@@ -46,6 +46,7 @@ __all__ = [
     "bought_together_products",
     "friends_products",
     "personalisation_allowed",
+    "product_affinity_for_user",
     "recommendations_for_user",
     "similar_products",
     "trending_products",
@@ -279,3 +280,19 @@ def recommendations_for_user(
         variant=variant,
         experiment_id=experiment_id,
     )
+
+
+EXPLORE_AFFINITY_LIST_LENGTH = 40
+
+
+def product_affinity_for_user(user: User) -> dict[int, float]:
+    """{product id: 0..1} from the shopper's "for you" list, by rank (the first scores 1): what social's
+    explore page ranks posts by (registered on `social.hooks.explore_product_affinity`). Shoppers who opted
+    out of personalisation get nothing, so explore ranks them by freshness, follows and likes only."""
+    if not personalisation_allowed(user):
+        return {}
+    items = recommendations_for_user(
+        user=user, widget=Widget.FOR_YOU, k=EXPLORE_AFFINITY_LIST_LENGTH
+    )
+    count = len(items)
+    return {item.product.pk: 1.0 - index / count for index, item in enumerate(items)}

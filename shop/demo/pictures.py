@@ -413,3 +413,37 @@ def avatar_picture(*, username: str) -> str:
         return canvas
 
     return _write(f"avatars/demo/{stem}-a{background}-{RECIPE}.webp", make)
+
+
+def object_render(*, stem: str, colour: str | None, recolour: bool = True):
+    """One object's 256 px cut-out (RGBA), recoloured toward `colour` when it takes colours: for other apps'
+    demo compositions (social's flat-lay post photos)."""
+    subject = _emoji(stem)
+    if recolour and colour in COLOUR_NAMES:
+        subject = _recolour(subject, COLOUR_NAMES[colour], whole=stem in WHOLE_TINT)
+    return subject
+
+
+def picture_store(relative: str, make) -> str:
+    """Store a composed demo picture once under `relative` (through the cross-seed cache); returns its name."""
+    return _write(relative, make)
+
+
+def picture_parts(name: str) -> tuple[str, str | None] | None:
+    """(object stem, colour name or None) of a stored demo product picture's name, or None for other files."""
+    base = Path(name).name
+    stems = sorted(
+        {stem for stem, _tint in OBJECTS.values()} | set(FALLBACK.values()) | {"1f6cd-fe0f"},
+        key=len,
+        reverse=True,
+    )
+    stem = next((stem for stem in stems if base.startswith(f"{stem}-")), None)
+    if stem is None:
+        return None
+    rest = base[len(stem) + 1 :]
+    for view in VIEWS:
+        marker = f"-{view}-"
+        if marker in rest:
+            tint = rest.split(marker, 1)[0].replace("-", " ")
+            return stem, tint if tint in COLOUR_NAMES else None
+    return None

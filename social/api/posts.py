@@ -5,7 +5,12 @@ as on the pages."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -36,6 +41,41 @@ class TaggedProductSerializer(serializers.Serializer):
     url = serializers.CharField(source="product.get_absolute_url")
     price = serializers.DecimalField(source="product.price", max_digits=10, decimal_places=2)
     verified_purchase = serializers.BooleanField()
+    photo_id = serializers.IntegerField(
+        source="image_id", allow_null=True, help_text="The photo the tag is placed on, if any."
+    )
+    x = serializers.FloatField(allow_null=True, help_text="0..1 from the photo's left edge.")
+    y = serializers.FloatField(allow_null=True, help_text="0..1 from the photo's top edge.")
+
+
+class PhotoSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    url = serializers.CharField(source="image.url")
+    alt = serializers.CharField(source="alt_text")
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+    position = serializers.IntegerField()
+
+
+class TagWriteSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    photo = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The photo's number in the post, from 0."
+    )
+    x = serializers.FloatField(required=False, allow_null=True, help_text="0..1 from the left.")
+    y = serializers.FloatField(required=False, allow_null=True, help_text="0..1 from the top.")
+
+
+@extend_schema_field(TagWriteSerializer(many=True))
+class TagListField(serializers.Field):
+    """Product tags: a JSON list, or its JSON text in a multipart body. The post service checks them (on
+    the `tags` field): a point outside its photo, a photo the post lacks or a product not on sale is a 400."""
+
+    def to_internal_value(self, data: object) -> list[services.PhotoTag]:
+        return services.photo_tags_parse(data)
+
+    def to_representation(self, value: object) -> object:
+        return value
 
 
 class PostSerializer(serializers.Serializer):
@@ -52,8 +92,9 @@ class PostSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     url = serializers.CharField(source="get_absolute_url")
 
+    @extend_schema_field(PhotoSerializer(many=True))
     def get_images(self, post) -> list[dict]:
-        return [{"url": i.image.url, "alt": i.alt_text} for i in post.images.all()]
+        return list(PhotoSerializer(post.images.all(), many=True).data)
 
     def get_review(self, post) -> dict | None:
         if post.kind != Post.Kind.REVIEW or post.review is None:
@@ -72,7 +113,21 @@ class PostWriteSerializer(serializers.Serializer):
         default=list,
         max_length=5,
     )
-    images = serializers.ListField(child=UploadField(), required=False, default=list, max_length=6)
+    images = serializers.ListField(
+        child=UploadField(), required=False, default=list, max_length=services.MAX_POST_IMAGES
+    )
+    alt_texts = serializers.ListField(
+        child=serializers.CharField(max_length=200, allow_blank=True),
+        required=False,
+        default=list,
+        max_length=services.MAX_POST_IMAGES,
+        help_text="One description per photo, in the order of `images`.",
+    )
+    tags = TagListField(required=False, default=list)
+
+
+class TagsWriteSerializer(serializers.Serializer):
+    tags = TagListField()
 
 
 class PostUpdateSerializer(serializers.Serializer):
@@ -177,6 +232,8 @@ class PostListCreateView(APIView):
             body=data["body"],
             images=data["images"],
             product_ids=data["product_ids"],
+            image_alt_texts=data["alt_texts"],
+            tags=data["tags"],
         )
         post = selectors.post_access(user=request.user, post_id=post.pk)
         return Response(PostSerializer(post).data, status=status.HTTP_201_CREATED)
@@ -206,6 +263,42 @@ class PostDetailView(APIView):
         post = selectors.post_access(user=request.user, post_id=pk)
         services.post_delete(post=post, actor=signed_in(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PostPhotosView(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(responses={200: PhotoSerializer(many=True), 404: DetailSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        """The post's photos in order, with their sizes and alt texts."""
+        post = selectors.post_access(user=request.user, post_id=pk)
+        return Response(PhotoSerializer(post.images.all(), many=True).data)
+
+
+class PostTagsView(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(responses={200: TaggedProductSerializer(many=True), 404: DetailSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        """The post's tagged products, with where each sits on which photo."""
+        post = selectors.post_access(user=request.user, post_id=pk)
+        return Response(TaggedProductSerializer(post.product_tags.all(), many=True).data)
+
+    @extend_schema(
+        request=TagsWriteSerializer,
+        responses={
+            200: TaggedProductSerializer(many=True),
+            400: validation_errors(TagsWriteSerializer),
+            403: DetailSerializer,
+        },
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        """Replace the post's tags (the author only)."""
+        post = selectors.post_access(user=request.user, post_id=pk)
+        data = valid_data(TagsWriteSerializer, request)
+        services.post_tags_set(post=post, actor=signed_in(request), tags=data["tags"])
+        post = selectors.post_access(user=request.user, post_id=pk)
+        return Response(TaggedProductSerializer(post.product_tags.all(), many=True).data)
 
 
 class LikeView(APIView):

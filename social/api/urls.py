@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from social.api import account, groupbuy, moderation, notifications, posts, profiles
+from social.api import account, explore, groupbuy, moderation, notifications, posts, profiles
 
 urlpatterns = [
     path("feed/", posts.FeedView.as_view(), name="social-api-feed"),
+    path("explore/", explore.ExploreView.as_view(), name="social-api-explore"),
     path("suggestions/", profiles.SuggestionsView.as_view(), name="social-api-suggestions"),
     path("profiles/me/", profiles.MyProfileView.as_view(), name="social-api-my-profile"),
     path("profiles/<str:username>/", profiles.ProfileView.as_view(), name="social-api-profile"),
@@ -52,6 +53,8 @@ urlpatterns = [
         name="social-api-post-tag-suggestions",
     ),
     path("posts/<int:pk>/", posts.PostDetailView.as_view(), name="social-api-post"),
+    path("posts/<int:pk>/photos/", posts.PostPhotosView.as_view(), name="social-api-post-photos"),
+    path("posts/<int:pk>/tags/", posts.PostTagsView.as_view(), name="social-api-post-tags"),
     path("posts/<int:pk>/like/", posts.LikeView.as_view(), name="social-api-like"),
     path(
         "posts/<int:pk>/comments/",

@@ -52,7 +52,8 @@ def seed(*, rng: random.Random, small: bool, log: Callable[[str], None]) -> None
             follow_notifications_seed(shopper_id=shopper_id, edges=graph.edges, names=names)
         log(
             f"    {len(graph.edges)} follows ({graph.community_count} communities, "
-            f"{graph.popular_count} popular accounts), {written.posts} posts, {written.likes} likes, "
+            f"{graph.popular_count} popular accounts), {written.posts} posts "
+            f"({written.photo_posts} with photos), {written.likes} likes, "
             f"{written.comments} comments"
         )
     log("  social: group buys and reports")

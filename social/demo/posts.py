@@ -10,8 +10,10 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count
 
-from shop.models import Order, OrderLine, Review
-from social.models import Comment, Like, Post, PostProduct
+from shop.demo.pictures import picture_parts
+from shop.models import Order, OrderLine, Product, ProductImage, Review
+from social.demo.photos import DemoPhoto, close_up, flat_lay
+from social.models import Comment, Like, Post, PostImage, PostProduct
 
 __all__ = ["DemoPosts", "posts_seed"]
 
@@ -38,6 +40,14 @@ COMMENTS = (
 REPLIES = ("Totally agree.", "Same here!", "Thanks!", "Good question.", "It fits true to size.")
 
 
+# How many written posts get photos (flat lays of their tagged products; the newest first).
+PHOTO_POSTS = 160
+PHOTO_POSTS_SMALL = 30
+# One photo post in this many also gets a close-up of each tagged product (a post of 2-4 photos).
+CLOSE_UP_EVERY = 3
+FALLBACK_OBJECT = ("1f6cd-fe0f", None)
+
+
 @dataclass(frozen=True)
 class DemoPosts:
     """How many rows the posts seeder wrote (for the log line)."""
@@ -45,6 +55,70 @@ class DemoPosts:
     posts: int
     likes: int
     comments: int
+    photo_posts: int = 0
+
+
+def _product_objects(product_ids: set[int]) -> dict[int, tuple[str, str | None]]:
+    """Each product's (object stem, colour) from its first demo picture's name (shopping bags otherwise)."""
+    objects: dict[int, tuple[str, str | None]] = {}
+    for product_id, name in (
+        ProductImage.objects.filter(product_id__in=product_ids)
+        .order_by("product_id", "-position", "-id")
+        .values_list("product_id", "image")
+    ):
+        parts = picture_parts(name)
+        if parts is not None:
+            objects[product_id] = parts
+    return objects
+
+
+def _photos_seed(
+    *, posts: list[Post], post_products: list[list[int]], small: bool, names: dict[int, str]
+) -> dict[tuple[int, int], tuple[int, float, float]]:
+    """Photos for the newest written posts with tagged products; returns {(post id, product id): (photo id,
+    x, y)} where each product lies in its post's flat lay."""
+    chosen = sorted(
+        (
+            (post, products)
+            for post, products in zip(posts, post_products, strict=True)
+            if post.kind == Post.Kind.POST and products
+        ),
+        key=lambda pair: pair[0].created_at,
+        reverse=True,
+    )[: PHOTO_POSTS_SMALL if small else PHOTO_POSTS]
+    objects = _product_objects({abs(pid) for _post, products in chosen for pid in products})
+    images: list[PostImage] = []
+    points: list[tuple[int, int, float, float]] = []  # (index in images, product id, x, y)
+    for number, (post, products) in enumerate(chosen):
+        shown = [abs(pid) for pid in products[:3]]
+        key = f"post:{post.pk}"
+        lay = flat_lay(key=key, products=[objects.get(pid, FALLBACK_OBJECT) for pid in shown])
+        photos: list[tuple[DemoPhoto, str]] = [
+            (lay, "Flat lay: " + ", ".join(names.get(pid, "") for pid in shown))
+        ]
+        for product_id, (x, y) in zip(shown, lay.points, strict=True):
+            points.append((len(images), product_id, x, y))
+        if number % CLOSE_UP_EVERY == 0:
+            for product_id in shown:
+                stem, colour = objects.get(product_id, FALLBACK_OBJECT)
+                photo = close_up(key=f"{key}:{product_id}", stem=stem, colour=colour)
+                photos.append((photo, f"Close-up: {names.get(product_id, '')}"))
+        for position, (photo, alt) in enumerate(photos):
+            images.append(
+                PostImage(
+                    post_id=post.pk,
+                    image=photo.name,
+                    width=photo.width,
+                    height=photo.height,
+                    alt_text=alt[:200],
+                    position=position,
+                )
+            )
+    PostImage.objects.bulk_create(images, batch_size=1000)
+    return {
+        (images[index].post_id, product_id): (images[index].pk, x, y)
+        for index, product_id, x, y in points
+    }
 
 
 def posts_seed(
@@ -123,17 +197,27 @@ def posts_seed(
     ).values_list("order_id", "product_id"):
         if product_id not in order_products[order_id]:
             order_products[order_id].append(product_id)
+    names = dict(
+        Product.objects.filter(
+            pk__in={abs(pid) for products in post_products for pid in products}
+        ).values_list("pk", "name")
+    )
+    placed = _photos_seed(posts=posts, post_products=post_products, small=small, names=names)
     tags = []
     for post, products in zip(posts, post_products, strict=True):
         if post.kind == Post.Kind.PURCHASE:
             products = order_products.get(post.order_id or 0, [])[:5]
         for position, product_id in enumerate(products):
+            image_id, x, y = placed.get((post.pk, abs(product_id)), (None, None, None))
             tags.append(
                 PostProduct(
                     post_id=post.pk,
                     product_id=abs(product_id),
                     position=position,
                     verified_purchase=product_id > 0,
+                    image_id=image_id,
+                    x=x,
+                    y=y,
                 )
             )
     PostProduct.objects.bulk_create(tags, batch_size=5000, ignore_conflicts=True)
@@ -190,4 +274,9 @@ def posts_seed(
         post.like_count = like_counts.get(post.pk, 0)
         post.comment_count = comment_counts.get(post.pk, 0)
     Post.objects.bulk_update(posts, ["like_count", "comment_count"], batch_size=2000)
-    return DemoPosts(posts=len(posts), likes=len(likes), comments=len(comments) + len(replies))
+    return DemoPosts(
+        posts=len(posts),
+        likes=len(likes),
+        comments=len(comments) + len(replies),
+        photo_posts=len({key[0] for key in placed}),
+    )

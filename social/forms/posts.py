@@ -37,12 +37,15 @@ class PostForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     images = MultipleImageField(
-        label=_("Pictures (up to 6)"),
+        label=_("Photos (up to %(n)s)") % {"n": MAX_POST_IMAGES},
         widget=MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
     )
     image_alt = forms.CharField(
         label=_("Describe the pictures (for screen readers)"), max_length=200, required=False
     )
+    # Product tags placed on the photos, as JSON written by static/js/post_composer.js (parsed and checked
+    # by `social.services.photo_tags_parse` and `post_create`).
+    tags = forms.CharField(required=False, widget=forms.HiddenInput, max_length=4000)
     products = forms.TypedMultipleChoiceField(
         label=_("Tag products (up to 5)"),
         coerce=int,

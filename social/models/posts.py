@@ -75,8 +75,17 @@ class Post(models.Model):
 
 
 class PostImage(models.Model):
+    """One photo of a post (up to `social.services.posts.MAX_POST_IMAGES`), shown in `position` order.
+
+    Width and height are stored by the post service with the file, so pages can reserve the box (no layout
+    shift) without opening it. (Not `width_field`/`height_field`: those re-read the file on every load of a row
+    without them, a network fetch per photo with object storage.)
+    """
+
     post = models.ForeignKey(Post, related_name="images", on_delete=models.CASCADE)
     image = models.ImageField(upload_to="posts/%Y/%m/")
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
     alt_text = models.CharField(max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -88,18 +97,36 @@ class PostImage(models.Model):
 
 
 class PostProduct(models.Model):
-    """A product tagged in a post (shop the look)."""
+    """A product tagged in a post (shop the look), optionally placed on one of its photos.
+
+    A placed tag names the photo and the point on it as fractions of its width and height (0..1 from the
+    top-left corner), so the dot stays on the product at every rendition size.
+    """
 
     post = models.ForeignKey(Post, related_name="product_tags", on_delete=models.CASCADE)
     product = models.ForeignKey("shop.Product", related_name="+", on_delete=models.CASCADE)
     position = models.PositiveSmallIntegerField(default=0)
     # Taken from order history when the tag is saved (shop.selectors.purchased_product_ids).
     verified_purchase = models.BooleanField(default=False)
+    image = models.ForeignKey(
+        PostImage, null=True, blank=True, related_name="tags", on_delete=models.SET_NULL
+    )
+    x = models.FloatField(null=True, blank=True)
+    y = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["post", "product"], name="post_product_unique")
+            models.UniqueConstraint(fields=["post", "product"], name="post_product_unique"),
+            # A placed tag's point lies inside its photo. (Not tied to `image` in the database: deleting a
+            # photo sets `image` to NULL before the service clears the point.)
+            models.CheckConstraint(
+                condition=(
+                    models.Q(x__isnull=True, y__isnull=True)
+                    | models.Q(x__gte=0, x__lte=1, y__gte=0, y__lte=1)
+                ),
+                name="post_product_tag_inside_photo",
+            ),
         ]
         indexes = [models.Index(fields=["product", "post"])]
 

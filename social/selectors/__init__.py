@@ -1,5 +1,6 @@
 """Social reads. Split by area; import from `social.selectors`."""
 
+from social.selectors.explore import *  # noqa: F403
 from social.selectors.export import *  # noqa: F403
 from social.selectors.graph import *  # noqa: F403
 from social.selectors.groupbuy import *  # noqa: F403

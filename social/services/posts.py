@@ -6,8 +6,11 @@ only people who may see the post (never across a block, never a non-follower of 
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -15,6 +18,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.images import get_image_dimensions
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
@@ -32,6 +36,9 @@ from social.services.notifications import notification_create
 __all__ = [
     "MAX_POST_IMAGES",
     "MAX_POST_PRODUCTS",
+    "PhotoTag",
+    "photo_tags_parse",
+    "post_tags_set",
     "comment_create",
     "comment_delete",
     "feed_group_name",
@@ -46,7 +53,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-MAX_POST_IMAGES = 6
+MAX_POST_IMAGES = 9
 MAX_POST_PRODUCTS = 5
 MAX_POST_LENGTH = 2000
 MAX_COMMENT_LENGTH = 1000
@@ -98,6 +105,90 @@ def _clean_product_ids(product_ids: Iterable[int | str]) -> list[int]:
     return ids
 
 
+@dataclass(frozen=True)
+class PhotoTag:
+    """A product tagged in a post; placed on photo number `photo` (from 0) at (x, y), fractions of the photo's
+    width and height from its top-left corner, or not placed (all three None)."""
+
+    product_id: int
+    photo: int | None = None
+    x: float | None = None
+    y: float | None = None
+
+
+def _tag_error(message: str) -> ValidationError:
+    return ValidationError({"tags": message})
+
+
+def photo_tags_parse(raw: object) -> list[PhotoTag]:
+    """Tags from request data: a list (or its JSON text, as a form or multipart field sends it) of objects
+    {"product_id", "photo", "x", "y"}. Raises ValidationError on the `tags` field for anything else."""
+    if raw in (None, ""):
+        return []
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except (ValueError, RecursionError):
+            raise _tag_error(_("Tags must be a JSON list.")) from None
+    if not isinstance(raw, list):
+        raise _tag_error(_("Tags must be a list."))
+    if len(raw) > MAX_POST_PRODUCTS:
+        raise _tag_error(_("Tag at most %(n)s products.") % {"n": MAX_POST_PRODUCTS})
+    tags = []
+    for item in raw:
+        if not isinstance(item, dict):
+            raise _tag_error(_("Each tag is an object with product_id, photo, x and y."))
+        product_id, photo, x, y = (item.get(key) for key in ("product_id", "photo", "x", "y"))
+        if isinstance(product_id, bool) or not isinstance(product_id, int) or product_id < 1:
+            raise _tag_error(_("Each tag needs the id of a product."))
+        if photo is None and x is None and y is None:
+            tags.append(PhotoTag(product_id=product_id))
+            continue
+        if (
+            isinstance(photo, bool)
+            or not isinstance(photo, int)
+            or photo < 0
+            or isinstance(x, bool)
+            or isinstance(y, bool)
+            or not isinstance(x, int | float)
+            or not isinstance(y, int | float)
+        ):
+            raise _tag_error(_("A placed tag needs a photo number and x and y between 0 and 1."))
+        tags.append(PhotoTag(product_id=product_id, photo=photo, x=float(x), y=float(y)))
+    return tags
+
+
+def _clean_photo_tags(tags: Sequence[PhotoTag], *, photo_count: int) -> None:
+    """Each placed tag lies inside an existing photo; each product is tagged once."""
+    seen: set[int] = set()
+    for tag in tags:
+        if tag.product_id in seen:
+            raise _tag_error(_("Each product can be tagged once per post."))
+        seen.add(tag.product_id)
+        if tag.photo is None:
+            continue
+        if tag.photo >= photo_count:
+            raise _tag_error(
+                _("A tag is on photo %(n)s, but the post has %(count)s photos.")
+                % {"n": tag.photo + 1, "count": photo_count}
+            )
+        for value in (tag.x, tag.y):
+            if value is None or not math.isfinite(value) or not 0 <= value <= 1:
+                raise _tag_error(
+                    _("A tag must lie on its photo: x and y are fractions from 0 to 1.")
+                )
+
+
+def _clean_tag_products(tags: Sequence[PhotoTag]) -> list[int]:
+    """The tagged products' ids, in order; every one must exist and be on sale."""
+    ids = [tag.product_id for tag in tags]
+    found = set(Product.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
+    missing = [product_id for product_id in ids if product_id not in found]
+    if missing:
+        raise _tag_error(_("Product %(id)s does not exist or is not on sale.") % {"id": missing[0]})
+    return ids
+
+
 def _product_posts_forget(product_ids: Iterable[int]) -> None:
     """These products' "what people say" lists changed: drop the cached candidates now and again after
     commit (a page read in between could have cached the old list)."""
@@ -108,7 +199,14 @@ def _product_posts_forget(product_ids: Iterable[int]) -> None:
     transaction.on_commit(lambda: cache.delete_many(keys))
 
 
-def _set_product_tags(post: Post, product_ids: list[int]) -> None:
+Placement = tuple[int, float, float]  # (PostImage id, x, y)
+
+
+def _set_product_tags(
+    post: Post, product_ids: list[int], placements: dict[int, Placement] | None = None
+) -> None:
+    """Make the post's tags exactly `product_ids` (in order). With `placements`, each tag's place on a photo
+    is set from it (a product not in it is not placed); without, places are left as they are."""
     bought = (
         purchased_product_ids(user_id=post.author_id, product_ids=product_ids)
         if product_ids
@@ -123,18 +221,13 @@ def _set_product_tags(post: Post, product_ids: list[int]) -> None:
     _product_posts_forget([*removed, *product_ids])
     existing = {tag.product_id: tag for tag in PostProduct.objects.filter(post=post)}
     for position, product_id in enumerate(product_ids):
-        tag = existing.get(product_id)
-        if tag is None:
-            PostProduct.objects.create(
-                post=post,
-                product_id=product_id,
-                position=position,
-                verified_purchase=product_id in bought,
-            )
-        else:
-            tag.position = position
-            tag.verified_purchase = product_id in bought
-            tag.save(update_fields=["position", "verified_purchase"])
+        tag = existing.get(product_id) or PostProduct(post=post, product_id=product_id)
+        tag.position = position
+        tag.verified_purchase = product_id in bought
+        if placements is not None:
+            image_id, x, y = placements.get(product_id, (None, None, None))
+            tag.image_id, tag.x, tag.y = image_id, x, y
+        tag.save()
 
 
 def _notify_mentions(*, text: str, actor: User, post: Post, skip_ids: set[int]) -> None:
@@ -193,12 +286,22 @@ def post_create(
     images: Sequence[Any] = (),
     product_ids: Iterable[int | str] = (),
     image_alt_texts: Sequence[str] = (),
+    tags: Sequence[PhotoTag] = (),
 ) -> Post:
+    """Publish a post: text, up to MAX_POST_IMAGES photos (in order, each with its alt text) and tagged
+    products, given as `product_ids` (not placed) or as `tags` (placed on a photo or not). Everything is
+    checked before anything is stored, and stored in one transaction."""
     _ensure_not_suspended(author)
     images = list(images)
     if len(images) > MAX_POST_IMAGES:
         raise ValidationError({"images": _("Add at most %(n)s pictures.") % {"n": MAX_POST_IMAGES}})
     ids = _clean_product_ids(product_ids)
+    _clean_photo_tags(tags, photo_count=len(images))
+    tag_ids = _clean_tag_products(tags)
+    placed = {tag.product_id: tag for tag in tags}
+    ids = [*tag_ids, *(product_id for product_id in ids if product_id not in placed)]
+    if len(ids) > MAX_POST_PRODUCTS:
+        raise _tag_error(_("Tag at most %(n)s products.") % {"n": MAX_POST_PRODUCTS})
     body = _clean_body(body, required=not images and not ids)
     cleaned_images = []
     for upload in images:
@@ -206,16 +309,51 @@ def post_create(
             cleaned_images.append(clean_image_upload(upload, max_side=POST_IMAGE_MAX_SIDE))
         except ValidationError as error:
             raise ValidationError({"images": error.messages}) from None
+    stored: list[PostImage] = []
+    try:
+        with transaction.atomic():
+            post = Post.objects.create(author=author, kind=Post.Kind.POST, body=body)
+            for position, content in enumerate(cleaned_images):
+                alt = image_alt_texts[position] if position < len(image_alt_texts) else ""
+                width, height = get_image_dimensions(content)
+                image = PostImage(
+                    post=post,
+                    position=position,
+                    alt_text=(alt or "").strip()[:200],
+                    width=width,
+                    height=height,
+                )
+                image.image.save(content.name, content, save=False)
+                stored.append(image)
+                image.save()
+            _set_product_tags(post, ids, _placements(tags, stored))
+            _notify_mentions(text=body, actor=author, post=post, skip_ids=set())
+            _push_new_post(post)
+    except BaseException:
+        # Nothing half-saved: the rows rolled back, so the files written for them go too.
+        for image in stored:
+            image.image.storage.delete(image.image.name)
+        raise
+    return post
+
+
+def _placements(tags: Sequence[PhotoTag], images: Sequence[PostImage]) -> dict[int, Placement]:
+    return {
+        tag.product_id: (images[tag.photo].pk, tag.x, tag.y)
+        for tag in tags
+        if tag.photo is not None and tag.x is not None and tag.y is not None
+    }
+
+
+def post_tags_set(*, post: Post, actor: User, tags: Sequence[PhotoTag]) -> Post:
+    """Replace a post's tagged products and their places on its photos (the author only)."""
+    _ensure_author(post, actor)
+    images = list(PostImage.objects.filter(post=post).order_by("position", "id"))
+    _clean_photo_tags(tags, photo_count=len(images))
+    ids = _clean_tag_products(tags)
     with transaction.atomic():
-        post = Post.objects.create(author=author, kind=Post.Kind.POST, body=body)
-        for position, content in enumerate(cleaned_images):
-            alt = image_alt_texts[position] if position < len(image_alt_texts) else ""
-            image = PostImage(post=post, position=position, alt_text=(alt or "")[:200])
-            image.image.save(content.name, content, save=False)
-            image.save()
-        _set_product_tags(post, ids)
-        _notify_mentions(text=body, actor=author, post=post, skip_ids=set())
-        _push_new_post(post)
+        _set_product_tags(post, ids, _placements(tags, images))
+        Post.objects.filter(pk=post.pk).update(updated_at=timezone.now())
     return post
 
 
@@ -236,6 +374,8 @@ def post_update(
     ids = _clean_product_ids(product_ids) if product_ids is not None else None
     with transaction.atomic():
         removed = list(PostImage.objects.filter(post=post, pk__in=list(remove_image_ids)))
+        # Tags placed on a removed photo stay on the post, no longer placed.
+        PostProduct.objects.filter(image__in=removed).update(image=None, x=None, y=None)
         for image in removed:
             name, storage = image.image.name, image.image.storage
             image.delete()

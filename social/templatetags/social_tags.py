@@ -110,7 +110,10 @@ def _post_body_key(post) -> str:
         author.get_username(),
         (profile.display_name, profile.avatar.name or "") if profile is not None else None,
         (review.rating, review.title, review.body) if review is not None else None,
-        [(image.image.name, image.alt_text) for image in images],
+        [
+            (image.pk, image.image.name, image.alt_text, image.width, image.height)
+            for image in images
+        ],
         [
             (
                 tag.product_id,
@@ -122,6 +125,9 @@ def _post_body_key(post) -> str:
                 str(tag.product.price),
                 tag.product.stock > 0,
                 tag.product.is_active,
+                tag.image_id,
+                tag.x,
+                tag.y,
             )
             for tag in post.product_tags.all()
         ],

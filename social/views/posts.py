@@ -81,13 +81,18 @@ def post_create(request: SignedInRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 rate_limit_hit(scope="post_create", key=request.user.pk)
+                images = form.cleaned_data["images"]
+                # One description per photo from the composer's script, else the one field for all.
+                alts = request.POST.getlist("image_alt")
+                if len(alts) != len(images):
+                    alts = [form.cleaned_data["image_alt"]] * len(images)
                 post = services.post_create(
                     author=request.user,
                     body=form.cleaned_data["body"],
-                    images=form.cleaned_data["images"],
+                    images=images,
                     product_ids=form.cleaned_data["products"],
-                    image_alt_texts=[form.cleaned_data["image_alt"]]
-                    * len(form.cleaned_data["images"]),
+                    image_alt_texts=alts,
+                    tags=services.photo_tags_parse(form.cleaned_data["tags"]),
                 )
             except RateLimited as error:
                 form.add_error(None, error.message)

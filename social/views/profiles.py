@@ -34,7 +34,9 @@ def suggestions(request: SignedInRequest) -> HttpResponse:
 def profile(request: PageRequest, username: str) -> HttpResponse:
     page = selectors.profile_page(viewer=request.user, username=username)
     posts = None
+    photos = []
     if page.can_see_content:
+        photos = selectors.photo_posts_for_profile(viewer=request.user, author=page.user)
         try:
             posts = selectors.posts_for_profile(
                 viewer=request.user, author=page.user, cursor=request.GET.get("cursor") or None
@@ -43,7 +45,7 @@ def profile(request: PageRequest, username: str) -> HttpResponse:
             return HttpResponseBadRequest(_("Invalid cursor."))
         if request.htmx and request.GET.get("cursor"):
             return render(request, "social/partials/feed_page.html", {"page": posts})
-    return render(request, "social/profile.html", {"page": page, "posts": posts})
+    return render(request, "social/profile.html", {"page": page, "posts": posts, "photos": photos})
 
 
 @login_required

@@ -27,6 +27,8 @@ SHOPPER_PAGES = {
     "cart": "/cart/",
     "orders": "/orders/",
     "profile": "/social/people/shopper/",
+    "explore": "/social/explore/",
+    "post": None,  # the first post on the explore page
 }
 VIEWPORTS = [(1366, 900), (390, 844)]
 
@@ -86,8 +88,10 @@ def test_shopper_pages_pass_axe_on_desktop_and_phone(live_stack, browser, scheme
         login(page, live_stack.url, "shopper")
         page.goto(live_stack.url + "/products/")
         product = page.locator("a.product-card-link").first.get_attribute("href")
+        page.goto(live_stack.url + "/social/explore/")
+        post = page.locator("a.tile-link").first.get_attribute("href")
         for name, path in SHOPPER_PAGES.items():
-            report = _audit(page, live_stack.url + (path or product))
+            report = _audit(page, live_stack.url + (path or (post if name == "post" else product)))
             problems += _check(report, f"{name} at {width} px, {scheme}", width)
         context.close()
     assert problems == []

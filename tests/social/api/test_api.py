@@ -188,6 +188,9 @@ def test_create_post_with_products_and_read_it_back(ana, order_for):
             "url": f"/product/{product.slug}/",
             "price": "19.90",
             "verified_purchase": True,
+            "photo_id": None,
+            "x": None,
+            "y": None,
         }
     ]
     assert body["author"]["username"] == "ana"

@@ -32,3 +32,26 @@ def test_demo_seed_builds_a_consistent_graph(db):
     for post in Post.objects.all():
         assert post.like_count == Like.objects.filter(post=post).count()
         assert post.comment_count == Comment.objects.filter(post=post).count()
+
+
+def test_demo_posts_have_photos_with_tags_on_them(db, settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setenv("DEMO_PICTURE_CACHE", str(tmp_path / "cache"))
+    from social.models import PostImage
+
+    users = [UserFactory(username=f"demo{i}") for i in range(8)]
+    UserFactory(username="shopper")
+    products = ProductFactory.create_batch(4)
+    for index, user in enumerate(users):
+        make_order(user, [products[index % 4], products[(index + 1) % 4]])
+
+    demo.seed(rng=random.Random(2), small=True, log=lambda message: None)
+
+    photo_posts = Post.objects.filter(images__isnull=False).distinct()
+    assert photo_posts.count() >= 8
+    first = PostImage.objects.filter(position=0).first()
+    assert (first.width, (tmp_path / "media" / first.image.name).exists()) == (1080, True)
+    placed = PostProduct.objects.filter(image__isnull=False)
+    assert placed.exists()
+    assert all(0 <= tag.x <= 1 and 0 <= tag.y <= 1 for tag in placed)
+    assert all(tag.image.post_id == tag.post_id for tag in placed)

@@ -51,9 +51,9 @@ def test_post_needs_some_content(ana):
 
 def test_at_most_six_pictures(ana):
     with pytest.raises(ValidationError) as excinfo:
-        services.post_create(author=ana, body="x", images=[_png() for _ in range(7)])
+        services.post_create(author=ana, body="x", images=[_png() for _ in range(10)])
 
-    assert excinfo.value.message_dict["images"] == ["Add at most 6 pictures."]
+    assert excinfo.value.message_dict["images"] == ["Add at most 9 pictures."]
 
 
 def test_at_most_five_products(ana):

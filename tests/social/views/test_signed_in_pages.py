@@ -67,7 +67,7 @@ MAX_QUERIES = {
     "home": 3,  # user, cart badge, unread notifications (the session is read from the cache)
     "feed": 5,  # + the card query, the tagged products, the check on cached suggestions
     "post": 6,
-    "profile": 11,
+    "profile": 13,  # + the photo grid: posts with photos, their photos
     "product": 10,  # + product, own review, wishlist, stock alert, the posts that tag it (2)
     "cart": 6,
     "orders": 4,
