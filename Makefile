@@ -20,7 +20,7 @@ migrate: install
 	$(BIN)/python manage.py createcachetable
 
 seed: migrate
-	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py seed_demo --if-empty --renditions-later
 
 run: seed
 	@echo ""
@@ -30,6 +30,8 @@ run: seed
 	@echo "    moderator / socialshop-moderator"
 	@echo "    admin     / socialshop-admin      (Django admin at /admin/)"
 	@echo ""
+	@# Picture renditions the seed left for later are made beside the server (pages show originals meanwhile).
+	mkdir -p var && (nice $(BIN)/python manage.py picture_renditions > var/picture-renditions.log 2>&1 &)
 	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT)
 
 serve: install

@@ -17,6 +17,9 @@ import colorsys
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -342,9 +345,26 @@ def _write(relative: str, make) -> str:
     return default_storage.save(relative, ContentFile(cached.read_bytes()))
 
 
+# While set, a shot whose renditions are not in the cross-seed cache gets none at seeding time: its row is left
+# for `manage.py picture_renditions` (which `make run` starts beside the server), so a first seed on a new
+# machine does not spend minutes encoding before the site can open; pages show the original meanwhile.
+_renditions_later: ContextVar[bool] = ContextVar("demo_renditions_later", default=False)
+
+
+@contextmanager
+def renditions_later() -> Iterator[None]:
+    """Seed without making missing renditions (cached ones are still copied)."""
+    token = _renditions_later.set(True)
+    try:
+        yield
+    finally:
+        _renditions_later.reset(token)
+
+
 def _store_renditions(relative: str) -> tuple[int, ...]:
     """Store the renditions of the demo picture `relative` (a SIZE x SIZE original), from the cross-seed cache
-    when it has them, else made once with common.pictures and cached. Returns the widths stored."""
+    when it has them, else made once with common.pictures and cached (or left for later, `renditions_later`).
+    Returns the widths stored."""
     from PIL import Image
 
     formats = picture_formats()
@@ -352,6 +372,8 @@ def _store_renditions(relative: str) -> tuple[int, ...]:
     wanted = [(width, fmt) for width in widths for fmt in formats]
     folder = _cache_dir() / f"renditions-{RENDITION_RECIPE}" / Path(relative).stem
     if not all((folder / f"{width}w.{fmt}").exists() for width, fmt in wanted):
+        if _renditions_later.get():
+            return ()
         folder.mkdir(parents=True, exist_ok=True)
         with default_storage.open(relative, "rb") as handle, Image.open(handle) as source:
             source.load()

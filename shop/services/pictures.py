@@ -11,7 +11,7 @@ import logging
 
 from celery import shared_task
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from common.pictures import renditions_store
 from common.storage import StorageUnavailable
@@ -54,15 +54,23 @@ def product_image_renditions_make(*, image_id: int) -> ProductImage | None:
     image = ProductImage.objects.filter(pk=image_id).first()
     if image is None or not image.image.name:
         return None
-    picture = renditions_store(name=image.image.name)
-    ProductImage.objects.filter(pk=image_id, image=image.image.name).update(
-        width=picture.width, height=picture.height, renditions=list(picture.renditions)
+    # Rows can share one stored file (the demo's equal shots): when another row already recorded this file's
+    # renditions, they exist in the store and only the record is copied, not made again.
+    twin = (
+        ProductImage.objects.filter(image=image.image.name, width__gt=0)
+        .exclude(renditions=[])
+        .values("width", "height", "renditions")
+        .first()
     )
-    image.width, image.height, image.renditions = (
-        picture.width,
-        picture.height,
-        list(picture.renditions),
+    if twin is not None:
+        width, height, widths = twin["width"], twin["height"], list(twin["renditions"])
+    else:
+        picture = renditions_store(name=image.image.name)
+        width, height, widths = picture.width, picture.height, list(picture.renditions)
+    ProductImage.objects.filter(Q(pk=image_id) | Q(renditions=[]), image=image.image.name).update(
+        width=width, height=height, renditions=widths
     )
+    image.width, image.height, image.renditions = width, height, widths
     catalogue_changed()  # cards and pages are cached by content; the new srcset is new content
     return image
 

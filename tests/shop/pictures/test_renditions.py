@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.core.files.base import ContentFile
@@ -201,3 +201,38 @@ def test_home_cards_read_the_recorded_renditions_through_the_card_query():
     assert card.card_picture is not None
     assert card.card_picture.renditions == (320, 640, 900)
     assert (card.card_picture.width, card.card_picture.height) == (900, 900)
+
+
+def test_rows_sharing_a_file_get_its_renditions_recorded_without_making_them_again(monkeypatch):
+    name = default_storage.save("products/shared.jpg", ContentFile(_jpeg((400, 400))))
+    first = ProductImageFactory(image=name)
+    second = ProductImageFactory(image=name)
+    services.product_image_renditions_make(image_id=first.pk)
+    made = []
+    monkeypatch.setattr(
+        "shop.services.pictures.renditions_store", lambda **kwargs: made.append(kwargs)
+    )
+
+    services.product_image_renditions_make(image_id=second.pk)
+
+    second.refresh_from_db()
+    assert made == []
+    assert (second.width, second.renditions) == (400, [160, 320, 400])
+
+
+def test_seeding_with_renditions_later_leaves_uncached_shots_to_the_command(monkeypatch, tmp_path):
+    from shop.demo import pictures as demo_pictures
+
+    monkeypatch.setenv("DEMO_PICTURE_CACHE", str(tmp_path / "cache"))
+    with demo_pictures.renditions_later():
+        shots = demo_pictures.product_pictures(
+            name="Mug", noun="Mug", root="Home & Kitchen", colour=None
+        )
+    assert [shot.renditions for shot in shots] == [(), (), ()]
+    product = ProductFactory()
+    for shot in shots:
+        ProductImage.objects.create(product=product, image=shot.name)
+
+    call_command("picture_renditions", stdout=StringIO())
+
+    assert not ProductImage.objects.filter(product=product, renditions=[]).exists()
