@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from django.core.cache import cache
 
-__all__ = ["generation_bump", "generation_cached"]
+__all__ = ["generation_bump", "generation_bump_on_commit", "generation_cached"]
 
 T = TypeVar("T")
 
@@ -56,3 +56,19 @@ def generation_cached(*, scope: str, compute: Callable[[], T], timeout: int = 30
 def generation_bump(scope: str) -> None:
     """Forget every cached value of `scope` (call after the write is committed)."""
     cache.set(_token_key(scope), secrets.token_hex(8), GENERATION_SECONDS)
+
+
+def generation_bump_on_commit(*scopes: str) -> None:
+    """For a write inside a transaction: forget now (the writing transaction itself then reads its own rows)
+    and again once it commits (a request that counted the old rows meanwhile stored under the first new
+    token)."""
+    from django.db import transaction
+
+    for scope in scopes:
+        generation_bump(scope)
+
+    def bump() -> None:
+        for scope in scopes:
+            generation_bump(scope)
+
+    transaction.on_commit(bump, robust=True)

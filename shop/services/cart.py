@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.generations import generation_bump
+from common.generations import generation_bump_on_commit
 from shop.models import Cart, CartItem, Product, User
 from shop.selectors.commerce import cart_count_scope
 from shop.services.catalog import product_event_record
@@ -76,19 +76,14 @@ def _check_stock(product: Product, quantity: int) -> None:
 
 
 def cart_count_changed(cart: Cart) -> None:
-    """The cart's badge count is recounted on the next request once this transaction commits. Every write to a
-    cart's lines calls it (the count is cached until then: `shop.selectors.cart_item_count`)."""
+    """The cart's badge count is recounted on the next request (and again once this transaction commits).
+    Every write to a cart's lines calls it (the count is cached until then: `shop.selectors.cart_item_count`)."""
     scopes = []
     if cart.user_id is not None:
         scopes.append(cart_count_scope(user_id=cart.user_id))
     if cart.session_key:
         scopes.append(cart_count_scope(session_key=cart.session_key))
-
-    def bump() -> None:
-        for scope in scopes:
-            generation_bump(scope)
-
-    transaction.on_commit(bump, robust=True)
+    generation_bump_on_commit(*scopes)
 
 
 def cart_get_or_create(

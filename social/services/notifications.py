@@ -15,7 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from common.generations import generation_bump
+from common.generations import generation_bump_on_commit
 from shop.models import User
 from shop.services.email import EmailKind, absolute_url, email_kind_register
 from social.models import GroupBuyMember, Notification
@@ -37,7 +37,7 @@ def user_group_name(user_id: int) -> str:
 
 
 def _unread_changed(user_id: int) -> None:
-    transaction.on_commit(lambda: generation_bump(notification_unread_scope(user_id)), robust=True)
+    generation_bump_on_commit(notification_unread_scope(user_id))
 
 
 def notification_create(
