@@ -68,7 +68,7 @@ MAX_QUERIES = {
     "feed": 3,  # + the card query, the tagged products, the check on cached suggestions
     "post": 4,
     "profile": 9,
-    "product": 8,  # + product, own review, wishlist, stock alert, the posts that tag it (2)
+    "product": 5,  # + the product with the shopper's wishlist, alert and review state, the posts that tag it (2)
     "cart": 4,
     "orders": 2,
     "notifications": 2,
