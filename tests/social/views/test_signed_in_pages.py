@@ -67,7 +67,7 @@ MAX_QUERIES = {
     "home": 1,  # the user (the session, the cart badge and the unread count are read from the cache)
     "feed": 3,  # + the card query, the tagged products, the check on cached suggestions
     "post": 4,
-    "profile": 9,
+    "profile": 5,  # + the account with counts and how the viewer stands (one query), reviews, posts, tags
     "product": 5,  # + the product with the shopper's wishlist, alert and review state, the posts that tag it (2)
     "cart": 4,
     "orders": 2,
