@@ -95,3 +95,20 @@ def test_adding_through_the_cart_form_updates_the_badge(ana, django_capture_on_c
 
     assert response.status_code in (200, 302)
     assert _badges(client)[0] == 2
+
+
+def test_a_notification_deleted_in_the_admin_leaves_the_badge(
+    ana, admin_client, django_capture_on_commit_callbacks
+):
+    client = _signed_in(ana)
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = notification_create(recipient_id=ana.pk, kind="follow", message="hi")
+    assert _badges(client)[1] == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            f"/admin/social/notification/{notification.pk}/delete/", {"post": "yes"}
+        )
+
+    assert response.status_code == 302
+    assert _badges(client)[1] == 0
