@@ -2,10 +2,12 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django_asgi_app = get_asgi_application()
+
+from common.asgi import get_single_hop_asgi_application  # noqa: E402
+
+# Django's handler, but each request crosses into a worker thread once (common/asgi.py).
+django_asgi_app = get_single_hop_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

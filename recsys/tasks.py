@@ -11,13 +11,14 @@ from typing import Any
 from celery import Task, shared_task
 from django.conf import settings
 
-from recsys.services import attribution, training
+from recsys.services import attribution, clicks, training
 from recsys.services.scoring_tasks import score_all, score_finish, score_products, score_users_chunk
 
 # The scoring tasks are declared in recsys/services/scoring_tasks.py, beside the services that queue them
 # (training queues a scoring run), so services never import this module; they are re-exported here.
 __all__ = [
     "attribution_update",
+    "impressions_flush",
     "retrain",
     "retrain_if_needed",
     "score_all",
@@ -52,7 +53,17 @@ def attribution_update() -> int:
     return attribution.attribution_update()
 
 
+@shared_task(name="recsys.tasks.impressions_flush", ignore_result=True)
+def impressions_flush() -> int:
+    """Write the widget impressions buffered in Redis (recsys.services.clicks)."""
+    return clicks.impressions_flush()
+
+
 BEAT_SCHEDULE = {
+    "recsys-impressions-flush": {
+        "task": "recsys.tasks.impressions_flush",
+        "schedule": 5.0,
+    },
     "recsys-retrain": {
         "task": "recsys.tasks.retrain",
         "schedule": float(settings.RECSYS_RETRAIN_EVERY_SECONDS),

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count
 
+from common.generations import generation_cached
 from recsys.models import Click, Conversion, Experiment, Impression
 
 __all__ = [
+    "EXPERIMENT_SCOPE",
     "VariantStats",
     "attribution_window_seconds",
     "experiment_active",
@@ -21,8 +23,20 @@ __all__ = [
 ]
 
 
+# Read on every personal recommendation request; the experiment services replace this scope's generation
+# after commit (an edit in the admin shows within the timeout).
+EXPERIMENT_SCOPE = "recsys:experiment-active"
+EXPERIMENT_CACHE_SECONDS = 30
+
+
 def experiment_active() -> Experiment | None:
-    return Experiment.objects.filter(is_active=True).select_related("challenger").first()
+    return generation_cached(
+        scope=EXPERIMENT_SCOPE,
+        compute=lambda: (
+            Experiment.objects.filter(is_active=True).select_related("challenger").first()
+        ),
+        timeout=EXPERIMENT_CACHE_SECONDS,
+    )
 
 
 def experiment_variant_for_user(*, experiment: Experiment, user_id: int) -> str:

@@ -5,6 +5,7 @@ Request-time lists with their reasons are built in `recsys.services.serving` fro
 
 from __future__ import annotations
 
+from common.generations import generation_cached
 from recsys.models import (
     ModelVersion,
     ProductRecommendations,
@@ -21,17 +22,32 @@ __all__ = [
     "model_version_previous",
     "product_list_entries",
     "serving_run",
+    "serving_run_fresh",
+    "SERVING_SCOPE",
     "serving_version",
     "trending_product_ids",
     "user_list_entries",
 ]
 
 
-def serving_run() -> ScoringRun | None:
+# Every widget and recommendation request reads which run serves; the pointer flip replaces this scope's
+# generation after commit, so the next request reads the new run. An edit in the admin shows within the timeout.
+SERVING_SCOPE = "recsys:serving-run"
+SERVING_CACHE_SECONDS = 30
+
+
+def serving_run_fresh() -> ScoringRun | None:
+    """The serving run read from the database (writers decide on this one; pages read `serving_run`)."""
     pointer = (
         ServingPointer.objects.filter(key="lists").select_related("run__model_version").first()
     )
     return pointer.run if pointer is not None else None
+
+
+def serving_run() -> ScoringRun | None:
+    return generation_cached(
+        scope=SERVING_SCOPE, compute=serving_run_fresh, timeout=SERVING_CACHE_SECONDS
+    )
 
 
 def serving_version() -> ModelVersion | None:

@@ -7,7 +7,9 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from common.generations import generation_bump_on_commit
 from recsys.models import Experiment, ModelVersion
+from recsys.selectors.experiments import EXPERIMENT_SCOPE
 
 __all__ = ["experiment_start", "experiment_stop"]
 
@@ -37,6 +39,8 @@ def experiment_start(
 
 
 def experiment_stop() -> int:
-    return Experiment.objects.filter(is_active=True).update(
+    stopped = Experiment.objects.filter(is_active=True).update(
         is_active=False, ended_at=timezone.now()
     )
+    generation_bump_on_commit(EXPERIMENT_SCOPE)
+    return stopped

@@ -37,14 +37,6 @@ class Recommendation:
     people: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _visible_people(user_id: int) -> dict[int, str]:
-    """People this shopper follows (active, so approved when private) and neither blocked nor blocking."""
-    ids = set(social_selectors.followee_ids(user_id=user_id)) - social_selectors.blocked_pair_ids(
-        user_id=user_id
-    )
-    return social_selectors.display_names(user_ids=ids) if ids else {}
-
-
 def _join_names(names: Sequence[str]) -> str:
     if len(names) == 1:
         return names[0]
@@ -66,8 +58,10 @@ class _ReasonContext:
 
 
 def _reason_context(user_id: int | None, entries: list) -> _ReasonContext:
-    people = _visible_people(user_id) if user_id else {}
-    sharers = social_selectors.purchase_sharer_ids(user_ids=people) if people else set()
+    # People this shopper follows (active, so approved when private), neither blocked nor blocking: one query.
+    followees = social_selectors.followees_named(user_id=user_id) if user_id else {}
+    people = {pk: followee.name for pk, followee in followees.items()}
+    sharers = {pk for pk, followee in followees.items() if followee.shares_purchases}
     product_ids: set[int] = set()
     category_ids: set[int] = set()
     for entry in entries:

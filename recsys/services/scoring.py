@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from common.generations import generation_bump_on_commit
 from recsys import core
 from recsys.models import (
     ProductRecommendations,
@@ -23,7 +24,7 @@ from recsys.models import (
     UserRecommendations,
     Widget,
 )
-from recsys.selectors import serving_run, trending_product_ids
+from recsys.selectors import SERVING_SCOPE, serving_run, serving_run_fresh, trending_product_ids
 from recsys.services import data
 from recsys.services.artifacts import ArtifactUnavailable, model_load
 from recsys.services.ranking import friends_entries_for_users, model_lookups, score_users
@@ -208,6 +209,7 @@ def serving_pointer_flip(*, run: ScoringRun) -> None:
         ScoringRun.objects.filter(status=ScoringRun.Status.COMPLETE).exclude(pk=run.pk).update(
             status=ScoringRun.Status.SUPERSEDED
         )
+        generation_bump_on_commit(SERVING_SCOPE)
 
 
 def scoring_run_finish(*, run_id: int) -> int:
@@ -215,7 +217,7 @@ def scoring_run_finish(*, run_id: int) -> int:
     run = ScoringRun.objects.filter(pk=run_id).first()
     if run is None or run.status == ScoringRun.Status.FAILED:
         return 0
-    current = serving_run()
+    current = serving_run_fresh()
     if current is not None and current.pk > run.pk:
         ScoringRun.objects.filter(pk=run.pk).update(
             status=ScoringRun.Status.SUPERSEDED, finished_at=timezone.now()

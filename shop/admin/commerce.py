@@ -49,6 +49,14 @@ class CartAdmin(admin.ModelAdmin):
             .annotate(units=Sum("items__quantity"))
         )
 
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        services.cart_count_changed(form.instance)  # the shopper's badge shows the edited lines
+
+    def delete_model(self, request, obj: Cart) -> None:
+        services.cart_count_changed(obj)
+        super().delete_model(request, obj)
+
     @admin.display(description=_("items"), ordering="units")
     def item_count(self, cart: Cart) -> int:
         return cart.units or 0  # type: ignore[attr-defined]  # annotated by get_queryset

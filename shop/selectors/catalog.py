@@ -337,6 +337,35 @@ def product_get_active(*, product_id: int | None = None, slug: str | None = None
     return product
 
 
+def _product_with_shopper_state(
+    *, slug: str | None, product_id: int | None, user_id: int
+) -> Product:
+    """`product_get_active` plus, for one shopper: `shopper_wishes`, `shopper_alerted` (an open back-in-stock
+    alert) and `shopper_review_id` (their review's id or None), in the same query."""
+    lookup: dict[str, object] = {"id": product_id} if product_id is not None else {"slug": slug}
+    product = (
+        Product.objects.select_related("category", "category__parent")
+        .filter(is_active=True, **lookup)
+        .annotate(
+            shopper_wishes=Exists(
+                WishlistItem.objects.filter(product_id=OuterRef("pk"), user_id=user_id)
+            ),
+            shopper_alerted=Exists(
+                StockAlert.objects.filter(
+                    product_id=OuterRef("pk"), user_id=user_id, notified_at__isnull=True
+                )
+            ),
+            shopper_review_id=Subquery(
+                Review.objects.filter(product_id=OuterRef("pk"), user_id=user_id).values("pk")[:1]
+            ),
+        )
+        .first()
+    )
+    if product is None:
+        raise Http404(_("No such product."))
+    return product
+
+
 @dataclass(frozen=True)
 class RatingSummary:
     average: Decimal
@@ -448,15 +477,19 @@ def product_detail(
     review_page_number: int = 1,
 ) -> ProductDetail:
     """Everything the product page shows (by slug or id), in a fixed number of queries."""
-    product = product_get_active(slug=slug, product_id=product_id)
-    shared = _product_page_shared(product_id=product.id, review_page_number=review_page_number)
     own_review = in_wishlist = has_open_alert = None
     if isinstance(user, User):
-        own_review = Review.objects.filter(product=product, user=user).first()
-        in_wishlist = WishlistItem.objects.filter(product=product, user=user).exists()
-        has_open_alert = StockAlert.objects.filter(
-            product=product, user=user, notified_at__isnull=True
-        ).exists()
+        # The shopper's own state rides on the product query (one query instead of four); their review is
+        # read only when they wrote one.
+        product = _product_with_shopper_state(slug=slug, product_id=product_id, user_id=user.pk)
+        in_wishlist = product.shopper_wishes  # type: ignore[attr-defined]
+        has_open_alert = product.shopper_alerted  # type: ignore[attr-defined]
+        own_review_id = product.shopper_review_id  # type: ignore[attr-defined]
+        if own_review_id is not None:
+            own_review = Review.objects.filter(pk=own_review_id).first()
+    else:
+        product = product_get_active(slug=slug, product_id=product_id)
+    shared = _product_page_shared(product_id=product.id, review_page_number=review_page_number)
     attributes = [
         (
             str(key).replace("_", " ").capitalize(),

@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import ServiceError
+from common.generations import generation_cached
 from shop.hooks import purchase_sharing_default
 from shop.models import (
     Address,
@@ -43,6 +44,7 @@ __all__ = [
     "cart_for",
     "cart_view",
     "cart_item_count",
+    "cart_count_scope",
     "checkout_summary",
     "order_list_for_user",
     "order_access",
@@ -181,14 +183,31 @@ def cart_view(*, cart: Cart | None) -> CartView:
 def cart_item_count(
     *, user: User | AnonymousUser | None = None, session_key: str | None = None
 ) -> int:
-    """Units in the visitor's cart, in one query (0 and no query for a visitor without a session)."""
+    """Units in the visitor's cart: cached until the cart's next write (`common.generations`; the cart
+    services bump it), else one query; 0 and no query for a visitor without a session."""
     if user is not None and user.is_authenticated:
         items = CartItem.objects.filter(cart__user_id=user.id)
+        scope = cart_count_scope(user_id=user.id)
     elif session_key:
         items = CartItem.objects.filter(cart__session_key=session_key, cart__user__isnull=True)
+        scope = cart_count_scope(session_key=session_key)
     else:
         return 0
-    return items.aggregate(total=Sum("quantity"))["total"] or 0
+    return generation_cached(
+        scope=scope,
+        compute=lambda: items.aggregate(total=Sum("quantity"))["total"] or 0,
+        timeout=CART_COUNT_CACHE_SECONDS,
+    )
+
+
+CART_COUNT_CACHE_SECONDS = 600
+
+
+def cart_count_scope(*, user_id: int | None = None, session_key: str | None = None) -> str:
+    """The cache scope of one cart's badge count (an account's or a browser session's)."""
+    if user_id is not None:
+        return f"shop:cart-count:user:{user_id}"
+    return f"shop:cart-count:session:{session_key}"
 
 
 @dataclass(frozen=True)

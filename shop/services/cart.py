@@ -16,12 +16,15 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.generations import generation_bump_on_commit
 from shop.models import Cart, CartItem, Product, User
+from shop.selectors.commerce import cart_count_scope
 from shop.services.catalog import product_event_record
 
 __all__ = [
     "MAX_ID",
     "cart_add_item",
+    "cart_count_changed",
     "cart_get_or_create",
     "cart_merge",
     "cart_remove_item",
@@ -70,6 +73,17 @@ def _check_stock(product: Product, quantity: int) -> None:
             _("Only %(stock)d of %(name)s left.") % {"stock": product.stock, "name": product.name},
             code="stock",
         )
+
+
+def cart_count_changed(cart: Cart) -> None:
+    """The cart's badge count is recounted on the next request (and again once this transaction commits).
+    Every write to a cart's lines calls it (the count is cached until then: `shop.selectors.cart_item_count`)."""
+    scopes = []
+    if cart.user_id is not None:
+        scopes.append(cart_count_scope(user_id=cart.user_id))
+    if cart.session_key:
+        scopes.append(cart_count_scope(session_key=cart.session_key))
+    generation_bump_on_commit(*scopes)
 
 
 def cart_get_or_create(
@@ -124,6 +138,7 @@ def cart_add_item(
         item.quantity = new_quantity
         item.save(update_fields=["quantity"])
     Cart.objects.filter(id=cart.id).update(updated_at=timezone.now())
+    cart_count_changed(cart)
     product_event_record(
         product_id=product.id, kind="cart", user_id=user_id, session_key=session_key or ""
     )
@@ -138,6 +153,7 @@ def cart_set_quantity(*, cart: Cart, product_id: Any, quantity: Any) -> CartItem
     _check_stock(product, quantity)
     item.quantity = quantity
     item.save(update_fields=["quantity"])
+    cart_count_changed(cart)
     return item
 
 
@@ -156,6 +172,7 @@ def _cart_item(*, cart: Cart, product_id: Any) -> CartItem:
 
 def cart_remove_item(*, cart: Cart, product_id: Any) -> None:
     _cart_item(cart=cart, product_id=product_id).delete()
+    cart_count_changed(cart)
 
 
 @transaction.atomic
@@ -171,10 +188,12 @@ def cart_merge(*, user: User, session_key: str | None) -> Cart | None:
     if session_cart is None:
         return None
     account_cart = Cart.objects.filter(user_id=user.id).first()
+    cart_count_changed(session_cart)
     if account_cart is None:
         session_cart.user = user
         session_cart.session_key = None
         session_cart.save(update_fields=["user", "session_key", "updated_at"])
+        cart_count_changed(session_cart)
         return session_cart
     existing = {item.product_id: item for item in account_cart.items.all()}
     for item in session_cart.items.select_related("product"):
@@ -190,4 +209,5 @@ def cart_merge(*, user: User, session_key: str | None) -> Cart | None:
             held.quantity = quantity
             held.save(update_fields=["quantity"])
     session_cart.delete()
+    cart_count_changed(account_cart)
     return account_cart

@@ -35,7 +35,7 @@ from shop.selectors.commerce import (
     checkout_summary,
 )
 from shop.services.accounts import ADDRESS_FIELDS, address_create, address_validate
-from shop.services.cart import quantity_validate
+from shop.services.cart import cart_count_changed, quantity_validate
 from shop.services.catalog import stock_alerts_notify
 from shop.services.email import order_email_queue
 from shop.services.payments import (
@@ -323,6 +323,8 @@ def _order_place_locked(
             sold_count=F("sold_count") + line.quantity
         )
     CartItem.objects.filter(cart=cart).delete()
+    if cart is not None:
+        cart_count_changed(cart)
     order_email_queue(order=order, status=Order.Status.PLACED)
     transaction.on_commit(lambda: _after_place(order), robust=True)
     return order

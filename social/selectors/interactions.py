@@ -4,13 +4,16 @@ who opted out of personalisation."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from shop.models import User
-from social.models import Follow, Like, PostProduct, Profile
+from social.models import Block, Follow, Like, PostProduct, Profile
 
 __all__ = [
+    "FolloweeName",
     "display_names",
+    "followees_named",
     "favourite_category_ids",
     "favourite_category_slugs",
     "personalisation_allowed_for",
@@ -108,3 +111,34 @@ def purchase_sharer_ids(*, user_ids: Iterable[int]) -> set[int]:
             user_id__in=list(user_ids), share_purchases_default=True
         ).values_list("user_id", flat=True)
     )
+
+
+@dataclass(frozen=True)
+class FolloweeName:
+    """Someone a shopper follows, as a recommendation's reason may name them."""
+
+    name: str
+    shares_purchases: bool
+
+
+def followees_named(*, user_id: int) -> dict[int, FolloweeName]:
+    """Everyone `user_id` follows (active follows of active accounts, neither side blocking the other), with
+    the name pages show (display name, else @username) and whether they share purchases: one query, what
+    `followee_ids`, `blocked_pair_ids`, `display_names` and `purchase_sharer_ids` give together."""
+    rows = (
+        Follow.objects.filter(
+            follower_id=user_id, status=Follow.Status.ACTIVE, followee__is_active=True
+        )
+        .exclude(followee_id__in=Block.objects.filter(blocker_id=user_id).values("blocked_id"))
+        .exclude(followee_id__in=Block.objects.filter(blocked_id=user_id).values("blocker_id"))
+        .values_list(
+            "followee_id",
+            "followee__username",
+            "followee__profile__display_name",
+            "followee__profile__share_purchases_default",
+        )
+    )
+    return {
+        followee_id: FolloweeName(name=shown or f"@{username}", shares_purchases=bool(shares))
+        for followee_id, username, shown, shares in rows
+    }

@@ -15,9 +15,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from common.generations import generation_bump_on_commit
 from shop.models import User
 from shop.services.email import EmailKind, absolute_url, email_kind_register
 from social.models import GroupBuyMember, Notification
+from social.selectors.notifications import notification_unread_scope
 
 __all__ = [
     "GROUP_BUY_EXPIRED",
@@ -34,12 +36,17 @@ def user_group_name(user_id: int) -> str:
     return f"user.{user_id}"
 
 
+def _unread_changed(user_id: int) -> None:
+    generation_bump_on_commit(notification_unread_scope(user_id))
+
+
 def notification_create(
     *, recipient_id: int, kind: str, message: str, url: str = "", actor_id: int | None = None
 ) -> Notification:
     notification = Notification.objects.create(
         recipient_id=recipient_id, kind=kind, message=message[:300], url=url, actor_id=actor_id
     )
+    _unread_changed(recipient_id)
 
     def push() -> None:
         unread = Notification.objects.filter(
@@ -74,13 +81,18 @@ def notification_mark_read(*, user: User, notification_id: int) -> bool:
     updated = Notification.objects.filter(
         pk=notification_id, recipient_id=user.pk, read_at__isnull=True
     ).update(read_at=timezone.now())
+    if updated:
+        _unread_changed(user.pk)
     return bool(updated)
 
 
 def notification_mark_all_read(*, user: User) -> int:
-    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).update(
+    updated = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    if updated:
+        _unread_changed(user.pk)
+    return updated
 
 
 def _group_buy_member_context(member_id: int) -> dict[str, Any] | None:

@@ -90,4 +90,5 @@ def test_beat_runs_every_apps_periodic_tasks():
         "shop.tasks.product_views_flush_task",
         "social.tasks.group_buys_sweep_task",
         "recsys.tasks.retrain",
+        "recsys.tasks.impressions_flush",
     } <= names

@@ -219,10 +219,10 @@ def test_for_you_fragment_takes_the_same_queries_whatever_the_list_size(
     stored_run(user_lists={user: [[p.pk, 1.0, facts] for p in products]})
     shopper_client.get(reverse("recsys:widget", args=["for_you"]))  # warm the session and caches
 
-    # User, profile, experiment, pointer, list, products, follows, blocks (2), names (2), purchase
-    # sharers, similar product names and the impressions INSERT (the session comes from the cache,
-    # cached_db; a fragment shows no navigation, so none is read).
-    with django_assert_num_queries(14):
+    # User, profile, list, products, the people followed (names, blocks and purchase sharing in one query),
+    # similar product names and the impressions INSERT (the session, the serving run and the active
+    # experiment come from the cache; a fragment shows no navigation, so none is read).
+    with django_assert_num_queries(7):
         response = shopper_client.get(reverse("recsys:widget", args=["for_you"]))
 
     assert response.content.decode().count('class="reason"') == size

@@ -189,7 +189,8 @@ def test_product_detail_query_count_is_fixed(django_assert_num_queries, reviews)
     for _ in range(reviews):
         ReviewFactory(product=product)
     viewer = UserFactory()
-    with django_assert_num_queries(9):
+    # The product with the viewer's wishlist, alert and review state (one query), then the shared parts.
+    with django_assert_num_queries(6):
         detail = product_detail(slug=product.slug, user=viewer)
         assert [review.user.username for review in detail.reviews.items]
     assert detail.attributes == [("Colour", "red"), ("Size", "S, M")]
@@ -201,3 +202,27 @@ def test_product_detail_unknown_or_inactive_slug_is_404():
         product_detail(slug="gone")
     with pytest.raises(Http404):
         product_detail(slug="never-existed")
+
+
+def test_product_detail_reads_each_shoppers_own_state():
+    from shop.models import StockAlert, WishlistItem
+
+    product = ProductFactory(stock=0)
+    ana, ben = UserFactory(), UserFactory()
+    WishlistItem.objects.create(product=product, user=ana)
+    StockAlert.objects.create(product=product, user=ana)
+    review = ReviewFactory(product=product, user=ana)
+
+    ana_detail = product_detail(slug=product.slug, user=ana)
+    ben_detail = product_detail(slug=product.slug, user=ben)
+
+    assert (ana_detail.in_wishlist, ana_detail.has_open_alert, ana_detail.own_review) == (
+        True,
+        True,
+        review,
+    )
+    assert (ben_detail.in_wishlist, ben_detail.has_open_alert, ben_detail.own_review) == (
+        False,
+        False,
+        None,
+    )

@@ -64,14 +64,15 @@ def _page_urls(ana, ben, products) -> dict[str, str]:
 # The most queries each page may run for a signed-in shopper, whatever the number of posts, products in the
 # cart or reviews (session and user included). Raise a number only with a reason.
 MAX_QUERIES = {
-    "home": 3,  # user, cart badge, unread notifications (the session is read from the cache)
-    "feed": 5,  # + the card query, the tagged products, the check on cached suggestions
-    "post": 6,
-    "profile": 13,  # + the photo grid: posts with photos, their photos
-    "product": 10,  # + product, own review, wishlist, stock alert, the posts that tag it (2)
-    "cart": 6,
-    "orders": 4,
-    "notifications": 4,
+    "home": 1,  # the user (the session, the cart badge and the unread count are read from the cache)
+    "feed": 3,  # + the card query, the tagged products, the check on cached suggestions
+    "post": 4,
+    "profile": 7,  # + the account with counts and how the viewer stands (one query), reviews, posts, tags,
+    # the photo grid (posts with photos, their photos)
+    "product": 5,  # + the product with the shopper's wishlist, alert and review state, the posts that tag it (2)
+    "cart": 4,
+    "orders": 2,
+    "notifications": 2,
 }
 
 
