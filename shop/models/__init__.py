@@ -17,9 +17,12 @@ from shop.models.catalog import (
 )
 from shop.models.commerce import Cart, CartItem, Order, OrderLine, OrderStatusEvent
 from shop.models.email import EmailLog
+from shop.models.variants import Attribute, AttributeValue, ProductVariant
 
 __all__ = [
     "Address",
+    "Attribute",
+    "AttributeValue",
     "ApiToken",
     "Cart",
     "CartItem",
@@ -32,6 +35,7 @@ __all__ = [
     "Product",
     "ProductEvent",
     "ProductImage",
+    "ProductVariant",
     "Review",
     "StockAlert",
     "Tag",

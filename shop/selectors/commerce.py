@@ -82,7 +82,11 @@ def shipping_options(*, subtotal: Decimal) -> list[ShippingOption]:
 class CartLine:
     item: CartItem
     product_id: int
+    variant_id: int
+    # "Tee (M / Navy)"; `variant_name` alone is "M / Navy" ("" for a product without choices).
     name: str
+    variant_name: str
+    sku: str
     unit_price: Decimal
     quantity: int
     line_total: Decimal
@@ -128,33 +132,42 @@ def cart_for(
 
 
 def cart_view(*, cart: Cart | None) -> CartView:
-    """The cart's lines with current prices (2 queries: items+products, first images)."""
+    """The cart's lines with current variant prices (3 queries: items+products+variants, product pictures,
+    variant pictures). The variant's own picture comes first; the price is the variant's override, else the
+    product's."""
     if cart is None:
         return CartView(cart=None)
+    pictures = ProductImage.objects.order_by("position", "id")
     items = list(
         CartItem.objects.filter(cart=cart)
-        .select_related("product")
+        .select_related("product", "variant")
         .prefetch_related(
-            Prefetch("product__images", queryset=ProductImage.objects.order_by("position", "id"))
+            Prefetch("product__images", queryset=pictures),
+            Prefetch("variant__images", queryset=pictures),
         )
         .order_by("added_at", "id")
     )
     lines = []
     for item in items:
-        product = item.product
-        images = list(product.images.all())
+        product, variant = item.product, item.variant
+        images = list(variant.images.all()) or list(product.images.all())
+        price = variant.effective_price(product)
+        url = product.get_absolute_url()
         lines.append(
             CartLine(
                 item=item,
                 product_id=product.id,
-                name=product.name,
-                unit_price=product.price,
+                variant_id=variant.id,
+                name=f"{product.name} ({variant.name})" if variant.name else product.name,
+                variant_name=variant.name,
+                sku=variant.sku,
+                unit_price=price,
                 quantity=item.quantity,
-                line_total=(product.price * item.quantity).quantize(CENT),
-                stock=product.stock,
-                available=product.is_active,
+                line_total=(price * item.quantity).quantize(CENT),
+                stock=variant.stock,
+                available=product.is_active and variant.is_active,
                 image=images[0] if images else None,
-                url=product.get_absolute_url(),
+                url=f"{url}?variant={variant.id}" if variant.name else url,
             )
         )
     subtotal = sum((line.line_total for line in lines), Decimal("0.00"))

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from shop.models import Address, CartItem, Order, Product
+from shop.models import Address, CartItem, Order, Product, ProductVariant
 from tests.factories import ProductFactory
 from tests.factories.commerce import AddressFactory, CartItemFactory, OrderFactory, address_data
 
@@ -166,6 +166,7 @@ def test_checkout_declined_card_is_402_and_keeps_nothing(shopper_api, filled_car
 
 def test_checkout_sold_out_is_409(shopper_api, filled_cart, teapot):
     Product.objects.filter(id=teapot.id).update(stock=1)
+    ProductVariant.objects.filter(product_id=teapot.id).update(stock=1)
     response = shopper_api.post("/api/v1/checkout/", checkout_body(), format="json")
     assert response.status_code == 409
     assert "Teapot" in response.json()["detail"]
