@@ -6,3 +6,4 @@ from shop.selectors.commerce import *  # noqa: F403
 from shop.selectors.interactions import *  # noqa: F403
 from shop.selectors.purchases import *  # noqa: F403
 from shop.selectors.search import *  # noqa: F403
+from shop.selectors.variants import *  # noqa: F403

@@ -74,7 +74,7 @@ def _id_or_none(value: Any) -> int | None:
 
 
 def line_name(product: Product, variant: ProductVariant) -> str:
-    """"Tee (M / Navy)", or the product's name for a product without choices."""
+    """ "Tee (M / Navy)", or the product's name for a product without choices."""
     return f"{product.name} ({variant.name})" if variant.name else product.name
 
 
@@ -100,9 +100,7 @@ def _available_variant(product: Product, variant_id: Any) -> ProductVariant:
     if variant is None:
         raise ValidationError(_("This option is not available."), code="variant_unavailable")
     if variant.product_id != product.id:
-        raise ValidationError(
-            _("This option belongs to another product."), code="variant_mismatch"
-        )
+        raise ValidationError(_("This option belongs to another product."), code="variant_mismatch")
     return variant
 
 

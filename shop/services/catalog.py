@@ -258,8 +258,9 @@ def stock_alerts_notify(*, product_id: int) -> int:
     if product is None:
         return 0
     in_stock = dict(
-        ProductVariant.objects.filter(product_id=product_id, is_active=True, stock__gt=0)
-        .values_list("id", "name")
+        ProductVariant.objects.filter(
+            product_id=product_id, is_active=True, stock__gt=0
+        ).values_list("id", "name")
     )
     if not in_stock:
         return 0
@@ -290,9 +291,7 @@ def stock_alerts_notify(*, product_id: int) -> int:
     return notified
 
 
-def stock_alert_create(
-    *, user: User, product: Product, variant_id: Any = None
-) -> StockAlert:
+def stock_alert_create(*, user: User, product: Product, variant_id: Any = None) -> StockAlert:
     """'Tell me when it is back' for a sold-out variant (a product without choices: its only variant);
     asking twice keeps one open alert."""
     variants = list(ProductVariant.objects.filter(product=product, is_active=True))

@@ -2,9 +2,10 @@
 // follows the pointer. Without JavaScript the thumbnails are plain links to the full pictures.
 for (const gallery of document.querySelectorAll("[data-gallery]")) {
   const stage = gallery.querySelector("[data-gallery-stage]");
-  const main = gallery.querySelector("[data-gallery-main]");
+  // Looked up on use: choosing a variant swaps the main picture for the variant's own (htmx, out of band).
+  const main = () => gallery.querySelector("[data-gallery-main]");
   const zoom = gallery.querySelector("[data-gallery-zoom]");
-  if (!stage || !main) continue;
+  if (!stage || !main()) continue;
 
   const setZoom = (on) => {
     stage.classList.toggle("is-zoomed", on);
@@ -15,8 +16,9 @@ for (const gallery of document.querySelectorAll("[data-gallery]")) {
   for (const thumb of gallery.querySelectorAll("[data-gallery-thumb]")) {
     thumb.addEventListener("click", (event) => {
       event.preventDefault();
-      main.src = thumb.href;
-      main.alt = thumb.dataset.alt || main.alt;
+      const picture = main();
+      picture.src = thumb.href;
+      picture.alt = thumb.dataset.alt || picture.alt;
       for (const other of gallery.querySelectorAll("[data-gallery-thumb]")) other.removeAttribute("aria-current");
       thumb.setAttribute("aria-current", "true");
       setZoom(false);

@@ -124,7 +124,10 @@ def test_checkout_creates_an_order(shopper_api, filled_cart):
     assert body["lines"] == [
         {
             "product_id": filled_cart.product_id,
+            "variant_id": filled_cart.variant_id,
             "product_name": "Teapot",
+            "variant_name": "",
+            "sku": f"P-{filled_cart.product_id}",
             "unit_price": "20.00",
             "quantity": 2,
             "line_total": "40.00",
