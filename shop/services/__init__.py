@@ -8,3 +8,4 @@ from shop.services.events import *  # noqa: F403
 from shop.services.orders import *  # noqa: F403
 from shop.services.payments import *  # noqa: F403
 from shop.services.stock import *  # noqa: F403
+from shop.services.variants import *  # noqa: F403
