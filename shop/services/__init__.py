@@ -3,6 +3,8 @@
 from shop.services.accounts import *  # noqa: F403
 from shop.services.cart import *  # noqa: F403
 from shop.services.catalog import *  # noqa: F403
+from shop.services.catalog_csv import *  # noqa: F403
+from shop.services.catalog_import import *  # noqa: F403
 from shop.services.email import *  # noqa: F403
 from shop.services.events import *  # noqa: F403
 from shop.services.orders import *  # noqa: F403

@@ -68,7 +68,7 @@ def attribute_value_get_or_create(
 
 
 def variant_name_for(values: Iterable[AttributeValue]) -> str:
-    """"M / Navy": the values in attribute order (size before colour when the attributes say so)."""
+    """ "M / Navy": the values in attribute order (size before colour when the attributes say so)."""
     ordered = sorted(
         values, key=lambda v: (v.attribute.position, v.attribute.name, v.position, v.id)
     )
@@ -178,9 +178,7 @@ def variant_stock_set(
             )
         ids = [change.variant_id for change in changes]
         product_ids = sorted(
-            set(
-                ProductVariant.objects.filter(id__in=ids).values_list("product_id", flat=True)
-            )
+            set(ProductVariant.objects.filter(id__in=ids).values_list("product_id", flat=True))
         )
         product_stock_sync(product_ids=product_ids)
         catalogue_changed()
