@@ -16,20 +16,31 @@ from decimal import Decimal
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from shop.models import Attribute, AttributeValue, Product, ProductImage, ProductVariant, User
 from shop.services.catalog import catalogue_changed, stock_alerts_notify
-from shop.services.stock import DEFAULT_SKU, product_stock_sync
+from shop.services.stock import (
+    DEFAULT_SKU,
+    product_stock_sync,
+    variant_default_ensure,
+)
 
 __all__ = [
     "MAX_STOCK",
     "VariantStockChange",
+    "attribute_delete",
     "attribute_get_or_create",
+    "attribute_save",
     "attribute_value_get_or_create",
+    "attribute_values_saved",
     "variant_create",
+    "variant_delete",
     "variant_name_for",
+    "variant_restock",
+    "variant_save",
     "variant_stock_set",
     "variants_refresh",
 ]
@@ -124,7 +135,8 @@ def variant_create(
 
 def variants_refresh(*, product_ids: list[int]) -> None:
     """Re-derive the variants' names from their values and the products' stock from their variants (after an
-    admin edit of the variants or their values)."""
+    admin edit of the variants or their values); a product left without any variant gets its default one."""
+    variant_default_ensure(product_ids=product_ids)
     variants = list(
         ProductVariant.objects.filter(product_id__in=product_ids).prefetch_related(
             "values__attribute"
@@ -197,3 +209,65 @@ def variant_stock_set(
         transaction.on_commit(notify, robust=True)
     logger.info("stock of %d variants set (actor %s)", len(changes), getattr(actor, "pk", None))
     return len(changes)
+
+
+def variant_save(*, variant: ProductVariant) -> ProductVariant:
+    """Store a variant edited in admin (its stock is not edited there: see `variant_stock_set`)."""
+    variant.save()
+    variants_refresh(product_ids=[variant.product_id])
+    return variant
+
+
+def variant_delete(*, variants: QuerySet[ProductVariant]) -> int:
+    """Delete variants (order lines keep their name and SKU); the products' stock follows."""
+    product_ids = sorted(set(variants.values_list("product_id", flat=True)))
+    deleted, _rows = variants.delete()
+    variants_refresh(product_ids=product_ids)
+    return deleted
+
+
+def variant_restock(
+    *, variants: Iterable[ProductVariant], quantity: int, actor: User | AnonymousUser | None = None
+) -> int:
+    """Add `quantity` units to each variant (the admin's bulk "add N"); waiting shoppers hear after commit."""
+    from shop.services.catalog import product_restock
+
+    count = 0
+    with transaction.atomic():
+        for variant in variants:
+            product_restock(
+                product=variant.product, quantity=quantity, actor=actor, variant=variant
+            )
+            count += 1
+    return count
+
+
+def attribute_save(*, attribute: Attribute) -> Attribute:
+    attribute.save()
+    attribute_values_saved(attribute=attribute)
+    return attribute
+
+
+def attribute_values_saved(*, attribute: Attribute) -> None:
+    """After an attribute or its values changed: the variants' names follow, facets refresh."""
+    product_ids = sorted(
+        set(
+            ProductVariant.objects.filter(values__attribute=attribute).values_list(
+                "product_id", flat=True
+            )
+        )
+    )
+    variants_refresh(product_ids=product_ids)
+
+
+def attribute_delete(*, attributes: QuerySet[Attribute]) -> int:
+    product_ids = sorted(
+        set(
+            ProductVariant.objects.filter(values__attribute__in=attributes).values_list(
+                "product_id", flat=True
+            )
+        )
+    )
+    deleted, _rows = attributes.delete()
+    variants_refresh(product_ids=product_ids)
+    return deleted

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import factory
+
 from shop import services
 from shop.models import Attribute, Product, ProductVariant
 from tests.factories import ProductFactory
 
-__all__ = ["variant_product"]
+__all__ = ["AttributeFactory", "ProductVariantFactory", "variant_product"]
 
 
 def variant_product(
@@ -50,3 +52,21 @@ def variant_product(
             )
     product.refresh_from_db()
     return product, variants
+
+
+class AttributeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attribute
+
+    name = factory.Sequence(lambda n: f"Attribute {n}")
+    slug = factory.Sequence(lambda n: f"attribute-{n}")
+    kind = Attribute.Kind.OTHER
+
+
+class ProductVariantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductVariant
+
+    product = factory.SubFactory(ProductFactory)
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    stock = 5

@@ -20,6 +20,7 @@ from django.test import RequestFactory
 
 from shop.models import (
     Address,
+    Attribute,
     Cart,
     Category,
     EmailLog,
@@ -28,6 +29,7 @@ from shop.models import (
     Product,
     ProductEvent,
     ProductImage,
+    ProductVariant,
     Review,
     StockAlert,
     Tag,
@@ -43,6 +45,7 @@ from tests.factories import (
     TagFactory,
     UserFactory,
 )
+from tests.factories.variants import AttributeFactory, ProductVariantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +56,8 @@ CATALOGUE_FACTORIES: dict[type[Model], Any] = {
     Product: ProductFactory,
     ProductImage: ProductImageFactory,
     Review: ReviewFactory,
+    Attribute: AttributeFactory,
+    ProductVariant: ProductVariantFactory,
 }
 # Models no cached catalogue page shows.
 NOT_ON_CATALOGUE_PAGES = {
