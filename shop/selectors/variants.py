@@ -21,6 +21,7 @@ __all__ = [
     "VariantChoice",
     "VariantOption",
     "attribute_facets",
+    "attribute_facets_cached",
     "variant_choice",
     "variant_id_parse",
     "variants_for_products",
@@ -173,3 +174,13 @@ def attribute_facets(*, products: QuerySet[Product] | None = None) -> list[Attri
         )
         facet.values.append(value)
     return list(facets.values())
+
+
+FACETS_CACHE_SECONDS = 300
+
+
+def attribute_facets_cached(*, version: int) -> list[AttributeFacet]:
+    """`attribute_facets` for the whole catalogue, cached under the catalogue version (a write refreshes it)."""
+    from django.core.cache import cache
+
+    return cache.get_or_set(f"shop:facets:{version}", attribute_facets, FACETS_CACHE_SECONDS)

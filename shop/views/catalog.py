@@ -93,6 +93,13 @@ def _product_listing(request: HtmxHttpRequest, *, category=None) -> HttpResponse
         if category is None
         else [],
         "errors": {},
+        "facets": selectors.attribute_facets_cached(version=version),
+        "selected_options": {
+            part.strip().lower()
+            for raw in request.GET.getlist("option")
+            for part in raw.split(",")
+            if part.strip()
+        },
     }
     key, count_key, shell_key = _results_cache_keys(request, category, version)
     # The shell holds the anonymous navigation and the CSRF placeholder, so only edge-cache candidates share it.
