@@ -35,7 +35,7 @@ from _recsys_common import write_section  # noqa: E402
 HEADING = "Catalogue CSV import (issue 13)"
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = os.environ.get("BENCH_CATALOG_DB", "socialshop_catalog_import")
-PRODUCTS = 10_000
+PRODUCTS = int(os.environ.get("BENCH_CATALOG_PRODUCTS", "10000"))
 SIZES = ("XS", "S", "M", "L", "XL")
 COLOURS = ("Black", "Navy", "Olive", "Sand", "Red", "Grey")
 CATEGORIES = 20

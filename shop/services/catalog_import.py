@@ -16,8 +16,8 @@ from pathlib import Path
 
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import OuterRef, Subquery, Sum
+from django.db import connection, transaction
+from django.db.models import Model, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -53,6 +53,37 @@ LOOKUP_CHUNK = 5000
 def _chunks(items: list, size: int = LOOKUP_CHUNK) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _update_rows(model: type[Model], fields: list[str], rows: list[Model]) -> None:
+    """Write `fields` of existing rows. On PostgreSQL one `UPDATE ... FROM (VALUES ...)` per batch: Django's
+    `bulk_update` builds a CASE per column and row, which was 20x slower than the insert on a re-import."""
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_update(rows, fields, batch_size=1000)
+        return
+    pk = model._meta.pk
+    assert pk is not None
+    columns = [model._meta.get_field(name) for name in fields]
+    names = [pk.column, *(column.column for column in columns)]  # type: ignore[union-attr]
+    types = [pk.cast_db_type(connection), *(c.cast_db_type(connection) for c in columns)]
+    row_sql = "(" + ", ".join(f"%s::{kind}" for kind in types) + ")"
+    assignments = ", ".join(f'"{name}" = v."{name}"' for name in names[1:])
+    aliases = ", ".join(f'"{name}"' for name in names)
+    with connection.cursor() as cursor:
+        for batch in _chunks(rows, BATCH):
+            params: list = []
+            for row in batch:
+                params.append(row.pk)
+                params.extend(
+                    column.get_db_prep_save(getattr(row, column.attname), connection)  # type: ignore[union-attr]
+                    for column in columns
+                )
+            cursor.execute(
+                f'UPDATE "{model._meta.db_table}" AS t SET {assignments} '  # noqa: S608 - names from the model
+                f"FROM (VALUES {', '.join([row_sql] * len(batch))}) AS v({aliases}) "
+                f'WHERE t."{pk.column}" = v."{pk.column}"',
+                params,
+            )
 
 
 def catalog_import(
@@ -296,7 +327,7 @@ def _products(
         for row in rows:
             for name, value in values(updates[row.slug]).items():
                 setattr(row, name, value)
-        Product.objects.bulk_update(rows, fields, batch_size=1000)
+        _update_rows(Product, fields, rows)
     report.products_updated = len(updates)
     ids = {product.slug: product.id for product in new}
     ids.update({slug: existing[slug] for slug in updates})
@@ -385,9 +416,7 @@ def _variants(
             wanted_values[parsed.sku] = value_list
             wanted_pictures[parsed.sku] = [pictures[(product_id, name)] for name in parsed.images]
     ProductVariant.objects.bulk_create(new, batch_size=BATCH)
-    ProductVariant.objects.bulk_update(
-        changed, ["name", "price", "stock", "is_active", "position"], batch_size=1000
-    )
+    _update_rows(ProductVariant, ["name", "price", "stock", "is_active", "position"], changed)
     report.variants_created, report.variants_updated = len(new), len(changed)
     variant_ids = {variant.sku: variant.id for variant in [*new, *changed]}
     for relation, wanted, column in (
