@@ -13,9 +13,28 @@ from pathlib import Path
 from typing import TextIO
 
 from shop.models import Product, ProductImage, ProductVariant
-from shop.services.catalog_csv import CSV_COLUMNS, LIST_SEPARATOR
 
-__all__ = ["catalog_export_csv", "catalog_export_rows"]
+__all__ = ["CSV_COLUMNS", "LIST_SEPARATOR", "catalog_export_csv", "catalog_export_rows"]
+
+# The file format, shared with the import (shop.services.catalog_csv): one row per variant.
+CSV_COLUMNS = (
+    "product_slug",
+    "product_name",
+    "category",
+    "description",
+    "price",
+    "group_price",
+    "product_active",
+    "tags",
+    "images",
+    "sku",
+    "options",
+    "variant_price",
+    "stock",
+    "variant_active",
+    "variant_images",
+)
+LIST_SEPARATOR = "|"
 
 CHUNK = 2000
 

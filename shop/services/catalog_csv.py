@@ -25,6 +25,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from shop.models import Attribute
+from shop.selectors.catalog_export import CSV_COLUMNS, LIST_SEPARATOR
 
 __all__ = [
     "CSV_COLUMNS",
@@ -38,23 +39,6 @@ __all__ = [
     "csv_parse",
 ]
 
-CSV_COLUMNS = (
-    "product_slug",
-    "product_name",
-    "category",
-    "description",
-    "price",
-    "group_price",
-    "product_active",
-    "tags",
-    "images",
-    "sku",
-    "options",
-    "variant_price",
-    "stock",
-    "variant_active",
-    "variant_images",
-)
 REQUIRED_COLUMNS = ("product_slug", "product_name", "category", "price", "sku")
 PRODUCT_COLUMNS = (
     "product_name",
@@ -66,7 +50,6 @@ PRODUCT_COLUMNS = (
     "tags",
     "images",
 )
-LIST_SEPARATOR = "|"
 # Pictures named in a file are looked for here in the default storage when no folder is given.
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 IMPORT_IMAGE_FOLDER = "products/import"

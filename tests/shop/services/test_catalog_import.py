@@ -65,7 +65,8 @@ def test_a_good_file_creates_products_variants_and_tags(tops):
             row(product_slug="cap", product_name="Cap", sku="CAP-1", options="", tags=""),
         )
     )
-    assert report.ok and report.applied
+    assert report.ok
+    assert report.applied
     assert (report.products_created, report.variants_created) == (2, 3)
     tee = Product.objects.get(slug="field-tee")
     assert tee.stock == 3
@@ -107,9 +108,18 @@ def test_reimport_updates_stock_and_price(tops):
         ([row(price="-1")], "line 2, price: '-1' is not a price."),
         ([row(stock="2.5")], "line 2, stock: '2.5' is not a whole number from 0 to 1,000,000."),
         ([row(), row(sku="TEE-S")], "line 3, sku: SKU TEE-S is already on line 2."),
-        ([row(category="nope")], "line 2, category: Unknown category 'nope' (use a category slug)."),
-        ([row(options="Size")], "line 2, options: Write options as Name=Value|Name=Value, not 'Size'."),
-        ([row(), row(sku="TEE-M", product_name="Other")], "line 3, product_name: Differs from line 2"),
+        (
+            [row(category="nope")],
+            "line 2, category: Unknown category 'nope' (use a category slug).",
+        ),
+        (
+            [row(options="Size")],
+            "line 2, options: Write options as Name=Value|Name=Value, not 'Size'.",
+        ),
+        (
+            [row(), row(sku="TEE-M", product_name="Other")],
+            "line 3, product_name: Differs from line 2",
+        ),
         ([row(images="tee.jpg")], "line 2, images: Picture tee.jpg was not found."),
         ([row(product_slug="Bad Slug")], "line 2, product_slug: 'Bad Slug' is not a slug"),
         ([row() + ",extra"], "line 2: Expected 15 fields, found 16."),
@@ -160,13 +170,15 @@ def test_partial_stores_the_good_products_and_reports_the_rest(tops):
     report = services.catalog_import(
         data=csv_bytes(row(), row(product_slug="bad", sku="BAD-1", price="x")), partial=True
     )
-    assert report.applied and len(report.errors) == 1
+    assert report.applied
+    assert len(report.errors) == 1
     assert list(Product.objects.values_list("slug", flat=True)) == ["field-tee"]
 
 
 def test_dry_run_stores_nothing(tops):
     report = services.catalog_import(data=csv_bytes(row()), dry_run=True)
-    assert report.ok and not report.applied
+    assert report.ok
+    assert not report.applied
     assert not Product.objects.exists()
 
 
@@ -175,7 +187,8 @@ def test_pictures_by_file_name_from_a_folder(tops, tmp_path):
     report = services.catalog_import(
         data=csv_bytes(row(images="tee.jpg", variant_images="tee.jpg")), images_dir=tmp_path
     )
-    assert report.ok and report.images_added == 1
+    assert report.ok
+    assert report.images_added == 1
     picture = ProductImage.objects.get()
     assert list(ProductVariant.objects.get(sku="TEE-S").images.all()) == [picture]
     again = services.catalog_import(data=csv_bytes(row(images="tee.jpg")), images_dir=tmp_path)
