@@ -24,6 +24,7 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -108,11 +109,11 @@ def baseline_bulk(categories: dict[str, int]) -> float:
     return time.perf_counter() - started
 
 
-def timed_import(data: bytes, **options: bool) -> tuple[float, object]:
+def timed_import(data: bytes, *, dry_run: bool = False) -> tuple[float, Any]:
     from shop.services import catalog_import
 
     started = time.perf_counter()
-    report = catalog_import(data=data, **options)
+    report = catalog_import(data=data, dry_run=dry_run)
     elapsed = time.perf_counter() - started
     if report.errors:
         raise SystemExit(f"import refused the bench file: {report.errors[:3]}")

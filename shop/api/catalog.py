@@ -130,7 +130,7 @@ class CatalogProductDetailSerializer(serializers.Serializer):
 
     @extend_schema_field(CatalogVariantSerializer(many=True))
     def get_variants(self, detail) -> list[dict]:
-        return CatalogVariantSerializer(self.context.get("variants", []), many=True).data
+        return list(CatalogVariantSerializer(self.context.get("variants", []), many=True).data)
 
     def get_images(self, detail) -> list[dict]:
         return [

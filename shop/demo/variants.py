@@ -124,9 +124,9 @@ def save_variants(specs: Sequence[ProductSpec], *, draw_pictures: bool = True) -
     image_through = ProductVariant.images.through
     image_through.objects.bulk_create(
         [
-            image_through(productvariant_id=variant.id, productimage_id=picture.id)
+            image_through(productvariant_id=variant.id, productimage_id=picture_or_none.id)
             for variant, colour_name in pictures_for
-            if (picture := colour_pictures.get((variant.product_id, colour_name)))
+            if (picture_or_none := colour_pictures.get((variant.product_id, colour_name)))
         ],
         batch_size=5000,
     )

@@ -10,7 +10,9 @@ import csv
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
+
+from django.http import HttpResponse
 
 from shop.models import Product, ProductImage, ProductVariant
 
@@ -83,7 +85,7 @@ def _chunk_rows(ids: list[int]) -> Iterator[list[str]]:
     ):
         pictures[product_id].append(Path(name).name)
         picture_names[picture_id] = Path(name).name
-    variants: dict[int, list[dict]] = defaultdict(list)
+    variants: dict[int, list[Any]] = defaultdict(list)
     variant_rows = list(
         ProductVariant.objects.filter(product_id__in=ids)
         .order_by("position", "id")
@@ -134,7 +136,7 @@ def _chunk_rows(ids: list[int]) -> Iterator[list[str]]:
             ]
 
 
-def catalog_export_csv(stream: TextIO) -> int:
+def catalog_export_csv(stream: TextIO | HttpResponse) -> int:
     """Write the whole catalogue as CSV to `stream`; returns the number of variant rows."""
     writer = csv.writer(stream)
     count = -1

@@ -183,4 +183,5 @@ def attribute_facets_cached(*, version: int) -> list[AttributeFacet]:
     """`attribute_facets` for the whole catalogue, cached under the catalogue version (a write refreshes it)."""
     from django.core.cache import cache
 
-    return cache.get_or_set(f"shop:facets:{version}", attribute_facets, FACETS_CACHE_SECONDS)
+    facets = cache.get_or_set(f"shop:facets:{version}", attribute_facets, FACETS_CACHE_SECONDS)
+    return facets or []

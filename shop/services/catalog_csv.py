@@ -203,7 +203,7 @@ def _names(raw: str) -> list[str]:
 def _options(
     raw: str, *, line: int, errors: RowErrors, product: ParsedProduct
 ) -> list[tuple[str, str]]:
-    options = []
+    options: list[tuple[str, str]] = []
     for part in _names(raw):
         name, sep, value = part.partition("=")
         name, value = name.strip(), value.strip()

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any, cast
 
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Model, OuterRef, Subquery, Sum
+from django.db.models import Field, Model, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -50,12 +51,12 @@ logger = logging.getLogger(__name__)
 LOOKUP_CHUNK = 5000
 
 
-def _chunks(items: list, size: int = LOOKUP_CHUNK) -> Iterable[list]:
+def _chunks(items: Sequence, size: int = LOOKUP_CHUNK) -> Iterable[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
-def _update_rows(model: type[Model], fields: list[str], rows: list[Model]) -> None:
+def _update_rows(model: type[Model], fields: list[str], rows: Sequence[Model]) -> None:
     """Write `fields` of existing rows. On PostgreSQL one `UPDATE ... FROM (VALUES ...)` per batch: Django's
     `bulk_update` builds a CASE per column and row, which was 20x slower than the insert on a re-import."""
     if connection.vendor != "postgresql":
@@ -63,9 +64,13 @@ def _update_rows(model: type[Model], fields: list[str], rows: list[Model]) -> No
         return
     pk = model._meta.pk
     assert pk is not None
-    columns = [model._meta.get_field(name) for name in fields]
-    names = [pk.column, *(column.column for column in columns)]  # type: ignore[union-attr]
-    types = [pk.cast_db_type(connection), *(c.cast_db_type(connection) for c in columns)]
+    columns = [cast(Field, model._meta.get_field(name)) for name in fields]
+    names = [pk.column, *(column.column for column in columns)]
+    # cast_db_type: "varchar(200)", "numeric(10, 2)"... (not in the type stubs)
+    types = [
+        pk.cast_db_type(connection),  # type: ignore[attr-defined]
+        *(c.cast_db_type(connection) for c in columns),  # type: ignore[attr-defined]
+    ]
     row_sql = "(" + ", ".join(f"%s::{kind}" for kind in types) + ")"
     assignments = ", ".join(f'"{name}" = v."{name}"' for name in names[1:])
     aliases = ", ".join(f'"{name}"' for name in names)
@@ -75,7 +80,7 @@ def _update_rows(model: type[Model], fields: list[str], rows: list[Model]) -> No
             for row in batch:
                 params.append(row.pk)
                 params.extend(
-                    column.get_db_prep_save(getattr(row, column.attname), connection)  # type: ignore[union-attr]
+                    column.get_db_prep_save(getattr(row, column.attname), connection)
                     for column in columns
                 )
             cursor.execute(
@@ -168,7 +173,7 @@ def _check_pictures(
     sources: dict[str, str] = {}
     missing: dict[str, bool] = {}
     for product in products.values():
-        product_id = existing.get(product.slug)
+        product_id = existing.get(product.slug, 0)
         for name in product.images:
             if (product_id, name) in have or name in sources:
                 continue
@@ -270,36 +275,36 @@ def _attribute_values(
             next_position += 1
     Attribute.objects.bulk_create(new_attributes)
     attributes = {a.slug: a for a in Attribute.objects.filter(slug__in=list(wanted))}
-    values = {
+    values: dict[tuple[int, str], AttributeValue] = {
         (v.attribute_id, v.slug): v
         for v in AttributeValue.objects.filter(attribute__in=list(attributes.values()))
     }
     positions: dict[int, int] = defaultdict(int)
-    for value in values.values():
-        positions[value.attribute_id] = max(positions[value.attribute_id], value.position + 1)
-    new_values = []
+    for known in values.values():
+        positions[known.attribute_id] = max(positions[known.attribute_id], known.position + 1)
+    new_values: list[AttributeValue] = []
     for slug, (_name, labels) in wanted.items():
         attribute = attributes[slug]
         for label in labels:
             value_slug = slugify(label)[:80] or label.lower()[:80]
             if (attribute.id, value_slug) not in values:
-                value = AttributeValue(
+                created = AttributeValue(
                     attribute=attribute,
                     value=label[:60],
                     slug=value_slug,
                     position=positions[attribute.id],
                 )
                 positions[attribute.id] += 1
-                values[(attribute.id, value_slug)] = value
-                new_values.append(value)
+                values[(attribute.id, value_slug)] = created
+                new_values.append(created)
     AttributeValue.objects.bulk_create(new_values, batch_size=BATCH)
     by_id = {attribute.id: attribute for attribute in attributes.values()}
     ids: dict[tuple[str, str], int] = {}
     names: dict[int, tuple[int, int, str]] = {}
-    for value in AttributeValue.objects.filter(attribute__in=list(attributes.values())):
-        attribute = by_id[value.attribute_id]
-        ids[(attribute.slug, value.slug)] = value.id
-        names[value.id] = (attribute.position, value.position, value.value)
+    for stored in AttributeValue.objects.filter(attribute__in=list(attributes.values())):
+        attribute = by_id[stored.attribute_id]
+        ids[(attribute.slug, stored.slug)] = stored.id
+        names[stored.id] = (attribute.position, stored.position, stored.value)
     return ids, names
 
 
@@ -419,10 +424,11 @@ def _variants(
     _update_rows(ProductVariant, ["name", "price", "stock", "is_active", "position"], changed)
     report.variants_created, report.variants_updated = len(new), len(changed)
     variant_ids = {variant.sku: variant.id for variant in [*new, *changed]}
-    for relation, wanted, column in (
+    relations: list[tuple[Any, dict[str, list[int]], str]] = [
         (ProductVariant.values.through, wanted_values, "attributevalue_id"),
         (ProductVariant.images.through, wanted_pictures, "productimage_id"),
-    ):
+    ]
+    for relation, wanted, column in relations:
         for chunk in _chunks([variant.id for variant in changed]):
             relation.objects.filter(productvariant_id__in=chunk).delete()
         relation.objects.bulk_create(

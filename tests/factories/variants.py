@@ -23,13 +23,13 @@ def variant_product(
     **product_fields,
 ) -> tuple[Product, dict[str, ProductVariant]]:
     """A product and its variants keyed by name ("M / Navy"); `stock` is per variant (or per name)."""
-    product = ProductFactory(stock=0, default_variant=False, **product_fields)
+    product: Product = ProductFactory(stock=0, default_variant=False, **product_fields)  # type: ignore[assignment]
     size = services.attribute_get_or_create(name="Size", kind=Attribute.Kind.SIZE)
     colour = services.attribute_get_or_create(name="Colour", kind=Attribute.Kind.COLOUR)
     if colour.position <= size.position:
         Attribute.objects.filter(id=colour.id).update(position=size.position + 1)
         colour.refresh_from_db()
-    variants = {}
+    variants: dict[str, ProductVariant] = {}
     for colour_index, colour_name in enumerate(colours):
         for size_index, size_name in enumerate(sizes):
             values = [
