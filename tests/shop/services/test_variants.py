@@ -217,3 +217,19 @@ def test_facets_list_only_values_with_stock():
         ("Size", ["M"]),
         ("Colour", ["Navy"]),
     ]
+
+
+def test_back_in_stock_mail_names_the_option_and_links_to_it(django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    user = UserFactory(email="ana@example.com")
+    product, variants = variant_product(stock={"S / Navy": 0, "M / Navy": 1, "L / Navy": 1})
+    small = variants["S / Navy"]
+    services.stock_alert_create(user=user, product=product, variant_id=small.id)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.variant_stock_set(
+            changes=[services.VariantStockChange(small.id, expected=0, stock=3)]
+        )
+    body = mail.outbox[-1].body
+    assert "Option: S / Navy" in body
+    assert f"?variant={small.id}" in body
