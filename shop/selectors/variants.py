@@ -88,11 +88,13 @@ def variant_choice(
     variant_id: int | None = None,
     user_id: int | None = None,
     strict: bool = False,
+    product_picture: bool = True,
 ) -> VariantChoice:
     """The picker for a product: its active variants in order, the chosen one (`variant_id`, else the first in
     stock), its price, stock and picture (the variant's own, else the product's first). With `strict`, an
     unknown variant or one of another product raises Http404 instead of falling back. 3 queries at most
-    (+1 signed in).
+    (+1 signed in); without `product_picture` (the page has the product's pictures already) `picture` is
+    only the variant's own and it is 2.
     """
     pictures = ProductImage.objects.order_by("position", "id")
     variants = list(
@@ -118,7 +120,9 @@ def variant_choice(
     ]
     selected = next((option for option in options if option.selected), None)
     own = list(chosen.images.all()) if chosen is not None else []
-    picture = own[0] if own else pictures.filter(product=product).first()
+    picture = own[0] if own else None
+    if picture is None and product_picture:
+        picture = pictures.filter(product=product).first()
     has_open_alert = False
     if user_id is not None and chosen is not None:
         has_open_alert = StockAlert.objects.filter(

@@ -200,6 +200,7 @@ def _product_page(
         product=detail.product,
         variant_id=selectors.variant_id_parse(request.GET.get("variant")),
         user_id=request.user.id if request.user.is_authenticated else None,
+        product_picture=False,  # the page falls back to the product's own first picture
     )
     response = render(
         request,

@@ -68,7 +68,9 @@ MAX_QUERIES = {
     "feed": 5,  # + the card query, the tagged products, the check on cached suggestions
     "post": 6,
     "profile": 11,
-    "product": 10,  # + product, own review, wishlist, stock alert, the posts that tag it (2)
+    # + product, own review, wishlist, stock alert, the posts that tag it (2); the variant picker: the
+    # variants, the chosen one's pictures and the shopper's open alert for it
+    "product": 13,
     "cart": 7,  # ... + the chosen variants' own pictures (the cart shows the size/colour picked)
     "orders": 4,
     "notifications": 4,
