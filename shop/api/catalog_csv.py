@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.fields import StrictBooleanField
+from common.openapi import error
 from shop import selectors, services
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
@@ -73,7 +74,7 @@ class CatalogImportApi(APIView):
                 CatalogImportReportSerializer,
                 description="Rows refused (each with its line): nothing was stored, unless partial.",
             ),
-            403: OpenApiResponse(description="Not staff with the product permissions."),
+            403: error("Not staff with the product permissions."),
         },
         summary="Import the catalogue from CSV (all-or-nothing by default)",
         operation_id="catalog_csv_import",
@@ -101,7 +102,7 @@ class CatalogExportApi(APIView):
     @extend_schema(
         responses={
             (200, "text/csv"): OpenApiTypes.STR,
-            403: OpenApiResponse(description="Not staff with the product permissions."),
+            403: error("Not staff with the product permissions."),
         },
         summary="The catalogue as CSV, one row per variant (the columns the import reads)",
         operation_id="catalog_csv_export",
