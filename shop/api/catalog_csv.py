@@ -37,7 +37,9 @@ class CatalogImportInputSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text="The catalogue CSV (UTF-8, or UTF-16 with a BOM), 50 MB at most."
     )
-    partial = StrictBooleanField(
+    # Declared fields shadow the serializer attributes of the same name only on the class (DRF's metaclass
+    # pops them), so `partial` and `errors` below are safe; mypy sees the class attributes.
+    partial = StrictBooleanField(  # type: ignore[assignment]
         required=False, default=False, help_text="Store the products whose rows are all good."
     )
     dry_run = StrictBooleanField(required=False, default=False, help_text="Only check the file.")
@@ -58,7 +60,7 @@ class CatalogImportReportSerializer(serializers.Serializer):
     variants_created = serializers.IntegerField()
     variants_updated = serializers.IntegerField()
     images_added = serializers.IntegerField()
-    errors = RowErrorSerializer(many=True)
+    errors = RowErrorSerializer(many=True)  # type: ignore[assignment]
     errors_truncated = serializers.BooleanField()
 
 
