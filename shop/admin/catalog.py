@@ -18,12 +18,14 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
 from shop import services
+from shop.admin.variants import ProductVariantInline, variant_stock_page
 from shop.forms.catalog import ProductImageForm
 from shop.models import (
     Category,
     Product,
     ProductEvent,
     ProductImage,
+    ProductVariant,
     Review,
     StockAlert,
     Tag,
@@ -115,9 +117,17 @@ class ProductAdmin(TranslationAdmin):
     list_select_related = ("category",)
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("tags",)
-    readonly_fields = ("rating_avg", "rating_count", "sold_count", "created_at", "updated_at")
-    inlines = [ProductImageInline]
-    actions = ["restock", "restock_ten", "activate", "deactivate"]
+    # Stock is the sum of the variants' (shop.services.stock): edited per variant, never here.
+    readonly_fields = (
+        "stock",
+        "rating_avg",
+        "rating_count",
+        "sold_count",
+        "created_at",
+        "updated_at",
+    )
+    inlines = [ProductImageInline, ProductVariantInline]
+    actions = ["restock", "restock_ten", "edit_variant_stock", "activate", "deactivate"]
     list_per_page = 50
 
     def save_model(self, request, obj, form, change):
@@ -139,7 +149,9 @@ class ProductAdmin(TranslationAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Tags and pictures (the inline) are saved after the product: refresh once they are all there.
+        # Tags, pictures and variants (the inlines) are saved after the product: refresh once they are all
+        # there (variant names and the product's stock follow the variants).
+        services.variants_refresh(product_ids=[form.instance.id])
         services.product_related_saved(product=form.instance)
 
     def delete_model(self, request, obj):
@@ -187,6 +199,15 @@ class ProductAdmin(TranslationAdmin):
                 "opts": self.model._meta,
             },
         )
+
+    @admin.action(description=_("Edit stock of the selected products' variants…"))
+    def edit_variant_stock(self, request: HttpRequest, queryset) -> HttpResponse | None:
+        variants = list(
+            ProductVariant.objects.filter(product__in=queryset)
+            .select_related("product")
+            .order_by("product_id", "position", "id")
+        )
+        return variant_stock_page(self, request, variants, "edit_variant_stock")
 
     @admin.action(description=_("Restock selected products by 10"))
     def restock_ten(self, request: HttpRequest, queryset) -> None:

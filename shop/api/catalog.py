@@ -130,8 +130,20 @@ class ProductReviewSerializer(serializers.Serializer):
         return review.photo.url if review.photo else ""
 
 
+class CatalogVariantSerializer(serializers.Serializer):
+    """One option of a product: send its `id` as `variant_id` when adding to the cart."""
+
+    id = serializers.IntegerField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    stock = serializers.IntegerField()
+    available = serializers.BooleanField()
+
+
 class CatalogProductDetailSerializer(serializers.Serializer):
     product = CatalogProductCardSerializer()
+    variants = serializers.SerializerMethodField()
     description = serializers.CharField(source="product.description")
     attributes = serializers.JSONField(source="product.attributes")
     tags = serializers.SerializerMethodField()
@@ -140,6 +152,10 @@ class CatalogProductDetailSerializer(serializers.Serializer):
 
     def get_tags(self, detail) -> list[str]:
         return [tag.name for tag in detail.tags]
+
+    @extend_schema_field(CatalogVariantSerializer(many=True))
+    def get_variants(self, detail) -> list[dict]:
+        return list(CatalogVariantSerializer(self.context.get("variants", []), many=True).data)
 
     @extend_schema_field(ProductImageSerializer(many=True))
     def get_images(self, detail) -> list[dict]:
@@ -161,6 +177,16 @@ class ProductReviewInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     body = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     share = StrictBooleanField(required=False, default=False)
+
+
+class StockAlertInputSerializer(serializers.Serializer):
+    variant_id = serializers.IntegerField(
+        min_value=1,
+        max_value=2**62,
+        required=False,
+        allow_null=True,
+        help_text="The sold-out option awaited; needed when the product has several.",
+    )
 
 
 class WishlistProductSerializer(serializers.Serializer):
@@ -186,6 +212,13 @@ _FILTER_PARAMETERS = [
     ),
     OpenApiParameter(
         "in_stock", OpenApiTypes.BOOL, description="Only products in stock (true/1 or false/0)."
+    ),
+    OpenApiParameter(
+        "option",
+        OpenApiTypes.STR,
+        description="Variant options in stock, attribute:value, comma-separated (size:m,colour:navy): "
+        "products with an active variant in stock that has them all (values of one attribute are "
+        "alternatives).",
     ),
     OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.PRODUCT_SORTS)),
     PAGE_PARAMETER,
@@ -298,7 +331,10 @@ class ProductDetailApi(APIView):
         first = detail.images[0] if detail.images else None
         detail.product.card_image_url = first.image.url if first else ""
         detail.product.card_image_alt = (first.alt_text if first else "") or detail.product.name
-        return Response(CatalogProductDetailSerializer(detail).data)
+        choice = selectors.variant_choice(product=detail.product)
+        return Response(
+            CatalogProductDetailSerializer(detail, context={"variants": choice.options}).data
+        )
 
 
 class ProductReviewsApi(APIView):
@@ -404,22 +440,36 @@ class StockAlertApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
-        request=None,
+        request=StockAlertInputSerializer,
         responses={
-            201: inline_serializer("StockAlertCreated", {"product_id": serializers.IntegerField()}),
+            201: inline_serializer(
+                "StockAlertCreated",
+                {
+                    "product_id": serializers.IntegerField(),
+                    "variant_id": serializers.IntegerField(allow_null=True),
+                },
+            ),
             400: validation_errors(
                 name="StockAlertError",
-                description="The product is in stock (a detail with a code).",
+                description="The option is in stock, unknown, or one must be chosen (a detail "
+                "with a code).",
             ),
             404: error("No such product on sale."),
         },
-        summary="Tell me when this sold-out product is back",
+        summary="Tell me when this sold-out product (or option) is back",
         operation_id="catalog_stock_alert_create",
     )
     def post(self, request: SignedInRequest, product_id: int) -> Response:
         product = _product(product_id)
-        services.stock_alert_create(user=request.user, product=product)
-        return Response({"product_id": product.id}, status=status.HTTP_201_CREATED)
+        data = StockAlertInputSerializer(data=request.data or {})
+        data.is_valid(raise_exception=True)
+        alert = services.stock_alert_create(
+            user=request.user, product=product, variant_id=data.validated_data.get("variant_id")
+        )
+        return Response(
+            {"product_id": product.id, "variant_id": alert.variant_id},
+            status=status.HTTP_201_CREATED,
+        )
 
 
 urlpatterns = [

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
@@ -35,7 +36,10 @@ from shop.services import payments
 
 class CartLineSerializer(serializers.Serializer):
     product_id = serializers.IntegerField()
+    variant_id = serializers.IntegerField()
     name = serializers.CharField()
+    variant_name = serializers.CharField()
+    sku = serializers.CharField()
     unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
     quantity = serializers.IntegerField()
     line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
@@ -77,7 +81,16 @@ def _quantity_field(**kwargs) -> serializers.IntegerField:
 
 
 class CartItemAddSerializer(serializers.Serializer):
+    """Prices and stock are not accepted: any such field is refused (400), amounts come from the database."""
+
     product_id = serializers.IntegerField(min_value=1, max_value=2**62)
+    variant_id = serializers.IntegerField(
+        min_value=1,
+        max_value=2**62,
+        required=False,
+        allow_null=True,
+        help_text="The option (size, colour...) to buy; may be left out for a product with one option.",
+    )
     quantity = serializers.IntegerField()  # replaced per request: the limit comes from settings
 
     def get_fields(self):
@@ -85,11 +98,26 @@ class CartItemAddSerializer(serializers.Serializer):
         fields["quantity"] = _quantity_field(required=False, default=1)
         return fields
 
+    def validate(self, attrs):
+        tampered = sorted(set(self.initial_data) & {"price", "unit_price", "stock", "line_total"})
+        if tampered:
+            raise serializers.ValidationError(
+                {name: [_("This field cannot be set.")] for name in tampered}
+            )
+        return attrs
+
 
 class CartItemQuantitySerializer(serializers.Serializer):
     patch_is_partial = False  # PATCH sets the quantity: the body needs it (common.openapi)
 
     quantity = serializers.IntegerField()
+    variant_id = serializers.IntegerField(
+        min_value=1,
+        max_value=2**62,
+        required=False,
+        allow_null=True,
+        help_text="Which option's line, when the cart holds several options of the product.",
+    )
 
     def get_fields(self):
         fields = super().get_fields()
@@ -170,7 +198,10 @@ class CheckoutSerializer(serializers.Serializer):
 
 class OrderLineSerializer(serializers.Serializer):
     product_id = serializers.IntegerField(allow_null=True)
+    variant_id = serializers.IntegerField(allow_null=True)
     product_name = serializers.CharField()
+    variant_name = serializers.CharField()
+    sku = serializers.CharField()
     unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
     quantity = serializers.IntegerField()
     line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
@@ -273,7 +304,10 @@ class CartItemsView(APIView):
             400: validation_errors(
                 CartItemAddSerializer,
                 description="Invalid input: messages per field, or a detail with a code "
-                "(unavailable: no such product on sale; max_value: over the line limit).",
+                "(unavailable: no such product on sale; max_value: over the line limit; "
+                "variant_required: the product has several options and none was chosen; "
+                "variant_unavailable: no such option on sale; variant_mismatch: the option "
+                "belongs to another product).",
             ),
             409: ErrorSerializer,
         },
@@ -286,6 +320,7 @@ class CartItemsView(APIView):
             services.cart_add_item(
                 cart=cart,
                 product_id=data.validated_data["product_id"],
+                variant_id=data.validated_data.get("variant_id"),
                 quantity=data.validated_data["quantity"],
                 user_id=request.user.id,
             )
@@ -313,16 +348,31 @@ class CartItemView(APIView):
         cart = services.cart_get_or_create(user=request.user)
         try:
             services.cart_set_quantity(
-                cart=cart, product_id=product_id, quantity=data.validated_data["quantity"]
+                cart=cart,
+                product_id=product_id,
+                variant_id=data.validated_data.get("variant_id"),
+                quantity=data.validated_data["quantity"],
             )
         except DjangoValidationError as exc:
             return _validation_response(exc)
         return _cart_response(request.user)
 
-    @extend_schema(responses={200: CartSerializer, 404: ErrorSerializer})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "variant_id",
+                int,
+                required=False,
+                description="Which option's line, when the cart holds several options of the product.",
+            )
+        ],
+        responses={200: CartSerializer, 404: ErrorSerializer},
+    )
     def delete(self, request: Request, product_id: int) -> Response:
         cart = services.cart_get_or_create(user=request.user)
-        services.cart_remove_item(cart=cart, product_id=product_id)
+        services.cart_remove_item(
+            cart=cart, product_id=product_id, variant_id=request.query_params.get("variant_id")
+        )
         return _cart_response(request.user)
 
 

@@ -1,6 +1,6 @@
 """Shop REST API under /api/v1/."""
 
-from shop.api import accounts, catalog, commerce, qa, returns, voucher
+from shop.api import accounts, catalog, catalog_csv, commerce, qa, returns, voucher
 
 urlpatterns = [
     *catalog.urlpatterns,
@@ -9,4 +9,5 @@ urlpatterns = [
     *returns.urlpatterns,
     *accounts.urlpatterns,
     *qa.urlpatterns,
+    *catalog_csv.urlpatterns,
 ]

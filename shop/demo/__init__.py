@@ -20,6 +20,7 @@ from shop.demo.behaviour import refresh_denormalised_counts, seed_behaviour
 from shop.demo.catalogue import _categories, draw_picture, generate_products, save_products
 from shop.demo.data import SHOPPER_PASSWORD
 from shop.demo.shoppers import create_shoppers
+from shop.demo.variants import save_variants
 from shop.demo.voucher import seed_vouchers
 from shop.services import catalogue_changed, product_refresh_search_vector
 
@@ -42,7 +43,11 @@ def seed(*, rng: random.Random, small: bool, log: Callable[[str], None]) -> None
         roots, leaves = _categories()
         specs = generate_products(rng=rng, count=product_count, leaves=leaves, now=now)
         save_products(specs)
-        log(f"    {len(roots) + len(leaves)} categories, {len(specs)} products with pictures")
+        variant_count = save_variants(specs)
+        log(
+            f"    {len(roots) + len(leaves)} categories, {len(specs)} products with pictures, "
+            f"{variant_count} clothing and shoe variants (sizes and colours)"
+        )
         shopper_ids = create_shoppers(rng, shopper_count, now)
         log(f"    {len(shopper_ids)} shoppers (password {SHOPPER_PASSWORD!r}) + moderator + admin")
         seed_behaviour(

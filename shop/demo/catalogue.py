@@ -38,6 +38,7 @@ class ProductSpec:
     root: str
     tag_names: list[str]
     quality: float  # latent 0..1: drives popularity and ratings
+    noun: str = ""  # what it is ("Rain jacket"): variants draw their other colours from it
     image_bytes: bytes = b""
     pictures: list[DemoPicture] = field(default_factory=list)
 
@@ -231,6 +232,7 @@ def generate_products(
             root=root,
             tag_names=tag_names,
             quality=rng.betavariate(4, 2),
+            noun=noun,
         )
         if draw_images:
             rng.randint(-30, 30)  # what draw_picture drew: keeps every later choice as it was

@@ -42,6 +42,19 @@ class CartAddForm(forms.Form):
         },
     )
 
+    # The option (size, colour...) chosen; may be left out for a product with a single one. Prices and stock
+    # are never read from the form.
+    variant_id = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**62,
+        error_messages={
+            "invalid": _("This option is not available."),
+            "min_value": _("This option is not available."),
+            "max_value": _("This option is not available."),
+        },
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["quantity"] = _quantity_field()

@@ -19,13 +19,17 @@ from shop.models.commerce import Cart, CartItem, Order, OrderLine, OrderStatusEv
 from shop.models.email import EmailLog
 from shop.models.qa import Answer, AnswerVote, Question, ReviewHighlight
 from shop.models.returns import Refund, ReturnLine, ReturnRequest
+from shop.models.variants import Attribute, AttributeValue, ProductVariant
 from shop.models.voucher import CartVoucher, Promotion, Voucher, VoucherRedemption
 
 __all__ = [
     "Address",
     "Answer",
     "AnswerVote",
+    "Attribute",
+    "AttributeValue",
     "CartVoucher",
+    "ProductVariant",
     "Promotion",
     "Question",
     "Refund",
@@ -46,6 +50,7 @@ __all__ = [
     "Product",
     "ProductEvent",
     "ProductImage",
+    "ProductVariant",
     "Review",
     "StockAlert",
     "Tag",

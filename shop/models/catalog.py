@@ -79,6 +79,7 @@ class Product(models.Model):
     )
     # The price a full "shop together" group pays; null when the product has no group offer.
     group_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    # The sum over the active variants, kept by shop.services.stock (variants hold the real stock).
     stock = models.IntegerField(default=0)
     attributes = models.JSONField(default=dict, blank=True)
     tags = models.ManyToManyField(Tag, related_name="products", blank=True)
@@ -240,21 +241,29 @@ class WishlistItem(models.Model):
 
 
 class StockAlert(models.Model):
-    """'Tell me when it is back': notified (and closed) when the product is restocked."""
+    """'Tell me when it is back': notified (and closed) when the variant is restocked."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, related_name="stock_alerts", on_delete=models.CASCADE
     )
     product = models.ForeignKey(Product, related_name="stock_alerts", on_delete=models.CASCADE)
+    # The size/colour awaited; null only on alerts older than variants (any variant then answers them).
+    variant = models.ForeignKey(
+        "shop.ProductVariant",
+        null=True,
+        blank=True,
+        related_name="stock_alerts",
+        on_delete=models.CASCADE,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "product"],
+                fields=["user", "variant"],
                 condition=models.Q(notified_at__isnull=True),
-                name="stock_alert_one_open_per_user_product",
+                name="stock_alert_one_open_per_user_variant",
             )
         ]
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from shop.models.catalog import Product
+from shop.models.variants import ProductVariant
 
 
 class Cart(models.Model):
@@ -30,14 +31,16 @@ class Cart(models.Model):
 
 class CartItem(models.Model):
     cart = models.ForeignKey(Cart, related_name="items", on_delete=models.CASCADE)
+    # The product is kept next to the variant for recommendations and reporting (always the variant's product).
     product = models.ForeignKey(Product, related_name="cart_items", on_delete=models.CASCADE)
+    variant = models.ForeignKey(ProductVariant, related_name="cart_items", on_delete=models.CASCADE)
     quantity = models.PositiveIntegerField(default=1)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["added_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["cart", "product"], name="cart_item_unique_product"),
+            models.UniqueConstraint(fields=["cart", "variant"], name="cart_item_unique_variant"),
             models.CheckConstraint(
                 condition=models.Q(quantity__gte=1), name="cart_item_quantity_positive"
             ),
@@ -104,7 +107,17 @@ class OrderLine(models.Model):
     product = models.ForeignKey(
         Product, null=True, blank=True, related_name="order_lines", on_delete=models.SET_NULL
     )
+    variant = models.ForeignKey(
+        ProductVariant,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+        on_delete=models.SET_NULL,
+    )
     product_name = models.CharField(max_length=200)
+    # What was bought, as it read then ("M / Navy", its SKU): kept when the variant changes or goes.
+    variant_name = models.CharField(max_length=200, blank=True)
+    sku = models.CharField(max_length=64, blank=True)
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     quantity = models.PositiveIntegerField()
     line_total = models.DecimalField(max_digits=12, decimal_places=2)

@@ -36,7 +36,17 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from common.pictures import Picture
-from shop.models import Category, Product, ProductImage, Review, StockAlert, Tag, User, WishlistItem
+from shop.models import (
+    Category,
+    Product,
+    ProductImage,
+    ProductVariant,
+    Review,
+    StockAlert,
+    Tag,
+    User,
+    WishlistItem,
+)
 from shop.selectors.categories import (
     _walk,
     catalogue_cache_version,
@@ -150,6 +160,19 @@ def _filtered_products(filters: ProductFilters) -> QuerySet[Product]:
         queryset = queryset.filter(rating_avg__gte=filters.min_rating)
     if filters.in_stock:
         queryset = queryset.filter(stock__gt=0)
+    if filters.option_value_ids:
+        variants = ProductVariant.objects.filter(
+            product=OuterRef("pk"), is_active=True, stock__gt=0
+        )
+        for value_ids in filters.option_value_ids:
+            variants = variants.filter(
+                Exists(
+                    ProductVariant.values.through.objects.filter(
+                        productvariant_id=OuterRef("pk"), attributevalue_id__in=value_ids
+                    )
+                )
+            )
+        queryset = queryset.filter(Exists(variants))
     if filters.tag:
         queryset = queryset.filter(
             Exists(

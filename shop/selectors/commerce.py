@@ -87,7 +87,11 @@ def shipping_options(*, subtotal: Decimal) -> list[ShippingOption]:
 class CartLine:
     item: CartItem
     product_id: int
+    variant_id: int
+    # "Tee (M / Navy)"; `variant_name` alone is "M / Navy" ("" for a product without choices).
     name: str
+    variant_name: str
+    sku: str
     unit_price: Decimal
     quantity: int
     line_total: Decimal
@@ -138,37 +142,47 @@ def cart_for(
 
 
 def cart_view(*, cart: Cart | None) -> CartView:
-    """The cart's lines with current prices (2 queries: items+products, first images)."""
+    """The cart's lines with current variant prices (3 queries: items+products+variants, product pictures,
+    variant pictures). The variant's own picture comes first; the price is the variant's override, else the
+    product's."""
     if cart is None:
         return CartView(cart=None)
+    pictures = ProductImage.objects.order_by("position", "id")
     items = list(
         CartItem.objects.filter(cart=cart)
-        .select_related("product")
+        .select_related("product", "variant")
         .prefetch_related(
-            Prefetch("product__images", queryset=ProductImage.objects.order_by("position", "id"))
+            Prefetch("product__images", queryset=pictures),
+            Prefetch("variant__images", queryset=pictures),
         )
         .order_by("added_at", "id")
     )
     lines = []
     promotions = promotions_running() if items else []
     for item in items:
-        product = item.product
-        images = list(product.images.all())
-        quote = price_quote(product=product, promotions=promotions)
+        product, variant = item.product, item.variant
+        images = list(variant.images.all()) or list(product.images.all())
+        quote = price_quote(
+            product=product, promotions=promotions, list_price=variant.effective_price(product)
+        )
+        url = product.get_absolute_url()
         lines.append(
             CartLine(
                 item=item,
                 product_id=product.id,
-                name=product.name,
+                variant_id=variant.id,
+                name=f"{product.name} ({variant.name})" if variant.name else product.name,
+                variant_name=variant.name,
+                sku=variant.sku,
                 unit_price=quote.price,
                 list_price=quote.list_price if quote.on_sale else None,
                 badge=quote.badge,
                 quantity=item.quantity,
                 line_total=(quote.price * item.quantity).quantize(CENT),
-                stock=product.stock,
-                available=product.is_active,
+                stock=variant.stock,
+                available=product.is_active and variant.is_active,
                 image=images[0] if images else None,
-                url=product.get_absolute_url(),
+                url=f"{url}?variant={variant.id}" if variant.name else url,
             )
         )
     subtotal = sum((line.line_total for line in lines), Decimal("0.00"))

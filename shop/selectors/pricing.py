@@ -157,19 +157,24 @@ def promotions_running_ids(*, now: datetime | None = None) -> list[int]:
 
 
 def price_quote(
-    *, product: Product, promotions: Sequence[RunningPromotion] | None = None
+    *,
+    product: Product,
+    promotions: Sequence[RunningPromotion] | None = None,
+    list_price: Decimal | None = None,
 ) -> PriceQuote:
-    """The unit price of `product` under rule 1 (pass `promotions_running()` when quoting many products)."""
+    """The unit price of `product` under rule 1 (pass `promotions_running()` when quoting many products);
+    `list_price` is the chosen variant's own price when it overrides the product's."""
     running = promotions_running() if promotions is None else promotions
+    base = product.price if list_price is None else list_price
     best: RunningPromotion | None = None
-    best_price = product.price
+    best_price = base
     for promotion in running:
         if not promotion.covers(product_id=product.id, category_id=product.category_id):
             continue
-        price = promotion.sale_price(product.price)
+        price = promotion.sale_price(base)
         if price < best_price:
             best, best_price = promotion, price
-    return PriceQuote(price=best_price, list_price=product.price, promotion=best)
+    return PriceQuote(price=best_price, list_price=base, promotion=best)
 
 
 def discount_share(*, total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:

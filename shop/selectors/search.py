@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from shop.models import Category
+from shop.models import AttributeValue, Category
 from shop.selectors.categories import (
     _category_by_slug,
     _subtree_ids_from_tree,
@@ -45,6 +46,10 @@ class ProductFilters:
     min_rating: Decimal | None = None
     in_stock: bool = False
     sort: str = ""
+    # Variant options, "size:m" (attribute slug : value slug): a product matches when one of its active
+    # variants with stock has them all (values of one attribute are alternatives: size M or L).
+    options: tuple[str, ...] = ()
+    option_value_ids: tuple[tuple[int, ...], ...] = ()
 
     @property
     def effective_sort(self) -> str:
@@ -62,6 +67,7 @@ class ProductFilters:
             "tag": self.tag,
             "min_rating": "" if self.min_rating is None else str(self.min_rating),
             "in_stock": "1" if self.in_stock else "",
+            "option": ",".join(self.options),
             "sort": self.sort,
         }
         return {key: value for key, value in params.items() if value}
@@ -132,6 +138,7 @@ def product_filters_parse(
         errors["sort"] = _("Unknown sort order; use one of: %(choices)s.") % {
             "choices": ", ".join(PRODUCT_SORTS)
         }
+    options, option_value_ids = _options_parse(params, errors)
     tag = clean_search_text(params.get("tag", ""))[:80]
     category_ids: tuple[int, ...] = ()
     if category is None and (slug := (params.get("category", "") or "").strip()):
@@ -154,7 +161,52 @@ def product_filters_parse(
         min_rating=min_rating,
         in_stock=in_stock_raw in _TRUE,
         sort=sort,
+        options=options,
+        option_value_ids=option_value_ids,
     )
+
+
+MAX_OPTIONS = 20
+_OPTION = re.compile(r"^[a-z0-9_-]{1,80}:[a-z0-9_-]{1,80}$")
+
+
+def _options_parse(
+    params: Mapping[str, str], errors: dict
+) -> tuple[tuple[str, ...], tuple[tuple[int, ...], ...]]:
+    """`option=size:m,colour:navy` (or repeated `option=`): the known values grouped by attribute."""
+    getlist = getattr(params, "getlist", None)
+    raw_values = getlist("option") if getlist else [params.get("option", "")]
+    wanted = [
+        part.strip().lower()
+        for raw in raw_values
+        for part in (raw or "").split(",")
+        if part.strip()
+    ]
+    wanted = list(dict.fromkeys(wanted))
+    if not wanted:
+        return (), ()
+    if len(wanted) > MAX_OPTIONS or not all(_OPTION.match(part) for part in wanted):
+        errors["option"] = _("Choose options as attribute:value, for example size:m.")
+        return (), ()
+    query = Q()
+    for part in wanted:
+        attribute, value = part.split(":", 1)
+        query |= Q(attribute__slug=attribute, slug=value)
+    found = {
+        f"{attribute}:{value}": (attribute_id, value_id)
+        for value_id, attribute_id, attribute, value in AttributeValue.objects.filter(
+            query
+        ).values_list("id", "attribute_id", "attribute__slug", "slug")
+    }
+    unknown = [part for part in wanted if part not in found]
+    if unknown:
+        errors["option"] = _("Unknown option: %(options)s.") % {"options": ", ".join(unknown)}
+        return (), ()
+    groups: dict[int, list[int]] = {}
+    for part in wanted:
+        attribute_id, value_id = found[part]
+        groups.setdefault(attribute_id, []).append(value_id)
+    return tuple(wanted), tuple(tuple(ids) for ids in groups.values())
 
 
 def page_number_parse(value: str | None) -> int:

@@ -1,7 +1,8 @@
 """Cart writes: adding, changing and removing lines, and folding a session cart into the account cart at login.
 
-Every quantity is checked against the line limit (`SHOP_MAX_LINE_QUANTITY`) and the stock at hand; the stock is
-only taken when the order is placed (`shop.services.orders`).
+A cart line is one variant of a product (its size and colour); a product with a single variant needs no choice.
+Every quantity is checked against the line limit (`SHOP_MAX_LINE_QUANTITY`) and the variant's stock at hand; the
+stock is only taken when the order is placed (`shop.services.orders`). Prices are never taken from the client.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.generations import generation_bump_on_commit
-from shop.models import Cart, CartItem, Product, User
+from shop.models import Cart, CartItem, Product, ProductVariant, User
 from shop.selectors.commerce import cart_count_scope
 from shop.services.catalog import product_event_record
+from shop.services.stock import variant_default_ensure
 
 __all__ = [
     "MAX_ID",
@@ -29,6 +31,7 @@ __all__ = [
     "cart_merge",
     "cart_remove_item",
     "cart_set_quantity",
+    "line_name",
     "quantity_validate",
 ]
 
@@ -63,14 +66,54 @@ def _available_product(product_id: Any) -> Product:
     return product
 
 
-def _check_stock(product: Product, quantity: int) -> None:
-    if product.stock <= 0:
+def _id_or_none(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < MAX_ID else None
+
+
+def line_name(product: Product, variant: ProductVariant) -> str:
+    """ "Tee (M / Navy)", or the product's name for a product without choices."""
+    return f"{product.name} ({variant.name})" if variant.name else product.name
+
+
+def _available_variant(product: Product, variant_id: Any) -> ProductVariant:
+    """The active variant the shopper chose, of this product; without a choice, the product's only variant.
+
+    ValidationError (a 400) for an unknown or inactive variant, one of another product, or a missing choice.
+    """
+    if variant_id in (None, ""):
+        variants = list(ProductVariant.objects.filter(product=product, is_active=True)[:2])
+        if not variants and variant_default_ensure(product_ids=[product.id]):
+            variants = list(ProductVariant.objects.filter(product=product, is_active=True)[:2])
+        if len(variants) == 1:
+            return variants[0]
+        if not variants:
+            raise ValidationError(_("This product is not available."), code="unavailable")
         raise ValidationError(
-            _("Sorry, %(name)s is sold out.") % {"name": product.name}, code="sold_out"
+            _("Choose an option (size, colour...) of %(name)s first.") % {"name": product.name},
+            code="variant_required",
         )
-    if quantity > product.stock:
+    parsed = _id_or_none(variant_id)
+    variant = ProductVariant.objects.filter(id=parsed, is_active=True).first() if parsed else None
+    if variant is None:
+        raise ValidationError(_("This option is not available."), code="variant_unavailable")
+    if variant.product_id != product.id:
+        raise ValidationError(_("This option belongs to another product."), code="variant_mismatch")
+    return variant
+
+
+def _check_stock(product: Product, variant: ProductVariant, quantity: int) -> None:
+    name = line_name(product, variant)
+    if variant.stock <= 0:
+        raise ValidationError(_("Sorry, %(name)s is sold out.") % {"name": name}, code="sold_out")
+    if quantity > variant.stock:
         raise ValidationError(
-            _("Only %(stock)d of %(name)s left.") % {"stock": product.stock, "name": product.name},
+            _("Only %(stock)d of %(name)s left.") % {"stock": variant.stock, "name": name},
             code="stock",
         )
 
@@ -111,12 +154,20 @@ def cart_get_or_create(
 
 @transaction.atomic
 def cart_add_item(
-    *, cart: Cart, product_id: Any, quantity: Any, user_id: int | None = None, session_key: str = ""
+    *,
+    cart: Cart,
+    product_id: Any,
+    quantity: Any,
+    variant_id: Any = None,
+    user_id: int | None = None,
+    session_key: str = "",
 ) -> CartItem:
-    """Add `quantity` of a product (on top of what the cart holds), checked against stock and the line limit."""
+    """Add `quantity` of a product's variant (on top of what the cart holds), checked against the variant's
+    stock and the line limit. `variant_id` may be left out for a product with a single variant."""
     quantity = quantity_validate(quantity)
     product = _available_product(product_id)
-    item = CartItem.objects.filter(cart=cart, product=product).first()
+    variant = _available_variant(product, variant_id)
+    item = CartItem.objects.filter(cart=cart, variant=variant).first()
     new_quantity = (item.quantity if item else 0) + quantity
     if item is not None and new_quantity > settings.SHOP_MAX_LINE_QUANTITY:
         raise ValidationError(
@@ -126,14 +177,16 @@ def cart_add_item(
             )
             % {
                 "have": item.quantity,
-                "name": product.name,
+                "name": line_name(product, variant),
                 "limit": settings.SHOP_MAX_LINE_QUANTITY,
             },
             code="max_value",
         )
-    _check_stock(product, new_quantity)
+    _check_stock(product, variant, new_quantity)
     if item is None:
-        item = CartItem.objects.create(cart=cart, product=product, quantity=new_quantity)
+        item = CartItem.objects.create(
+            cart=cart, product=product, variant=variant, quantity=new_quantity
+        )
     else:
         item.quantity = new_quantity
         item.save(update_fields=["quantity"])
@@ -146,32 +199,39 @@ def cart_add_item(
 
 
 @transaction.atomic
-def cart_set_quantity(*, cart: Cart, product_id: Any, quantity: Any) -> CartItem:
-    item = _cart_item(cart=cart, product_id=product_id)
+def cart_set_quantity(
+    *, cart: Cart, product_id: Any, quantity: Any, variant_id: Any = None
+) -> CartItem:
+    item = _cart_item(cart=cart, product_id=product_id, variant_id=variant_id)
     quantity = quantity_validate(quantity)
     product = _available_product(item.product_id)
-    _check_stock(product, quantity)
+    variant = _available_variant(product, item.variant_id)
+    _check_stock(product, variant, quantity)
     item.quantity = quantity
     item.save(update_fields=["quantity"])
     cart_count_changed(cart)
     return item
 
 
-def _cart_item(*, cart: Cart, product_id: Any) -> CartItem:
-    try:
-        product_id = int(product_id)
-    except (TypeError, ValueError):
-        raise Http404("This product is not in your cart.") from None
-    if not 0 < product_id < MAX_ID:
+def _cart_item(*, cart: Cart, product_id: Any, variant_id: Any = None) -> CartItem:
+    """The line of this product (and variant, when given; else the product's first line) in the cart."""
+    parsed = _id_or_none(product_id)
+    if parsed is None:
         raise Http404("This product is not in your cart.")
-    item = CartItem.objects.filter(cart=cart, product_id=product_id).first()
+    items = CartItem.objects.filter(cart=cart, product_id=parsed)
+    if variant_id not in (None, ""):
+        parsed_variant = _id_or_none(variant_id)
+        if parsed_variant is None:
+            raise Http404("This product is not in your cart.")
+        items = items.filter(variant_id=parsed_variant)
+    item = items.order_by("added_at", "id").first()
     if item is None:
         raise Http404("This product is not in your cart.")
     return item
 
 
-def cart_remove_item(*, cart: Cart, product_id: Any) -> None:
-    _cart_item(cart=cart, product_id=product_id).delete()
+def cart_remove_item(*, cart: Cart, product_id: Any, variant_id: Any = None) -> None:
+    _cart_item(cart=cart, product_id=product_id, variant_id=variant_id).delete()
     cart_count_changed(cart)
 
 
@@ -179,8 +239,8 @@ def cart_remove_item(*, cart: Cart, product_id: Any) -> None:
 def cart_merge(*, user: User, session_key: str | None) -> Cart | None:
     """Fold the session's cart into the account cart at login.
 
-    Quantities of a product in both add up, capped at what is in stock and the line limit; unavailable
-    products are dropped. The session cart is gone afterwards.
+    Quantities of a variant in both add up, capped at what is in stock and the line limit; unavailable
+    products and variants are dropped. The session cart is gone afterwards.
     """
     if not session_key:
         return None
@@ -195,16 +255,18 @@ def cart_merge(*, user: User, session_key: str | None) -> Cart | None:
         session_cart.save(update_fields=["user", "session_key", "updated_at"])
         cart_count_changed(session_cart)
         return session_cart
-    existing = {item.product_id: item for item in account_cart.items.all()}
-    for item in session_cart.items.select_related("product"):
-        product = item.product
-        if not product.is_active or product.stock <= 0:
+    existing = {item.variant_id: item for item in account_cart.items.all()}
+    for item in session_cart.items.select_related("product", "variant"):
+        product, variant = item.product, item.variant
+        if not product.is_active or not variant.is_active or variant.stock <= 0:
             continue
-        held = existing.get(product.id)
+        held = existing.get(variant.id)
         wanted = (held.quantity if held else 0) + item.quantity
-        quantity = min(wanted, product.stock, settings.SHOP_MAX_LINE_QUANTITY)
+        quantity = min(wanted, variant.stock, settings.SHOP_MAX_LINE_QUANTITY)
         if held is None:
-            CartItem.objects.create(cart=account_cart, product=product, quantity=quantity)
+            CartItem.objects.create(
+                cart=account_cart, product=product, variant=variant, quantity=quantity
+            )
         elif quantity > held.quantity:
             held.quantity = quantity
             held.save(update_fields=["quantity"])

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Avg, Count, F, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,7 @@ from shop.models import (
     Category,
     Product,
     ProductEvent,
+    ProductVariant,
     Review,
     StockAlert,
     Tag,
@@ -35,6 +36,7 @@ from shop.models import (
 )
 from shop.services.email import BACK_IN_STOCK, email_queue
 from shop.services.highlights import review_highlights_queue
+from shop.services.stock import stock_restore
 
 __all__ = [
     "catalogue_changed",
@@ -207,14 +209,23 @@ def product_event_record(
 
 
 def product_restock(
-    *, product: Product, quantity: int, actor: User | AnonymousUser | None = None
+    *,
+    product: Product,
+    quantity: int,
+    actor: User | AnonymousUser | None = None,
+    variant: ProductVariant | None = None,
 ) -> Product:
-    """Add units; shoppers waiting for the product are notified after commit."""
+    """Add units to a variant (default: the product's first active one); shoppers waiting for it are notified
+    after commit."""
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
         raise ValidationError({"quantity": _("Restock by a whole number of at least 1.")})
     if quantity > 1_000_000:
         raise ValidationError({"quantity": _("Restock by at most 1,000,000 units at a time.")})
-    Product.objects.filter(id=product.id).update(stock=F("stock") + quantity)
+    if variant is not None and variant.product_id != product.id:
+        raise ValidationError(_("This option belongs to another product."))
+    stock_restore(
+        product_id=product.id, variant_id=variant.id if variant else None, quantity=quantity
+    )
     product.refresh_from_db(fields=["stock"])
     catalogue_changed()
     product_id = product.id
@@ -226,24 +237,35 @@ def product_restock(
 
 
 def stock_alerts_notify(*, product_id: int) -> int:
-    """Notify and close the open alerts of a product that has stock; returns how many were notified."""
-    product = Product.objects.filter(id=product_id, is_active=True, stock__gt=0).first()
+    """Notify and close the open alerts of a product whose awaited variant has stock again (an alert older than
+    variants waits for any of them); returns how many were notified."""
+    product = Product.objects.filter(id=product_id, is_active=True).first()
     if product is None:
+        return 0
+    in_stock = dict(
+        ProductVariant.objects.filter(
+            product_id=product_id, is_active=True, stock__gt=0
+        ).values_list("id", "name")
+    )
+    if not in_stock:
         return 0
     notified = 0
     with transaction.atomic():
         alerts = list(
             StockAlert.objects.select_for_update()
             .filter(product_id=product_id, notified_at__isnull=True)
+            .filter(Q(variant_id__in=list(in_stock)) | Q(variant_id__isnull=True))
             .order_by("id")
         )
         now = timezone.now()
         for alert in alerts:
+            option = in_stock.get(alert.variant_id) if alert.variant_id else ""
+            name = f"{product.name} ({option})" if option else product.name
             user_notified.fire(
                 UserNotice(
                     recipient_id=alert.user_id,
                     kind="back_in_stock",
-                    message=_("%(name)s is back in stock.") % {"name": product.name},
+                    message=_("%(name)s is back in stock.") % {"name": name},
                     url=product.get_absolute_url(),
                 )
             )
@@ -254,20 +276,37 @@ def stock_alerts_notify(*, product_id: int) -> int:
     return notified
 
 
-def stock_alert_create(*, user: User, product: Product) -> StockAlert:
-    """'Tell me when it is back' for a sold-out product; asking twice keeps one open alert."""
-    if product.stock > 0:
+def stock_alert_create(*, user: User, product: Product, variant_id: Any = None) -> StockAlert:
+    """'Tell me when it is back' for a sold-out variant (a product without choices: its only variant);
+    asking twice keeps one open alert."""
+    variants = list(ProductVariant.objects.filter(product=product, is_active=True))
+    if variant_id in (None, ""):
+        if len(variants) > 1:
+            raise ValidationError(_("Choose the option (size, colour...) you are waiting for."))
+        variant = variants[0] if variants else None
+    else:
+        try:
+            wanted = int(variant_id)
+        except (TypeError, ValueError):
+            wanted = None
+        variant = next((v for v in variants if v.id == wanted), None)
+        if variant is None:
+            raise ValidationError(_("This option is not available."))
+    in_stock = variant.stock > 0 if variant is not None else product.stock > 0
+    if in_stock:
         raise ValidationError(_("This product is in stock; you can order it now."))
     existing = StockAlert.objects.filter(
-        user=user, product=product, notified_at__isnull=True
+        user=user, product=product, variant=variant, notified_at__isnull=True
     ).first()
     if existing:
         return existing
     try:
         with transaction.atomic():
-            return StockAlert.objects.create(user=user, product=product)
+            return StockAlert.objects.create(user=user, product=product, variant=variant)
     except IntegrityError:  # a concurrent request created it
-        return StockAlert.objects.get(user=user, product=product, notified_at__isnull=True)
+        return StockAlert.objects.get(
+            user=user, product=product, variant=variant, notified_at__isnull=True
+        )
 
 
 # --- reviews --------------------------------------------------------------------------------------------

@@ -289,13 +289,17 @@ def _order_context(order_id: int) -> dict[str, Any] | None:
 
 
 def _back_in_stock_context(alert_id: int) -> dict[str, Any] | None:
-    alert = StockAlert.objects.select_related("product").filter(id=alert_id).first()
+    alert = StockAlert.objects.select_related("product", "variant").filter(id=alert_id).first()
     if alert is None or not alert.product.is_active:
         return None
+    url = alert.product.get_absolute_url()
+    if alert.variant is not None and alert.variant.name:
+        url = f"{url}?variant={alert.variant.id}"  # the size/colour awaited, chosen on arrival
     return {
         "product": alert.product,
+        "variant": alert.variant,
         "currency": settings.SHOP_CURRENCY,
-        "product_url": absolute_url(alert.product.get_absolute_url()),
+        "product_url": absolute_url(url),
         "preferences_url": absolute_url(reverse("shop:account")),
     }
 

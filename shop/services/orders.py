@@ -26,7 +26,16 @@ from django.utils.translation import gettext as _
 
 from common.errors import ServiceError
 from shop.hooks import UserNotice, order_placed, user_notified
-from shop.models import Cart, CartItem, Order, OrderLine, OrderStatusEvent, Product, User
+from shop.models import (
+    Cart,
+    CartItem,
+    Order,
+    OrderLine,
+    OrderStatusEvent,
+    Product,
+    ProductVariant,
+    User,
+)
 from shop.selectors.commerce import (
     CENT,
     SHIPPING_METHODS,
@@ -45,7 +54,7 @@ from shop.services.payments import (
     payment_method_check,
     payment_void,
 )
-from shop.services.stock import stock_decrement, stock_restore
+from shop.services.stock import stock_decrement, stock_restore, variant_default
 from shop.services.voucher import voucher_redeem
 
 __all__ = [
@@ -280,9 +289,13 @@ def _order_place_locked(
             order=order, quote=summary.voucher, user=user, shipping_saved=summary.shipping_saved
         )
     # Lock rows in a fixed order so two carts sharing products cannot deadlock.
-    for line in sorted(view.lines, key=lambda line: line.product_id):
-        if not stock_decrement(product_id=line.product_id, quantity=line.quantity):
-            available = Product.objects.filter(id=line.product_id).values_list("stock", flat=True)
+    for line in sorted(view.lines, key=lambda line: line.variant_id):
+        if not stock_decrement(
+            product_id=line.product_id, variant_id=line.variant_id, quantity=line.quantity
+        ):
+            available = ProductVariant.objects.filter(id=line.variant_id).values_list(
+                "stock", flat=True
+            )
             raise SoldOut(line.name, available=available.first() or 0)
     authorisation = payment_authorise(
         provider=payment_provider,
@@ -300,7 +313,10 @@ def _order_place_locked(
             OrderLine(
                 order=order,
                 product_id=line.product_id,
+                variant_id=line.variant_id,
                 product_name=line.name,
+                variant_name=line.variant_name,
+                sku=line.sku,
                 unit_price=line.unit_price,
                 quantity=line.quantity,
                 line_total=line.line_total,
@@ -354,9 +370,16 @@ def order_cancel(*, order: Order, actor: User | AnonymousUser | None, note: str 
                 % {"status": Order.Status(current).label if current else "?"},
                 code="not_cancellable",
             )
-        lines = list(order.lines.filter(product__isnull=False).values("product_id", "quantity"))
+        lines = list(
+            order.lines.filter(product__isnull=False).values("product_id", "variant_id", "quantity")
+        )
         for line in lines:
-            stock_restore(product_id=line["product_id"], quantity=line["quantity"])
+            # A line whose variant was deleted since goes back to the product's default variant.
+            stock_restore(
+                product_id=line["product_id"],
+                variant_id=line["variant_id"],
+                quantity=line["quantity"],
+            )
             Product.objects.filter(id=line["product_id"]).update(
                 sold_count=Greatest(F("sold_count") - line["quantity"], 0)
             )
@@ -474,9 +497,14 @@ def order_create_prepaid(
                 payment_reference=(payment_reference or "")[:64],
                 **_ship_fields(ship_values),
             )
+            # A group buy is on the product's default variant (the one its stock was reserved from).
+            variant = variant_default(product_id=product.id)
             OrderLine.objects.create(
                 order=order,
                 product=product,
+                variant=variant,
+                variant_name=variant.name if variant else "",
+                sku=variant.sku if variant else "",
                 product_name=product.name,
                 unit_price=unit_price,
                 quantity=quantity,

@@ -221,7 +221,11 @@ def return_approve(
                 product_id = line.order_line.product_id
                 if product_id is None:
                     continue
-                stock_restore(product_id=product_id, quantity=line.quantity)
+                stock_restore(
+                    product_id=product_id,
+                    quantity=line.quantity,
+                    variant_id=line.order_line.variant_id,
+                )
                 Product.objects.filter(id=product_id).update(
                     sold_count=Greatest(F("sold_count") - line.quantity, 0)
                 )

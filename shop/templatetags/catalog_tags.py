@@ -69,6 +69,13 @@ def product_sale(product) -> PriceQuote | None:
     return quote if quote.on_sale else None
 
 
+@register.simple_tag
+def variant_sale(product, list_price) -> PriceQuote | None:
+    """The running sale applied to a chosen variant's price (its override, else the product's)."""
+    quote = price_quote(product=product, list_price=list_price)
+    return quote if quote.on_sale else None
+
+
 CARD_CACHE_SECONDS = 3600
 
 

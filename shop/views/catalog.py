@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path
@@ -93,6 +93,13 @@ def _product_listing(request: HtmxHttpRequest, *, category=None) -> HttpResponse
         if category is None
         else [],
         "errors": {},
+        "facets": selectors.attribute_facets_cached(version=version),
+        "selected_options": {
+            part.strip().lower()
+            for raw in request.GET.getlist("option")
+            for part in raw.split(",")
+            if part.strip()
+        },
     }
     key, count_key, shell_key = _results_cache_keys(request, category, version)
     # The shell holds the anonymous navigation and the CSRF placeholder, so only edge-cache candidates share it.
@@ -189,13 +196,60 @@ def _product_page(
                 "body": detail.own_review.body,
             }
         form = ReviewForm(initial=initial)
+    choice = selectors.variant_choice(
+        product=detail.product,
+        variant_id=selectors.variant_id_parse(request.GET.get("variant")),
+        user_id=request.user.id if request.user.is_authenticated else None,
+        product_picture=False,  # the page falls back to the product's own first picture
+    )
     response = render(
         request,
         "shop/product_detail.html",
-        {"detail": detail, "product": detail.product, "review_form": form},
+        {
+            "detail": detail,
+            "product": detail.product,
+            "review_form": form,
+            "choice": choice,
+            "gallery_images": selectors.variant_gallery(choice=choice, images=detail.images),
+        },
         status=status,
     )
     return detail, response
+
+
+@require_GET
+def product_variant(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The buy panel for another option (htmx swaps it in place, with the option's picture out of band);
+    without htmx, the product page with that option chosen. An unknown option, or one of another product: 404.
+    """
+    product_obj = selectors.product_get_active(slug=slug)
+    raw = request.GET.get("variant") or request.GET.get("variant_id")
+    variant_id = selectors.variant_id_parse(raw)
+    if variant_id is None:
+        raise Http404(_("This option is not available."))
+    choice = selectors.variant_choice(
+        product=product_obj,
+        variant_id=variant_id,
+        user_id=request.user.id if request.user.is_authenticated else None,
+        strict=True,
+        product_picture=False,  # the gallery below shows the product's pictures after the option's own
+    )
+    if not request.htmx:
+        return redirect(f"{product_obj.get_absolute_url()}?variant={variant_id}")
+    response = render(
+        request,
+        "shop/partials/variant_panel.html",
+        {
+            "product": product_obj,
+            "choice": choice,
+            "oob": True,
+            "gallery_images": selectors.variant_gallery(
+                choice=choice, images=selectors.product_images(product_id=product_obj.id)
+            ),
+        },
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_GET
@@ -284,7 +338,9 @@ def wishlist_toggle(request: SignedInHttpRequest, product_id: int) -> HttpRespon
 def stock_alert(request: SignedInHttpRequest, product_id: int) -> HttpResponse:
     product_obj = selectors.product_get_active(product_id=product_id)
     try:
-        services.stock_alert_create(user=request.user, product=product_obj)
+        services.stock_alert_create(
+            user=request.user, product=product_obj, variant_id=request.POST.get("variant_id")
+        )
     except ValidationError as exc:
         message, status = exc.messages[0], 400
     else:
@@ -303,6 +359,7 @@ urlpatterns = [
     path("category/<slug:slug>/", category, name="category"),
     path("product/<slug:slug>/", product, name="product"),
     path("product/<slug:slug>/review/", review_save, name="review_save"),
+    path("product/<slug:slug>/variant/", product_variant, name="product_variant"),
     path("reviews/<int:review_id>/delete/", review_delete, name="review_delete"),
     path("wishlist/", wishlist, name="wishlist"),
     path("wishlist/<int:product_id>/toggle/", wishlist_toggle, name="wishlist_toggle"),

@@ -98,6 +98,7 @@ def cart_add(request: HtmxHttpRequest) -> HttpResponse:
         item = services.cart_add_item(
             cart=cart_obj,
             product_id=form.cleaned_data["product_id"],
+            variant_id=form.cleaned_data["variant_id"],
             quantity=form.cleaned_data["quantity"],
             user_id=request.user.id if request.user.is_authenticated else None,
             session_key=request.session.session_key or "",
@@ -106,7 +107,7 @@ def cart_add(request: HtmxHttpRequest) -> HttpResponse:
         return _error(request, exc.messages[0], status=_status_for(exc))
     message = _("Added %(quantity)d × %(name)s to your cart.") % {
         "quantity": form.cleaned_data["quantity"],
-        "name": item.product.name,
+        "name": services.line_name(item.product, item.variant),
     }
     if request.htmx:
         response = render(
@@ -128,7 +129,10 @@ def cart_update(request: HtmxHttpRequest, product_id: int) -> HttpResponse:
         return _error(request, _("This product is not in your cart."), status=404)
     try:
         services.cart_set_quantity(
-            cart=cart_obj, product_id=product_id, quantity=form.cleaned_data["quantity"]
+            cart=cart_obj,
+            product_id=product_id,
+            variant_id=request.POST.get("variant_id"),
+            quantity=form.cleaned_data["quantity"],
         )
     except ValidationError as exc:
         return _error(request, exc.messages[0], status=_status_for(exc))
@@ -143,7 +147,9 @@ def cart_remove(request: HtmxHttpRequest, product_id: int) -> HttpResponse:
     cart_obj = _current_cart(request)
     if cart_obj is None:
         return _error(request, _("This product is not in your cart."), status=404)
-    services.cart_remove_item(cart=cart_obj, product_id=product_id)
+    services.cart_remove_item(
+        cart=cart_obj, product_id=product_id, variant_id=request.POST.get("variant_id")
+    )
     if request.htmx:
         return _cart_fragment(request)
     messages.success(request, _("Removed from your cart."))

@@ -1,13 +1,16 @@
 // Product gallery: one slide per picture; the thumbnails (links to the originals, which is all there is without
 // JavaScript) show a slide, the left/right arrow keys move between thumbnails, "Zoom" (or a click on the
 // picture) shows it at 2x following the pointer, and Escape leaves the zoom. While zoomed the picture's `sizes`
-// doubles, so the browser fetches a rendition sharp enough for 2x.
-for (const gallery of document.querySelectorAll("[data-gallery]")) {
+// doubles, so the browser fetches a rendition sharp enough for 2x. Choosing a product variant swaps the whole
+// gallery (htmx, out of band, the variant's own picture first); `htmx:load` sets the new one up.
+const setUp = (gallery) => {
+  if (gallery.dataset.galleryReady) return;
+  gallery.dataset.galleryReady = "true";
   const stage = gallery.querySelector("[data-gallery-stage]");
   const zoom = gallery.querySelector("[data-gallery-zoom]");
   const slides = [...gallery.querySelectorAll("[data-gallery-slide]")];
   const thumbs = [...gallery.querySelectorAll("[data-gallery-thumb]")];
-  if (!stage || !slides.length) continue;
+  if (!stage || !slides.length) return;
   let current = 0;
 
   const mains = () => slides[current].querySelectorAll("[data-gallery-main], source");
@@ -61,4 +64,11 @@ for (const gallery of document.querySelectorAll("[data-gallery]")) {
     stage.style.setProperty("--zoom-origin", `${x.toFixed(1)}% ${y.toFixed(1)}%`);
   });
   stage.addEventListener("pointerleave", () => stage.style.removeProperty("--zoom-origin"));
-}
+};
+
+const setUpWithin = (root) => {
+  if (root.matches && root.matches("[data-gallery]")) setUp(root);
+  if (root.querySelectorAll) for (const gallery of root.querySelectorAll("[data-gallery]")) setUp(gallery);
+};
+setUpWithin(document);
+document.addEventListener("htmx:load", (event) => setUpWithin(event.detail.elt));

@@ -93,6 +93,15 @@ class ProductFactory(factory.django.DjangoModelFactory):
 
             product_refresh_search_vector([self.id])
 
+    @factory.post_generation
+    def default_variant(self, create, extracted, **kwargs):
+        """Every product sells through a variant: the default one holds the product's stock (as the migration
+        gives existing products). `default_variant=False` leaves the product without any."""
+        if create and extracted is not False:
+            from shop.services import variant_default_ensure
+
+            variant_default_ensure(product_ids=[self.id])
+
 
 class ProductImageFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -129,3 +138,4 @@ class StockAlertFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     product = factory.SubFactory(ProductFactory, stock=0)
+    variant = factory.LazyAttribute(lambda alert: alert.product.variants.first())

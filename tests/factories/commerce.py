@@ -60,6 +60,7 @@ class CartItemFactory(factory.django.DjangoModelFactory):
 
     cart = factory.SubFactory(CartFactory)
     product = factory.SubFactory(ProductFactory)
+    variant = factory.LazyAttribute(lambda item: item.product.variants.first())
     quantity = 1
 
 
@@ -94,6 +95,9 @@ class OrderLineFactory(factory.django.DjangoModelFactory):
 
     order = factory.SubFactory(OrderFactory)
     product = factory.SubFactory(ProductFactory)
+    variant = factory.LazyAttribute(
+        lambda line: line.product.variants.first() if line.product else None
+    )
     product_name = factory.LazyAttribute(lambda line: line.product.name if line.product else "Gone")
     unit_price = Decimal("19.90")
     quantity = 1

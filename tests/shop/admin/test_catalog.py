@@ -25,6 +25,8 @@ def admin_client(client):
         "wishlistitem",
         "stockalert",
         "productevent",
+        "productvariant",
+        "attribute",
     ],
 )
 def test_admin_changelists_render(admin_client, model):
@@ -101,6 +103,10 @@ def test_product_change_page_saves_and_refreshes(admin_client):
             "images-INITIAL_FORMS": "0",
             "images-MIN_NUM_FORMS": "0",
             "images-MAX_NUM_FORMS": "1000",
+            "variants-TOTAL_FORMS": "0",
+            "variants-INITIAL_FORMS": "0",
+            "variants-MIN_NUM_FORMS": "0",
+            "variants-MAX_NUM_FORMS": "1000",
         },
     )
     assert response.status_code == 302

@@ -21,6 +21,7 @@ from django.test import RequestFactory
 from shop.models import (
     Address,
     Answer,
+    Attribute,
     Cart,
     Category,
     EmailLog,
@@ -29,6 +30,7 @@ from shop.models import (
     Product,
     ProductEvent,
     ProductImage,
+    ProductVariant,
     Promotion,
     Question,
     ReturnRequest,
@@ -50,6 +52,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.factories.promotions import PromotionFactory
+from tests.factories.variants import AttributeFactory, ProductVariantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +64,8 @@ CATALOGUE_FACTORIES: dict[type[Model], Any] = {
     ProductImage: ProductImageFactory,
     Review: ReviewFactory,
     Promotion: PromotionFactory,  # sale prices on cards and product pages
+    Attribute: AttributeFactory,
+    ProductVariant: ProductVariantFactory,
 }
 # Models no cached catalogue page shows.
 # Questions, answers and highlights show in the questions fragment, which is never cached.

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from shop.models import Address, CartItem, Order, Product
+from shop.models import Address, CartItem, Order, Product, ProductVariant
 from tests.factories import ProductFactory
 from tests.factories.commerce import AddressFactory, CartItemFactory, OrderFactory, address_data
 
@@ -124,7 +124,10 @@ def test_checkout_creates_an_order(shopper_api, filled_cart):
     assert body["lines"] == [
         {
             "product_id": filled_cart.product_id,
+            "variant_id": filled_cart.variant_id,
             "product_name": "Teapot",
+            "variant_name": "",
+            "sku": f"P-{filled_cart.product_id}",
             "unit_price": "20.00",
             "quantity": 2,
             "line_total": "40.00",
@@ -168,6 +171,7 @@ def test_checkout_declined_card_is_402_and_keeps_nothing(shopper_api, filled_car
 
 def test_checkout_sold_out_is_409(shopper_api, filled_cart, teapot):
     Product.objects.filter(id=teapot.id).update(stock=1)
+    ProductVariant.objects.filter(product_id=teapot.id).update(stock=1)
     response = shopper_api.post("/api/v1/checkout/", checkout_body(), format="json")
     assert response.status_code == 409
     assert "Teapot" in response.json()["detail"]

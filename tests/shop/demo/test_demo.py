@@ -10,6 +10,7 @@ from shop.models import (
     OrderLine,
     Product,
     ProductImage,
+    ProductVariant,
     Promotion,
     Review,
     StockAlert,
@@ -82,7 +83,9 @@ def test_small_seed_builds_a_consistent_shop():
     assert Category.objects.filter(parent__isnull=True).count() >= 6
     assert Category.objects.filter(parent__isnull=False).count() >= 12
     assert Product.objects.count() == 60
-    assert ProductImage.objects.count() == 3 * 60  # front, turned and close-up shots
+    # front, turned and close-up shots, and one more for each second colour of a garment or shoe
+    assert ProductImage.objects.filter(position__lt=10).count() == 3 * 60
+    assert ProductImage.objects.filter(position=10).exists()
     assert Product.objects.filter(stock=0).exists()
     assert Product.objects.filter(group_price__isnull=False).exists()
     assert Voucher.objects.filter(code="WELCOME10").exists()
@@ -104,6 +107,21 @@ def test_small_seed_builds_a_consistent_shop():
         == OrderLine.objects.filter(product=product, order__user=r.user).exists()
         for r in reviews
     )
+
+
+def test_small_seed_sells_clothing_and_shoes_in_sizes_and_colours():
+    seed_small()
+    for root in ("Clothing", "Shoes"):
+        product = Product.objects.filter(category__parent__name=root).first()
+        variants = list(product.variants.filter(is_active=True))
+        assert len(variants) >= 3
+        assert all(" / " in variant.name for variant in variants)
+        assert product.stock == sum(variant.stock for variant in variants)
+    assert ProductVariant.objects.filter(
+        product__category__parent__name="Clothing", stock=0
+    ).exists()
+    others = Product.objects.exclude(category__parent__name__in=["Clothing", "Shoes"])
+    assert all(product.variants.count() == 1 for product in others)
 
 
 def test_shoppers_mostly_buy_in_their_favourite_categories():

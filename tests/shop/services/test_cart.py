@@ -123,10 +123,16 @@ def test_cart_remove_item_deletes_the_line(user, product):
 def test_cart_merge_moves_session_items_into_the_account_cart(user):
     mug, plate = ProductFactory(stock=10), ProductFactory(stock=10)
     session_cart = Cart.objects.create(session_key="s" * 32)
-    CartItem.objects.create(cart=session_cart, product=mug, quantity=2)
-    CartItem.objects.create(cart=session_cart, product=plate, quantity=1)
+    CartItem.objects.create(
+        cart=session_cart, product=mug, variant=mug.variants.first(), quantity=2
+    )
+    CartItem.objects.create(
+        cart=session_cart, product=plate, variant=plate.variants.first(), quantity=1
+    )
     account_cart = CartFactory(user=user)
-    CartItem.objects.create(cart=account_cart, product=mug, quantity=3)
+    CartItem.objects.create(
+        cart=account_cart, product=mug, variant=mug.variants.first(), quantity=3
+    )
 
     services.cart_merge(user=user, session_key="s" * 32)
 
@@ -140,15 +146,21 @@ def test_cart_merge_moves_session_items_into_the_account_cart(user):
 def test_cart_merge_caps_quantities_at_stock(user):
     product = ProductFactory(stock=4)
     session_cart = Cart.objects.create(session_key="k" * 32)
-    CartItem.objects.create(cart=session_cart, product=product, quantity=3)
-    CartItem.objects.create(cart=CartFactory(user=user), product=product, quantity=3)
+    CartItem.objects.create(
+        cart=session_cart, product=product, variant=product.variants.first(), quantity=3
+    )
+    CartItem.objects.create(
+        cart=CartFactory(user=user), product=product, variant=product.variants.first(), quantity=3
+    )
     services.cart_merge(user=user, session_key="k" * 32)
     assert CartItem.objects.get(cart__user=user).quantity == 4
 
 
 def test_cart_merge_adopts_the_session_cart_when_the_account_has_none(user, product):
     session_cart = Cart.objects.create(session_key="a" * 32)
-    CartItem.objects.create(cart=session_cart, product=product, quantity=2)
+    CartItem.objects.create(
+        cart=session_cart, product=product, variant=product.variants.first(), quantity=2
+    )
     services.cart_merge(user=user, session_key="a" * 32)
     session_cart.refresh_from_db()
     assert (session_cart.user_id, session_cart.session_key) == (user.id, None)

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.utils import translation
 
 from shop import selectors, services
-from shop.models import CartItem, Order, OrderStatusEvent, Product
+from shop.models import CartItem, Order, OrderStatusEvent, Product, ProductVariant
 from social.models import Notification
 from tests.factories import ProductFactory
 from tests.factories.commerce import (
@@ -110,6 +110,7 @@ def test_order_place_sold_out_line_names_the_product_and_keeps_nothing(user, car
     other = ProductFactory(name="Kettle", stock=1)
     CartItemFactory(cart=cart_line.cart, product=other, quantity=1)
     Product.objects.filter(id=other.id).update(stock=0)
+    ProductVariant.objects.filter(product_id=other.id).update(stock=0)
     with pytest.raises(services.SoldOut, match="Kettle is sold out"):
         place(user)
     assert not Order.objects.exists()

@@ -99,8 +99,9 @@ def test_product_list_page_query_count_is_fixed(client, django_assert_num_querie
     for _ in range(count):
         ProductImageFactory(product=ProductFactory(category=category))
     # the category tree (navigation, the form's options and the cards share it) + count + page + the page's
-    # pictures + the running sales (cached under the catalogue version), whatever the page holds
-    with django_assert_num_queries(5):
+    # pictures + the running sales (cached under the catalogue version), whatever the page holds + the variant
+    # option facets (cached per catalogue version after this)
+    with django_assert_num_queries(6):
         response = client.get(reverse("shop:product_list"))
     assert response.status_code == 200
 

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from shop.models import Cart, CartItem, Order, Product
+from shop.models import Cart, CartItem, Order, Product, ProductVariant
 from tests.factories import ProductFactory
 from tests.factories.commerce import (
     AddressFactory,
@@ -229,6 +229,7 @@ def test_checkout_declined_card_shows_a_message_and_keeps_nothing(shopper_client
 
 def test_checkout_sold_out_shows_a_message_naming_the_product(shopper_client, filled_cart):
     Product.objects.filter(id=filled_cart.product_id).update(stock=0)
+    ProductVariant.objects.filter(product_id=filled_cart.product_id).update(stock=0)
     response = checkout_post(shopper_client)
     assert response.status_code == 409
     assert "Teapot is sold out" in response.content.decode()

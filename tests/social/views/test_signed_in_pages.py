@@ -16,7 +16,7 @@ from django.middleware.csrf import _unmask_cipher_token  # type: ignore[attr-def
 from django.test import Client
 
 from common.edge_cache import CSRF_PLACEHOLDER
-from shop.models import Product
+from shop.models import Product, ProductVariant
 from shop.services import cart_add_item, cart_get_or_create, product_save
 from social import services
 from social.models import Post
@@ -69,8 +69,10 @@ MAX_QUERIES = {
     "post": 4,
     "profile": 7,  # + the account with counts and how the viewer stands (one query), reviews, posts, tags,
     # the photo grid (posts with photos, their photos)
-    "product": 5,  # + the product with the shopper's wishlist, alert and review state, the posts that tag it (2)
-    "cart": 4,
+    # + the product with the shopper's wishlist, alert and review state, the posts that tag it (2); the variant
+    # picker: the variants, the chosen one's pictures and the shopper's open alert for it
+    "product": 8,
+    "cart": 5,  # + the chosen variants' own pictures (the cart shows the size/colour picked)
     "orders": 2,
     "notifications": 2,
 }
@@ -183,6 +185,7 @@ def test_edits_show_on_the_next_request_for_everyone(ana, ben, cleo, moderator):
     assert every_page_shows("25.00")
 
     Product.objects.filter(pk=product.pk).update(stock=0)
+    ProductVariant.objects.filter(product_id=product.pk).update(stock=0)
     for client in clients:
         html = client.get(product_url).content.decode()
         assert "Sold out" in html
