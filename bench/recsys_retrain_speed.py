@@ -32,6 +32,7 @@ from recsys.core import (  # noqa: E402
     evaluate,
     evaluate_popularity,
     holdout_split,
+    refit,
     top_k,
     train,
 )
@@ -59,7 +60,7 @@ def one_run(users: int, items: int, interactions: int) -> dict:
     popularity_report = evaluate_popularity(train=train_matrix, test=test, k=params.k)
     timings["evaluate"] = time.perf_counter() - step
     step = time.perf_counter()
-    final = train(dataset, params)
+    final = refit(candidate, dataset, params)
     with tempfile.TemporaryDirectory() as folder:
         final.save(Path(folder) / "model.pkl")
         artefact_mb = (Path(folder) / "model.pkl").stat().st_size / 2**20

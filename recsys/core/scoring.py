@@ -75,6 +75,16 @@ def _popularity_rank_score(model: TrainedModel) -> np.ndarray:
     return scores
 
 
+def _augmented_items(model: TrainedModel) -> np.ndarray:
+    def build() -> np.ndarray:
+        items = model.item_representations
+        out = np.empty((len(items), items.shape[1] + 2), dtype=np.float32)
+        out[:, :-2], out[:, -2], out[:, -1] = items, 1.0, model.item_biases
+        return out
+
+    return model._cached("_augmented_items", build)
+
+
 def score_matrix(
     model: TrainedModel,
     vectors: np.ndarray,
@@ -84,9 +94,10 @@ def score_matrix(
 ) -> np.ndarray:
     """Dense scores (users x items). With blend weights, each user's scores are standardised and
     `weight * standardised log popularity` is added (0 leaves that user's scores as the model gives them)."""
-    scores = vectors @ model.item_representations.T
-    scores += biases[:, None]
-    scores += model.item_biases[None, :]
+    # One BLAS product with the biases folded in: [v, b, 1] . [q, 1, item bias] (no extra passes).
+    augmented = np.empty((len(vectors), vectors.shape[1] + 2), dtype=np.float32)
+    augmented[:, :-2], augmented[:, -2], augmented[:, -1] = vectors, biases, 1.0
+    scores = augmented @ _augmented_items(model).T
     if blend_weights is not None and np.any(blend_weights > 0):
         blended = blend_weights > 0
         part = scores[blended]
