@@ -117,8 +117,9 @@ def chunk_rows(n_items: int, chunk_size: int = 1024, *, budget: int = 1 << 25) -
     return max(1, min(chunk_size, max(16, budget // max(n_items, 1))))
 
 
-def standardised(scores: np.ndarray, *, copy: bool = True) -> np.ndarray:
-    """Each row minus its mean, over its standard deviation (rows with no spread are only centred).
+def standardised(scores: np.ndarray, *, copy: bool = True, weight: float = 1.0) -> np.ndarray:
+    """Each row minus its mean, over its standard deviation (rows with no spread are only centred), times
+    `weight` (folded into the same pass).
 
     Row sums and sums of squares come from BLAS products (two passes over the block, no temporaries);
     `copy=False` standardises `scores` in place."""
@@ -130,7 +131,7 @@ def standardised(scores: np.ndarray, *, copy: bool = True) -> np.ndarray:
     std = np.sqrt(np.maximum(squares - mean**2, 0.0))
     std[std <= 1e-12] = 1.0
     scores -= mean[:, None].astype(np.float32)
-    scores *= (1.0 / std)[:, None].astype(np.float32)
+    scores *= (weight / std)[:, None].astype(np.float32)
     return scores
 
 
@@ -157,9 +158,11 @@ def blend_recipe(
         return np.asarray(component(name, rows), dtype=np.float32)
     total: np.ndarray | None = None
     for name, weight in recipe:
-        part = standardised(component(name, rows), copy=not fresh_components)
-        part *= np.float32(weight)
-        total = part if total is None else total + part
+        part = standardised(component(name, rows), copy=not fresh_components, weight=weight)
+        if total is None:
+            total = part
+        else:
+            total += part
     assert total is not None
     return total
 
