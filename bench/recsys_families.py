@@ -207,7 +207,7 @@ def run(name: str, seeds: list[int]) -> dict:
                 "best_peer": best_peer,
                 "diff": float(diff.mean()),
                 "se": se,
-                "matches": bool(diff.mean() > -2 * se),
+                "matches": bool(diff.mean() >= -2 * se),
             }
         summary["groups"][group] = row
     if cold_runs:
