@@ -493,7 +493,8 @@ def refit(
 ) -> TrainedModel:
     """`model` (from `train` on part of `dataset`'s interactions, e.g. a holdout split) brought up to all of
     `dataset` without choosing again: a warm start. Its LightFM hybrid trains `refit_epochs` more epochs on
-    everything (continuing `model.lightfm` in place: do not score with `model` afterwards), and the families
+    everything (`refit="continue"`, continuing `model.lightfm` in place: do not score with `model`
+    afterwards; `"full"`: a fresh model for the best epoch count; `"none"`: as it is), and the families
     its recipes name are refitted on everything with the settings chosen on validation (ALS warm-started).
     The blend weights, followee taste, recipes and selection report are kept. About a tenth of the time of
     a second `train`, which would repeat early stopping and model selection on nearly the same data.
@@ -506,8 +507,17 @@ def refit(
     started = time.perf_counter()
     matrix, weights = dataset.interactions.tocsr(), dataset.weights.tocsr()
     seconds: dict[str, float] = {}
-    lightfm = model.lightfm
-    _fit(dataset, matrix, weights, params, params.refit_epochs, lightfm)
+    lightfm, extra_epochs = model.lightfm, params.refit_epochs
+    if params.refit == "full":
+        # As `train` does for this mode: a fresh model, the validated number of epochs, on everything.
+        lightfm, extra_epochs = (
+            _fit(dataset, matrix, weights, params, model.best_epoch),
+            model.best_epoch,
+        )
+    elif params.refit == "none":
+        extra_epochs = 0
+    else:
+        _fit(dataset, matrix, weights, params, extra_epochs, lightfm)
     final = _assemble(
         lightfm,
         dataset,
@@ -518,7 +528,7 @@ def refit(
             model.followee_taste_weight,
             list(model.validation_curve),
             model.best_epoch,
-            model.epochs_run + params.refit_epochs,
+            model.epochs_run + extra_epochs,
         ),
     )
     seconds["refit_lightfm"] = round(time.perf_counter() - started, 3)

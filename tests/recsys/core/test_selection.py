@@ -162,3 +162,15 @@ def test_refit_refuses_another_catalogue(trained):
     other, _ = trained["popularity"]
     with pytest.raises(ValueError, match="same shoppers and products"):
         refit(model, other, PARAMS)
+
+
+@pytest.mark.parametrize("mode", ["none", "full"])
+def test_refit_follows_the_refit_mode(mode):
+    log, items, follows = item_item_world(users=80, bundles=30)
+    params = PARAMS.replace(refit=mode)
+    dataset = build_dataset(log, items=items, follows=follows, params=params)
+    train_matrix, train_weights, _ = holdout_split(dataset.interactions, dataset.weights, seed=5)
+    holdout = train(dataset.with_interactions(train_matrix, train_weights), params)
+    epochs = holdout.epochs_run
+    final = refit(holdout, dataset, params)
+    assert final.epochs_run == epochs + (0 if mode == "none" else holdout.best_epoch)
