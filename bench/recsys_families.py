@@ -207,7 +207,7 @@ def run(name: str, seeds: list[int]) -> dict:
                 "best_peer": best_peer,
                 "diff": float(diff.mean()),
                 "se": se,
-                "matches": bool(diff.mean() > -2 * se),
+                "matches": bool(diff.mean() >= -2 * se),
             }
         summary["groups"][group] = row
     if cold_runs:
@@ -215,11 +215,15 @@ def run(name: str, seeds: list[int]) -> dict:
     return summary
 
 
+def _ratio(served: float, peer: float) -> str:
+    return f"{served / peer:.3f}" if peer > 0 else "-"
+
+
 def table(results: dict[str, dict], seeds_by_name: dict[str, list[int]], load: str) -> str:
     lines = [
         "| dataset | group | metric | served | popularity | item-kNN | ALS | EASE | LightFM | "
-        "served - best peer (SE) | matches |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "served - best peer (SE) | served / best peer | matches |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, summary in results.items():
         for group, row in summary["groups"].items():
@@ -231,6 +235,7 @@ def table(results: dict[str, dict], seeds_by_name: dict[str, list[int]], load: s
                     f"{','.join(map(str, seeds_by_name[name]))}) | {label} | **{means['served']:.4f}** | "
                     + " | ".join(f"{means[p]:.4f}" for p in PEERS)
                     + f" | {fig['diff']:+.4f} ({fig['se']:.4f}) vs {fig['best_peer']} | "
+                    f"{_ratio(means['served'], means[fig['best_peer']])} | "
                     f"{'yes' if fig['matches'] else 'NO'} |"
                 )
         if "cold" in summary:
@@ -239,12 +244,14 @@ def table(results: dict[str, dict], seeds_by_name: dict[str, list[int]], load: s
                 f"| {name} | cold ({cold['users']:.0f} users/seed) | P@10 | **{cold['served_p']:.4f}** | "
                 f"{cold['popularity_p']:.4f} | = popularity | = popularity | = popularity | "
                 f"(served) | {cold['served_p'] - cold['popularity_p']:+.4f} vs popularity | "
+                f"{_ratio(cold['served_p'], cold['popularity_p'])} | "
                 f"{'yes' if cold['served_p'] >= cold['popularity_p'] - 1e-9 else 'NO'} |"
             )
             lines.append(
                 f"| {name} | cold | NDCG@10 | **{cold['served_ndcg']:.4f}** | "
                 f"{cold['popularity_ndcg']:.4f} | = popularity | = popularity | = popularity | "
                 f"(served) | {cold['served_ndcg'] - cold['popularity_ndcg']:+.4f} vs popularity | "
+                f"{_ratio(cold['served_ndcg'], cold['popularity_ndcg'])} | "
                 f"{'yes' if cold['served_ndcg'] >= cold['popularity_ndcg'] - 1e-9 else 'NO'} |"
             )
     choices = "; ".join(

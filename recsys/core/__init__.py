@@ -26,7 +26,7 @@ from recsys.core.scoring import (
 )
 from recsys.core.selection import CandidateFigures, GroupChoice, SelectionReport, ServedFamilies
 from recsys.core.splits import cold_user_split, holdout_split
-from recsys.core.training import train
+from recsys.core.training import refit, train
 from recsys.core.types import (
     SIGNAL_KINDS,
     Dataset,
@@ -69,6 +69,7 @@ __all__ = [
     "holdout_split",
     "identity_only",
     "interaction_weights",
+    "refit",
     "run_cold_protocol",
     "run_protocol",
     "score_matrix",

@@ -5,16 +5,19 @@ validation part carved from training (never on test data), per user group.
    NDCG@k over all validation users stands for the family.
 2. Blends: the best `blend_families` candidates (popularity included) are mixed in pairs with each weight in
    `blend_weights` (weighted sums of per-user standardised scores).
-3. Each group (light, heavy) gets the candidate with the best mean NDCG@k on its own validation users; ties go
-   to the simpler candidate (a single family before a blend, families in `params.families` order). With
-   `popularity_guard`, popularity is served instead unless the candidate's paired per-user NDCG@k gain over
-   popularity exceeds `blend_min_z` standard errors (the noise test of `training.choose_blend`, without its
-   3% hit margin: on FilmTrust real gains of about 5% failed that margin on some validation splits). So no
-   group is served a model that validation cannot tell from popularity.
+3. On all validation users the best single family is chosen (what a benchmark of that family alone would
+   serve, so the choice is at least as good as the strongest peer on validation); the best blend replaces it
+   only when its paired per-user NDCG@k gain over that family exceeds `blend_min_z` standard errors, and,
+   with `popularity_guard`, popularity replaces it unless it beats popularity beyond the same noise test.
+4. Each group (light, heavy) is served that recipe unless another candidate (popularity included) beats it
+   on the group's own validation users beyond `blend_min_z` standard errors: a small group (few light
+   shoppers) is never moved by luck, and a group that popularity clearly serves better gets popularity.
+   Ties go to the simpler candidate (a single family before a blend, families in `params.families` order).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -156,22 +159,21 @@ def _gains(
     return hits, ndcg
 
 
-def _choose(
+def _figures(
     group: str,
     rows: np.ndarray,
     names: list[str],
-    recipes: list[Recipe],
     hits: np.ndarray,
     ndcg: np.ndarray,
-    params: TrainingParams,
-) -> tuple[GroupChoice, list[CandidateFigures]]:
-    k = params.k
+    k: int,
+) -> list[CandidateFigures]:
+    """Every candidate's validation figures on one group's users (gain over popularity in SE)."""
     popularity = names.index("popularity") if "popularity" in names else None
     figures = []
     for col, name in enumerate(names):
         z = (
             gain_z(ndcg[rows, col] - ndcg[rows, popularity])
-            if popularity is not None and col != popularity
+            if popularity is not None and col != popularity and len(rows)
             else 0.0
         )
         figures.append(
@@ -184,11 +186,30 @@ def _choose(
                 gain_z=round(z, 3) if np.isfinite(z) else 99.0,
             )
         )
-    if len(rows) == 0:
-        fallback: Recipe = (("lightfm", 1.0),) if "lightfm" in names else recipes[0]
-        return GroupChoice(group, fallback, "no validation users in this group"), []
-    means = ndcg[rows].mean(axis=0)
-    eligible = means.copy()
+    return figures
+
+
+def _describe(name: str, ndcg: np.ndarray, hits: np.ndarray, k: int) -> str:
+    precision = float(hits.sum() / (k * max(len(hits), 1)))
+    return f"{name}: NDCG@{k} {float(ndcg.mean()):.4f}, P@{k} {precision:.4f} on {len(ndcg)} validation users"
+
+
+def _base_choice(
+    names: list[str],
+    recipes: list[Recipe],
+    singles: int,
+    hits: np.ndarray,
+    ndcg: np.ndarray,
+    params: TrainingParams,
+) -> tuple[int, str]:
+    """The recipe chosen on all validation users: the best single family (as a peer benchmark of that
+    family alone would choose it), replaced by a blend only when the blend beats it beyond noise, and by
+    popularity when it does not beat popularity beyond noise (with `popularity_guard`)."""
+    k, min_z = params.k, params.blend_min_z
+    popularity = names.index("popularity") if "popularity" in names else None
+    means = ndcg.mean(axis=0)
+    eligible = np.full(len(names), -np.inf)
+    eligible[:singles] = means[:singles]
     if (
         not params.popularity_guard
         and popularity is not None
@@ -197,25 +218,76 @@ def _choose(
         # A peer benchmark of one family: popularity is only the yardstick, never the choice.
         eligible[popularity] = -np.inf
     best = int(np.argmax(eligible > eligible.max() - 1e-12))
-    described = (
-        f"{names[best]}: NDCG@{k} {means[best]:.4f}, P@{k} {figures[best].precision:.4f} "
-        f"on {len(rows)} validation users, best of {len(names)} candidates"
-    )
-    if popularity is None or best == popularity:
-        return GroupChoice(group, recipes[best], described), figures
-    z = gain_z(ndcg[rows, best] - ndcg[rows, popularity])
+    reason = f"{_describe(names[best], ndcg[:, best], hits[:, best], k)}, best single family of {singles}"
+    blends = list(range(singles, len(names)))
+    if blends:
+        blend = max(blends, key=lambda c: (means[c], -c))
+        z = gain_z(ndcg[:, blend] - ndcg[:, best])
+        if z > min_z:
+            reason = (
+                f"{_describe(names[blend], ndcg[:, blend], hits[:, blend], k)}: beats the best single "
+                f"family ({names[best]}, NDCG@{k} {means[best]:.4f}) by {z:.1f} SE (needs > {min_z:g})"
+            )
+            best = blend
+        else:
+            reason += (
+                f"; the best blend ({names[blend]}, NDCG@{k} {means[blend]:.4f}) does not beat it "
+                f"beyond noise ({z:.1f} SE, needs > {min_z:g})"
+            )
+    if popularity is None or best == popularity or not params.popularity_guard:
+        return best, reason
+    z = gain_z(ndcg[:, best] - ndcg[:, popularity])
     versus = f"popularity NDCG@{k} {means[popularity]:.4f}; paired gain {z:.1f} SE"
-    if params.popularity_guard and not z > params.blend_min_z:
-        return (
-            GroupChoice(
-                group,
-                recipes[popularity],
-                f"popularity: the best candidate, {described}, does not beat it beyond noise "
-                f"({versus}, needs > {params.blend_min_z:g} SE)",
-            ),
-            figures,
+    if not z > min_z:
+        return popularity, (
+            f"popularity: the best candidate, {reason}, does not beat it beyond noise "
+            f"({versus}, needs > {min_z:g} SE)"
         )
-    return GroupChoice(group, recipes[best], f"{described}; {versus}"), figures
+    return best, f"{reason}; {versus}"
+
+
+def _choose(
+    group: str,
+    rows: np.ndarray,
+    names: list[str],
+    recipes: list[Recipe],
+    base: int,
+    base_reason: str,
+    hits: np.ndarray,
+    ndcg: np.ndarray,
+    params: TrainingParams,
+) -> GroupChoice:
+    """A group is served the recipe chosen on all validation users unless another candidate beats it on
+    this group's own validation users beyond noise (so a small group is never moved by luck)."""
+    k, min_z = params.k, params.blend_min_z
+    if len(rows) < 2:
+        return GroupChoice(group, recipes[base], f"{base_reason} (all validation users)")
+    allowed = np.ones(len(names), dtype=bool)
+    if (
+        not params.popularity_guard
+        and "popularity" not in params.families
+        and "popularity" in names
+    ):
+        allowed[names.index("popularity")] = False
+    means = np.where(allowed, ndcg[rows].mean(axis=0), -np.inf)
+    challenger = int(np.argmax(means > means.max() - 1e-12))
+    if challenger != base:
+        z = gain_z(ndcg[rows, challenger] - ndcg[rows, base])
+        if z > min_z:
+            return GroupChoice(
+                group,
+                recipes[challenger],
+                f"{_describe(names[challenger], ndcg[rows, challenger], hits[rows, challenger], k)}: "
+                f"beats {names[base]} (chosen on all validation users) on this group by {z:.1f} SE "
+                f"(needs > {min_z:g})",
+            )
+    return GroupChoice(
+        group,
+        recipes[base],
+        f"{base_reason} (all validation users); on this group "
+        f"{_describe(names[base], ndcg[rows, base], hits[rows, base], k)}, no candidate beats it "
+        f"beyond noise",
+    )
 
 
 def select_families(
@@ -316,18 +388,19 @@ def select_families(
     seconds["validate"] = round(time.perf_counter() - started, 3)
     counts = np.diff(fit.indptr)[users]
     light = counts <= params.light_user_threshold
+    settings = {recipe_name(r): chosen_settings.get(recipe_name(r), {}) for r in recipes}
     choices, figures = [], []
+    if len(users):
+        base, base_reason = _base_choice(names, recipes, len(keep), hits, ndcg, params)
+    else:
+        base = names.index("lightfm") if "lightfm" in names else 0
+        base_reason = "no validation users"
     for group, mask in (("light", light), ("heavy", ~light)):
-        choice, group_figures = _choose(
-            group, np.flatnonzero(mask), names, recipes, hits, ndcg, params
-        )
-        choices.append(choice)
-        settings = {recipe_name(r): chosen_settings.get(recipe_name(r), {}) for r in recipes}
+        rows = np.flatnonzero(mask)
+        choices.append(_choose(group, rows, names, recipes, base, base_reason, hits, ndcg, params))
         figures += [
-            CandidateFigures(
-                f.candidate, f.group, f.precision, f.ndcg, f.users, f.gain_z, settings[f.candidate]
-            )
-            for f in group_figures
+            dataclasses.replace(f, settings=settings[f.candidate])
+            for f in _figures(group, rows, names, hits, ndcg, params.k)
         ]
     used = {name for choice in choices for name, _ in choice.recipe}
     report = SelectionReport(

@@ -71,6 +71,10 @@ class TrainedModel:
     def no_components(self) -> int:
         return self.item_representations.shape[1]
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Lookup tables built by `_cached` are rebuilt after loading, not written into the artefact.
+        return {key: value for key, value in self.__dict__.items() if not key.startswith("_")}
+
     def _cached(self, name: str, build):
         # Frozen dataclass: lookup tables are built once per loaded model and kept on the instance.
         value = self.__dict__.get(name)

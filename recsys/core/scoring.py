@@ -75,6 +75,16 @@ def _popularity_rank_score(model: TrainedModel) -> np.ndarray:
     return scores
 
 
+def _augmented_items(model: TrainedModel) -> np.ndarray:
+    def build() -> np.ndarray:
+        items = model.item_representations
+        out = np.empty((len(items), items.shape[1] + 2), dtype=np.float32)
+        out[:, :-2], out[:, -2], out[:, -1] = items, 1.0, model.item_biases
+        return out
+
+    return model._cached("_augmented_items", build)
+
+
 def score_matrix(
     model: TrainedModel,
     vectors: np.ndarray,
@@ -84,9 +94,10 @@ def score_matrix(
 ) -> np.ndarray:
     """Dense scores (users x items). With blend weights, each user's scores are standardised and
     `weight * standardised log popularity` is added (0 leaves that user's scores as the model gives them)."""
-    scores = vectors @ model.item_representations.T
-    scores += biases[:, None]
-    scores += model.item_biases[None, :]
+    # One BLAS product with the biases folded in: [v, b, 1] . [q, 1, item bias] (no extra passes).
+    augmented = np.empty((len(vectors), vectors.shape[1] + 2), dtype=np.float32)
+    augmented[:, :-2], augmented[:, -2], augmented[:, -1] = vectors, biases, 1.0
+    scores = augmented @ _augmented_items(model).T
     if blend_weights is not None and np.any(blend_weights > 0):
         blended = blend_weights > 0
         part = scores[blended]
@@ -106,8 +117,9 @@ def chunk_rows(n_items: int, chunk_size: int = 1024, *, budget: int = 1 << 25) -
     return max(1, min(chunk_size, max(16, budget // max(n_items, 1))))
 
 
-def standardised(scores: np.ndarray, *, copy: bool = True) -> np.ndarray:
-    """Each row minus its mean, over its standard deviation (rows with no spread are only centred).
+def standardised(scores: np.ndarray, *, copy: bool = True, weight: float = 1.0) -> np.ndarray:
+    """Each row minus its mean, over its standard deviation (rows with no spread are only centred), times
+    `weight` (folded into the same pass).
 
     Row sums and sums of squares come from BLAS products (two passes over the block, no temporaries);
     `copy=False` standardises `scores` in place."""
@@ -119,7 +131,7 @@ def standardised(scores: np.ndarray, *, copy: bool = True) -> np.ndarray:
     std = np.sqrt(np.maximum(squares - mean**2, 0.0))
     std[std <= 1e-12] = 1.0
     scores -= mean[:, None].astype(np.float32)
-    scores *= (1.0 / std)[:, None].astype(np.float32)
+    scores *= (weight / std)[:, None].astype(np.float32)
     return scores
 
 
@@ -146,9 +158,11 @@ def blend_recipe(
         return np.asarray(component(name, rows), dtype=np.float32)
     total: np.ndarray | None = None
     for name, weight in recipe:
-        part = standardised(component(name, rows), copy=not fresh_components)
-        part *= np.float32(weight)
-        total = part if total is None else total + part
+        part = standardised(component(name, rows), copy=not fresh_components, weight=weight)
+        if total is None:
+            total = part
+        else:
+            total += part
     assert total is not None
     return total
 

@@ -38,7 +38,7 @@ from recsys.core.selection import CandidateFigures, GroupChoice
 from recsys.core.splits import cold_user_split, holdout_split
 from recsys.core.types import Dataset, PopularityBlend, TrainingParams
 
-__all__ = ["BLEND_GRID", "REFIT_MODES", "TASTE_GRID", "choose_blend", "train"]
+__all__ = ["BLEND_GRID", "REFIT_MODES", "TASTE_GRID", "choose_blend", "refit", "train"]
 
 BLEND_GRID = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 1000.0)
 POPULARITY_MARGIN = 0.03
@@ -122,7 +122,8 @@ def _category_centroids(
 
 def _hits(scores: np.ndarray, exclude: sp.csr_matrix | None, truth: sp.csr_matrix, k: int) -> float:
     """Number of top-k items (excluded ones removed) that are in `truth` (rows aligned with `scores`)."""
-    return float(user_gains(scores, exclude, truth, k)[0].sum())
+    # `scores` is a fresh block: excluded entries are overwritten in place (no 100k-column copy).
+    return float(user_gains(scores, exclude, truth, k, copy=False)[0].sum())
 
 
 def _precision(model: TrainedModel, fit: sp.csr_matrix, validation: sp.csr_matrix, users, k):
@@ -484,6 +485,69 @@ def train(dataset: Dataset, params: TrainingParams | None = None) -> TrainedMode
         **_extra(blend, taste, curve, best_epoch, epochs_run + best_epoch),
         train_seconds=time.perf_counter() - started,
         counts=_counts(dataset),
+    )
+
+
+def refit(
+    model: TrainedModel, dataset: Dataset, params: TrainingParams | None = None
+) -> TrainedModel:
+    """`model` (from `train` on part of `dataset`'s interactions, e.g. a holdout split) brought up to all of
+    `dataset` without choosing again: a warm start. Its LightFM hybrid trains `refit_epochs` more epochs on
+    everything (`refit="continue"`, continuing `model.lightfm` in place: do not score with `model`
+    afterwards; `"full"`: a fresh model for the best epoch count; `"none"`: as it is), and the families
+    its recipes name are refitted on everything with the settings chosen on validation (ALS warm-started).
+    The blend weights, followee taste, recipes and selection report are kept. About a tenth of the time of
+    a second `train`, which would repeat early stopping and model selection on nearly the same data.
+    """
+    params = params or model.params
+    if dataset.n_users != model.n_users or dataset.n_items != model.n_items:
+        raise ValueError(
+            "refit needs the dataset the model was trained on (same shoppers and products)"
+        )
+    started = time.perf_counter()
+    matrix, weights = dataset.interactions.tocsr(), dataset.weights.tocsr()
+    seconds: dict[str, float] = {}
+    lightfm, extra_epochs = model.lightfm, params.refit_epochs
+    if params.refit == "full":
+        # As `train` does for this mode: a fresh model, the validated number of epochs, on everything.
+        lightfm, extra_epochs = (
+            _fit(dataset, matrix, weights, params, model.best_epoch),
+            model.best_epoch,
+        )
+    elif params.refit == "none":
+        extra_epochs = 0
+    else:
+        _fit(dataset, matrix, weights, params, extra_epochs, lightfm)
+    final = _assemble(
+        lightfm,
+        dataset,
+        matrix,
+        params,
+        **_extra(
+            model.blend,
+            model.followee_taste_weight,
+            list(model.validation_curve),
+            model.best_epoch,
+            model.epochs_run + extra_epochs,
+        ),
+    )
+    seconds["refit_lightfm"] = round(time.perf_counter() - started, 3)
+    if model.served is not None and model.selection is not None:
+        step = time.perf_counter()
+        selection = Selection(
+            report=model.selection,
+            recipes=dict(model.served.recipes),
+            fitted={n: f for n, f in model.served.families.items() if n != "popularity"},
+        )
+        served = refit_served(selection, matrix, weights, params)
+        seconds["refit_families"] = round(time.perf_counter() - step, 3)
+        report = dataclasses.replace(
+            model.selection,
+            seconds=tuple({**dict(model.selection.seconds), **seconds}.items()),
+        )
+        final = dataclasses.replace(final, served=served, selection=report)
+    return dataclasses.replace(
+        final, train_seconds=time.perf_counter() - started, counts=_counts(dataset)
     )
 
 

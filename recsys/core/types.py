@@ -94,8 +94,10 @@ class TrainingParams:
     tune_blend: bool = True
     light_user_threshold: int = 5
     cold_validation_fraction: float = 0.1
-    # A group gets a model weight only when it beats popularity alone on validation by more than this many
-    # standard errors of the paired per-user difference (and by 3% relative); otherwise it is served popularity.
+    # The noise test, in standard errors of the paired per-user difference on validation: a LightFM popularity
+    # weight must beat popularity alone by more than this (and by 3% relative); in model selection a blend
+    # must beat the best single family, the chosen recipe popularity, and a group's own best candidate the
+    # recipe chosen on all validation users, each by more than this.
     blend_min_z: float = 2.0
     # Model selection: the families tried on the validation split (the LightFM hybrid always trains, since
     # cold shoppers, similar items and reasons come from it), each family's settings to try, and the blends.

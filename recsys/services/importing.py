@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.text import slugify
 
 from recsys.core.interchange import CATEGORY_SEPARATOR, InterchangeData, RowError, read_interchange
@@ -58,6 +58,35 @@ class ImportSummary:
 
     def add(self, name: str, count: int) -> None:
         self.created[name] = self.created.get(name, 0) + count
+
+
+_AUTO_FIELDS = ("AutoField", "BigAutoField", "SmallAutoField")
+
+
+def _insert(model, objects: list) -> None:
+    """Insert rows whose primary keys are not needed back. PostgreSQL: one COPY stream (several times faster
+    than batches of INSERT for hundreds of thousands of rows); other databases: `bulk_create`. Field values
+    go through the same `pre_save` and `get_db_prep_save` as `bulk_create` (defaults, `_keeping_times`)."""
+    if not objects:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objects, batch_size=BATCH)
+        return
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and f.get_internal_type() in _AUTO_FIELDS)
+    ]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for obj in objects:
+            copy.write_row(
+                [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+            )
 
 
 def _unique_slug(base: str, taken: set[str], max_length: int) -> str:
@@ -133,7 +162,8 @@ def _import_users(
         user.set_unusable_password()
         created.append((row, user))
     user_model.objects.bulk_create([u for _, u in created], batch_size=BATCH)
-    ExternalId.objects.bulk_create(
+    _insert(
+        ExternalId,
         [
             ExternalId(
                 source=prefix,
@@ -144,7 +174,6 @@ def _import_users(
             )
             for row, user in created
         ],
-        batch_size=BATCH,
     )
     summary.add("users", len(created))
     for external in deleted:
@@ -217,7 +246,8 @@ def _import_items(
         ],
         batch_size=BATCH,
     )
-    ExternalId.objects.bulk_create(
+    _insert(
+        ExternalId,
         [
             ExternalId(
                 source=prefix,
@@ -227,7 +257,6 @@ def _import_items(
             )
             for row, product in created
         ],
-        batch_size=BATCH,
     )
     summary.add("products", len(created))
     log(
@@ -282,7 +311,7 @@ def _import_interactions(data, prefix, users, products, summary, log) -> None:
             previous = ratings.get((user_id, product_id))
             if previous is None or when >= previous[1]:
                 ratings[(user_id, product_id)] = (row.value, when)
-    ProductEvent.objects.bulk_create(events, batch_size=BATCH)
+    _insert(ProductEvent, events)
     summary.add("product_events", len(events))
     log(f"interactions: {len(events):,} product events")
 
@@ -297,7 +326,7 @@ def _import_interactions(data, prefix, users, products, summary, log) -> None:
     for item in new_wishlist:
         item.created_at = wishlist[(item.user_id, item.product_id)]
     with _keeping_times(WishlistItem):
-        WishlistItem.objects.bulk_create(new_wishlist, batch_size=BATCH)
+        _insert(WishlistItem, new_wishlist)
     summary.add("wishlist_items", len(new_wishlist))
     log(f"interactions: {len(new_wishlist):,} wishlist items")
 
@@ -359,7 +388,7 @@ def _import_interactions(data, prefix, users, products, summary, log) -> None:
                 line_total=prices[product_id],
             )
         )
-    OrderLine.objects.bulk_create(lines, batch_size=BATCH)
+    _insert(OrderLine, lines)
     summary.add("orders", len(orders))
     log(f"interactions: {len(orders):,} orders")
 
@@ -378,7 +407,7 @@ def _import_interactions(data, prefix, users, products, summary, log) -> None:
     for review in new_reviews:
         review.created_at = ratings[(review.user_id, review.product_id)][1]
     with _keeping_times(Review):
-        Review.objects.bulk_create(new_reviews, batch_size=BATCH)
+        _insert(Review, new_reviews)
     summary.add("reviews", len(new_reviews))
     log(f"interactions: {len(new_reviews):,} reviews")
 
@@ -406,6 +435,6 @@ def _import_follows(data, users, summary, log) -> None:
         Follow(follower_id=a, followee_id=b, status=Follow.Status.ACTIVE)
         for a, b in sorted(pairs - existing)
     ]
-    Follow.objects.bulk_create(new, batch_size=BATCH)
+    _insert(Follow, new)
     summary.add("follows", len(new))
     log(f"follows: {len(new):,} created")

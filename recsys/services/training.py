@@ -369,7 +369,9 @@ def _train(
                     metrics["serving"] = comparison["serving"]
         timings["evaluate_seconds"] = round(time.perf_counter() - step, 3)
         step = time.perf_counter()
-        final = core.train(dataset, params)
+        # Warm start: the holdout model's choices (families, settings, epochs, blends) brought up to all the
+        # data, instead of a second early-stopped training and model selection on nearly the same data.
+        final = core.refit(candidate, dataset, params)
         timings["train_seconds"] = round(time.perf_counter() - step, 3)
         if final.selection is not None:
             # Which family (or blend) serves each group and why: each candidate's validation figures.

@@ -14,6 +14,7 @@ from recsys.core import (
     evaluate,
     evaluate_popularity,
     holdout_split,
+    refit,
     run_cold_protocol,
     run_protocol,
     score_matrix,
@@ -138,3 +139,38 @@ def test_the_protocol_figures_carry_the_selection_report():
     selection = json.loads(json.dumps(figures))["validation"]["selection"]
     assert {c["group"] for c in selection["choices"]} == {"light", "heavy"}
     assert {c["candidate"] for c in selection["candidates"]} >= {"als", "ease", "popularity"}
+
+
+def test_refit_brings_a_holdout_model_up_to_all_data_without_choosing_again():
+    log, items, follows = item_item_world(users=120, bundles=40)
+    dataset = build_dataset(log, items=items, follows=follows, params=PARAMS)
+    train_matrix, train_weights, _ = holdout_split(dataset.interactions, dataset.weights, seed=5)
+    holdout = train(dataset.with_interactions(train_matrix, train_weights), PARAMS)
+    recipes, report = dict(holdout.served.recipes), holdout.selection
+    final = refit(holdout, dataset, PARAMS)
+    assert dict(final.served.recipes) == recipes
+    assert [c.as_dict() for c in final.selection.choices] == [c.as_dict() for c in report.choices]
+    assert final.served.history.nnz == dataset.interactions.nnz
+    np.testing.assert_array_equal(
+        final.user_train_counts, np.diff(dataset.interactions.tocsr().indptr)
+    )
+    assert "refit_families" in dict(final.selection.seconds)
+
+
+def test_refit_refuses_another_catalogue(trained):
+    _, model = trained["item_item"]
+    other, _ = trained["popularity"]
+    with pytest.raises(ValueError, match="same shoppers and products"):
+        refit(model, other, PARAMS)
+
+
+@pytest.mark.parametrize("mode", ["none", "full"])
+def test_refit_follows_the_refit_mode(mode):
+    log, items, follows = item_item_world(users=80, bundles=30)
+    params = PARAMS.replace(refit=mode)
+    dataset = build_dataset(log, items=items, follows=follows, params=params)
+    train_matrix, train_weights, _ = holdout_split(dataset.interactions, dataset.weights, seed=5)
+    holdout = train(dataset.with_interactions(train_matrix, train_weights), params)
+    epochs = holdout.epochs_run
+    final = refit(holdout, dataset, params)
+    assert final.epochs_run == epochs + (0 if mode == "none" else holdout.best_epoch)
