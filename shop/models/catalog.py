@@ -14,9 +14,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.manager import MultilingualManager
 
 from common.pictures import Picture
+from common.translation import TranslatedManager
 
 
 class Category(models.Model):
@@ -25,9 +25,6 @@ class Category(models.Model):
     name_zh_hans: str | None
     description_en: str | None
     description_zh_hans: str | None
-    # Declared so the type checker knows it; modeltranslation would otherwise swap it in at start-up.
-    objects: MultilingualManager[Category] = MultilingualManager()
-
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
     parent = models.ForeignKey(
@@ -38,6 +35,8 @@ class Category(models.Model):
 
     # Filled by shop.selectors.categories on the rows of the category tree (not a column).
     children_list: list[Category]
+
+    objects = TranslatedManager()  # Meta.ordering stays out of GROUP BY (common.translation)
 
     class Meta:
         ordering = ["position", "name"]
@@ -67,9 +66,6 @@ class Product(models.Model):
     name_zh_hans: str | None
     description_en: str | None
     description_zh_hans: str | None
-    # Declared so the type checker knows it; modeltranslation would otherwise swap it in at start-up.
-    objects: MultilingualManager[Product] = MultilingualManager()
-
     category = models.ForeignKey(Category, related_name="products", on_delete=models.PROTECT)
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
@@ -101,6 +97,8 @@ class Product(models.Model):
     card_image_height: int
     card_image_renditions: list[int]
     card_picture: Picture | None
+
+    objects = TranslatedManager()  # Meta.ordering stays out of GROUP BY (common.translation)
 
     class Meta:
         ordering = ["-created_at", "id"]

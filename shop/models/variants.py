@@ -12,16 +12,15 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.manager import MultilingualManager
 
+from common.translation import TranslatedManager
 from shop.models.catalog import Product, ProductImage
 
 
 class Attribute(models.Model):
-    # Per-language columns (`shop/translation.py`); the manager is declared for the type checker.
+    # Per-language columns (`shop/translation.py`); `objects` is `common.translation`'s manager.
     name_en: str | None
     name_zh_hans: str | None
-    objects: MultilingualManager[Attribute] = MultilingualManager()
 
     class Kind(models.TextChoices):
         SIZE = "size", _("size")
@@ -33,6 +32,8 @@ class Attribute(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.OTHER)
     position = models.PositiveIntegerField(default=0)
+
+    objects = TranslatedManager()  # Meta.ordering stays out of GROUP BY (common.translation)
 
     class Meta:
         ordering = ["position", "name"]
@@ -46,13 +47,13 @@ class Attribute(models.Model):
 class AttributeValue(models.Model):
     value_en: str | None
     value_zh_hans: str | None
-    objects: MultilingualManager[AttributeValue] = MultilingualManager()
-
     attribute = models.ForeignKey(Attribute, related_name="values", on_delete=models.CASCADE)
     value = models.CharField(_("value"), max_length=60)
     slug = models.SlugField(max_length=80)
     # Sizes sort S < M < L, not alphabetically: the merchant orders the values.
     position = models.PositiveIntegerField(default=0)
+
+    objects = TranslatedManager()  # Meta.ordering stays out of GROUP BY (common.translation)
 
     class Meta:
         ordering = ["attribute__position", "attribute_id", "position", "id"]
@@ -71,8 +72,6 @@ class AttributeValue(models.Model):
 class ProductVariant(models.Model):
     name_en: str | None
     name_zh_hans: str | None
-    objects: MultilingualManager[ProductVariant] = MultilingualManager()
-
     product = models.ForeignKey(Product, related_name="variants", on_delete=models.CASCADE)
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
     # "M / Navy": the values' labels in attribute order, written by the variant services (no query to show it).
@@ -86,6 +85,8 @@ class ProductVariant(models.Model):
     images = models.ManyToManyField(ProductImage, related_name="variants", blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveIntegerField(default=0)
+
+    objects = TranslatedManager()  # Meta.ordering stays out of GROUP BY (common.translation)
 
     class Meta:
         ordering = ["position", "id"]

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.manager import MultilingualManager
+
+from common.translation import TranslatedManager
 
 __all__ = ["HelpArticle", "HelpCategory"]
 
 
 class HelpCategory(models.Model):
-    # Per-language columns (`support/translation.py`); the manager is declared for the type checker.
+    # Per-language columns (`support/translation.py`); `objects` is `common.translation`'s manager.
     name_en: str | None
     name_zh_hans: str | None
-    objects: MultilingualManager[HelpCategory] = MultilingualManager()
-
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=140, unique=True)
     position = models.PositiveIntegerField(_("position"), default=0)
+
+    objects = TranslatedManager()  # Meta.ordering stays out of GROUP BY (common.translation)
 
     class Meta:
         ordering = ["position", "name"]
@@ -38,8 +39,6 @@ class HelpArticle(models.Model):
     title_zh_hans: str | None
     body_en: str | None
     body_zh_hans: str | None
-    objects: MultilingualManager[HelpArticle] = MultilingualManager()
-
     category = models.ForeignKey(
         HelpCategory,
         related_name="articles",
@@ -54,6 +53,8 @@ class HelpArticle(models.Model):
     published = models.BooleanField(_("published"), default=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = TranslatedManager()  # Meta.ordering stays out of GROUP BY (common.translation)
 
     class Meta:
         ordering = ["category__position", "title"]
