@@ -66,3 +66,55 @@ def test_the_command_queues_only_photos_without_renditions(ana, django_capture_o
     missing.refresh_from_db()
     assert "1 post photos" in out.getvalue()
     assert (done.renditions, missing.renditions) == ([1], [100])
+
+
+def _posted_photo(author, *, renditions: bool, capture) -> PostImage:
+    with capture(execute=renditions):
+        post = services.post_create(author=author, body="look", images=[_jpeg()])
+    return PostImage.objects.get(post=post)
+
+
+def test_post_page_uses_renditions_once_they_exist(client, ana, django_capture_on_commit_callbacks):
+    image = _posted_photo(ana, renditions=True, capture=django_capture_on_commit_callbacks)
+
+    html = client.get(f"/social/posts/{image.post_id}/").content.decode()
+
+    assert default_storage.url(rendition_name(image.image.name, 700, "webp")) + " 700w" in html
+    assert 'sizes="(min-width: 1280px) 1200px' in html
+
+
+def test_post_page_shows_the_original_before_renditions(
+    client, ana, django_capture_on_commit_callbacks
+):
+    image = _posted_photo(ana, renditions=False, capture=django_capture_on_commit_callbacks)
+
+    html = client.get(f"/social/posts/{image.post_id}/").content.decode()
+
+    assert f'src="{image.image.url}"' in html
+    assert "renditions/" not in html
+
+
+@pytest.mark.parametrize("renditions", [True, False])
+def test_explore_tiles_use_renditions_when_they_exist(
+    client, ana, ben, django_capture_on_commit_callbacks, renditions
+):
+    image = _posted_photo(ben, renditions=renditions, capture=django_capture_on_commit_callbacks)
+    client.force_login(ana)
+
+    html = client.get("/social/explore/").content.decode()
+
+    assert 'class="tile"' in html
+    made = default_storage.url(rendition_name(image.image.name, 320, "webp")) + " 320w"
+    assert (made in html, f'src="{image.image.url}"' in html) == (renditions, not renditions)
+
+
+def test_a_cached_card_picks_up_renditions_made_later(
+    client, ana, django_capture_on_commit_callbacks
+):
+    image = _posted_photo(ana, renditions=False, capture=django_capture_on_commit_callbacks)
+    client.get(f"/social/posts/{image.post_id}/")  # the card body is cached without renditions
+
+    post_image_renditions_make(image_id=image.pk)
+    html = client.get(f"/social/posts/{image.post_id}/").content.decode()
+
+    assert default_storage.url(rendition_name(image.image.name, 700, "webp")) + " 700w" in html
