@@ -13,17 +13,38 @@ import logging
 from celery import shared_task
 from django.db import transaction
 
-from common.pictures import renditions_store
+from common.pictures import picture_formats, rendition_name, renditions_store
 from common.storage import StorageUnavailable
 from social.models import PostImage
 
 __all__ = [
+    "post_image_file_names",
     "post_image_renditions_make",
     "post_image_renditions_queue",
     "post_image_renditions_task",
 ]
 
 logger = logging.getLogger(__name__)
+
+
+# Every format a rendition may have been made in (the row records widths, not formats, and PICTURE_FORMATS can
+# change): deleting a photo deletes all of them (a missing file is not an error for the storage API).
+_RENDITION_FORMATS = ("avif", "webp")
+
+
+def post_image_file_names(image: PostImage) -> list[str]:
+    """The stored names of a post photo: its original and every rendition recorded for it."""
+    if not image.image.name:
+        return []
+    formats = sorted({*_RENDITION_FORMATS, *picture_formats()})
+    return [
+        image.image.name,
+        *(
+            rendition_name(image.image.name, width, fmt)
+            for width in image.renditions or ()
+            for fmt in formats
+        ),
+    ]
 
 
 def post_image_renditions_make(*, image_id: int) -> PostImage | None:

@@ -118,3 +118,25 @@ def test_a_cached_card_picks_up_renditions_made_later(
     html = client.get(f"/social/posts/{image.post_id}/").content.decode()
 
     assert default_storage.url(rendition_name(image.image.name, 700, "webp")) + " 700w" in html
+
+
+def test_removing_a_photo_deletes_its_renditions(ana, django_capture_on_commit_callbacks):
+    image = _posted_photo(ana, renditions=True, capture=django_capture_on_commit_callbacks)
+    made = rendition_name(image.image.name, 700, "webp")
+    assert default_storage.exists(made)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_update(post=image.post, actor=ana, remove_image_ids=[image.pk])
+
+    assert not default_storage.exists(made)
+    assert not default_storage.exists(image.image.name)
+
+
+def test_deleting_the_account_deletes_the_photo_renditions(ana, django_capture_on_commit_callbacks):
+    image = _posted_photo(ana, renditions=True, capture=django_capture_on_commit_callbacks)
+    made = rendition_name(image.image.name, 160, "webp")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.account_delete(user=ana)
+
+    assert not default_storage.exists(made)
