@@ -12,6 +12,7 @@ import logging
 from celery import shared_task
 
 from social.services.groupbuy import group_buy_complete_task, group_buy_notify_followers_task
+from social.services.pictures import post_image_renditions_task
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ __all__ = [
     "group_buy_expire_task",
     "group_buy_notify_followers_task",
     "group_buys_sweep_task",
+    "post_image_renditions_task",
 ]
 
 BEAT_SCHEDULE = {

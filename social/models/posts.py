@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.pictures import Picture
+
 if TYPE_CHECKING:
     from shop.models import Product
 
@@ -88,12 +90,25 @@ class PostImage(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     alt_text = models.CharField(max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # The rendition widths stored for the photo (common.pictures); filled by the renditions task that
+    # social.services.pictures queues on commit, empty until then (pages show the original).
+    renditions = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
         return f"image {self.position} of post {self.post_id}"
+
+    @property
+    def picture(self) -> Picture:
+        return Picture(
+            name=self.image.name or "",
+            width=self.width or 0,
+            height=self.height or 0,
+            renditions=tuple(self.renditions or ()),
+            alt=self.alt_text,
+        )
 
 
 class PostProduct(models.Model):

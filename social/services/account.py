@@ -29,6 +29,7 @@ from social.hooks import account_erasing
 from social.models import PostImage, Profile
 from social.services.groupbuy import group_buy_release_user
 from social.services.notifications import user_group_name
+from social.services.pictures import post_image_file_names
 
 __all__ = ["account_delete", "account_delete_with_password"]
 
@@ -55,7 +56,7 @@ def _stored_files(user: User) -> list[tuple[object, str]]:
     if profile and profile.avatar:
         files.append((profile.avatar.storage, profile.avatar.name))
     for image in PostImage.objects.filter(post__author=user):
-        files.append((image.image.storage, image.image.name))
+        files.extend((image.image.storage, name) for name in post_image_file_names(image))
     for review in Review.objects.filter(user=user).exclude(photo=""):
         files.append((review.photo.storage, review.photo.name))
     return files

@@ -32,6 +32,7 @@ from social.models import Block, Comment, Follow, Like, Notification, Post, Post
 from social.selectors.posts import post_can_view, product_posts_cache_key
 from social.selectors.text import extract_mentions
 from social.services.notifications import notification_create
+from social.services.pictures import post_image_file_names, post_image_renditions_queue
 
 __all__ = [
     "MAX_POST_IMAGES",
@@ -326,6 +327,7 @@ def post_create(
                 image.image.save(content.name, content, save=False)
                 stored.append(image)
                 image.save()
+                post_image_renditions_queue(image_id=image.pk)
             _set_product_tags(post, ids, _placements(tags, stored))
             _notify_mentions(text=body, actor=author, post=post, skip_ids=set())
             _push_new_post(post)
@@ -377,9 +379,10 @@ def post_update(
         # Tags placed on a removed photo stay on the post, no longer placed.
         PostProduct.objects.filter(image__in=removed).update(image=None, x=None, y=None)
         for image in removed:
-            name, storage = image.image.name, image.image.storage
+            names, storage = post_image_file_names(image), image.image.storage
             image.delete()
-            transaction.on_commit(partial(storage.delete, name))
+            for name in names:
+                transaction.on_commit(partial(storage.delete, name))
         if ids is not None:
             _set_product_tags(post, ids)
         has_content = (

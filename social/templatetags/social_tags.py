@@ -111,7 +111,14 @@ def _post_body_key(post) -> str:
         (profile.display_name, profile.avatar.name or "") if profile is not None else None,
         (review.rating, review.title, review.body) if review is not None else None,
         [
-            (image.pk, image.image.name, image.alt_text, image.width, image.height)
+            (
+                image.pk,
+                image.image.name,
+                image.alt_text,
+                image.width,
+                image.height,
+                image.renditions,
+            )
             for image in images
         ],
         [
