@@ -83,8 +83,9 @@ def validation_errors(
             raise ValueError("validation_errors needs a serializer class or a name")
         name = serializer_class.__name__.removesuffix("Serializer") + "ValidationError"
     body["non_field_errors"] = _messages()
-    body["detail"] = serializers.CharField(required=False)
-    body["code"] = serializers.CharField(required=False)
+    # An input named "code" (a voucher code) keeps its list of messages: its errors answer under that name.
+    body.setdefault("detail", serializers.CharField(required=False))
+    body.setdefault("code", serializers.CharField(required=False))
     return OpenApiResponse(
         inline_serializer(name, body),
         description=description or "Invalid input: messages per field, or a detail with a code.",

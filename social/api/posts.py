@@ -5,6 +5,7 @@ as on the pages."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -72,7 +73,11 @@ class TagListField(serializers.Field):
     the `tags` field): a point outside its photo, a photo the post lacks or a product not on sale is a 400."""
 
     def to_internal_value(self, data: object) -> list[services.PhotoTag]:
-        return services.photo_tags_parse(data)
+        try:
+            return services.photo_tags_parse(data)
+        except DjangoValidationError as error:
+            # The service names the `tags` field itself; here the messages belong to this field already.
+            raise serializers.ValidationError(error.messages) from error
 
     def to_representation(self, value: object) -> object:
         return value

@@ -462,7 +462,7 @@ def _admin_edit(node: str, admin_session: str, product_id: int, changes: dict[st
         cookies[name] = rest.split(";", 1)[0]
     form = _FormFields("product_form")
     form.feed(page.decode())
-    assert ("name", changes["name"]) not in form.fields
+    assert ("name_en", changes["name_en"]) not in form.fields
     fields = [(name, changes.get(name, value)) for name, value in form.fields]
     status, _, body = _request(
         url,
@@ -501,7 +501,8 @@ def test_an_admin_edit_on_node_a_is_fresh_on_node_b_within_two_seconds(cluster):
     new_name = f"Cluster edit {uuid.uuid4().hex[:8]}"
     new_price = str(Decimal(old_price) + 1)
 
-    _admin_edit(node_a, admin, int(product_id), {"name": new_name, "price": new_price})
+    # The English name: admin shows a field per language (modeltranslation) and the visitors here read English.
+    _admin_edit(node_a, admin, int(product_id), {"name_en": new_name, "price": new_price})
     saved = time.monotonic()
 
     def fresh_on_b() -> bool:
@@ -590,7 +591,7 @@ DRILL_CLIENTS = 4
 
 
 def _drill_shoppers(cluster: Cluster) -> tuple[int, list[tuple[str, int]]]:
-    """A product with stock to spare and DRILL_CLIENTS shoppers, each with a token and a conversation
+    """A product without options (one variant) with stock to spare and DRILL_CLIENTS shoppers, each with a token and a conversation
     handed to a person (so no assistant replies)."""
     output = _shell(
         cluster,
@@ -598,7 +599,12 @@ def _drill_shoppers(cluster: Cluster) -> tuple[int, list[tuple[str, int]]]:
         "from shop.models import Product, User\n"
         "from shop.services import api_token_issue\n"
         "from support import services\n"
-        "product = Product.objects.filter(is_active=True).order_by('pk').first()\n"
+        "from django.db.models import Count, Q\n"
+        "from shop.models import ProductVariant\n"
+        "product = (Product.objects.filter(is_active=True)\n"
+        "    .annotate(options=Count('variants', filter=Q(variants__is_active=True)))\n"
+        "    .filter(options=1).order_by('pk').first())\n"
+        "ProductVariant.objects.filter(product=product).update(stock=100000)\n"
         "Product.objects.filter(pk=product.pk).update(stock=100000)\n"
         "shoppers = []\n"
         f"for index in range({DRILL_CLIENTS}):\n"

@@ -28,8 +28,9 @@ user = User.objects.create_user("mailtest", "mailtest@example.com", "a-long-pass
 user.language = "zh-hans"
 user.save()
 product = Product.objects.filter(is_active=True, stock__gt=2).order_by("id").first()
+variant = product.variants.filter(is_active=True, stock__gt=0).order_by("position", "id").first()
 cart = services.cart_get_or_create(user=user)
-services.cart_add_item(cart=cart, product_id=product.id, quantity=1)
+services.cart_add_item(cart=cart, product_id=product.id, variant_id=variant.id, quantity=1)
 order = services.order_place(
     user=user,
     idempotency_key="live-mail-0001",

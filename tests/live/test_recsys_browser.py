@@ -13,7 +13,11 @@ pytestmark = [pytest.mark.live, pytest.mark.browser]
 
 
 def _impressions(live_stack) -> int:
+    # Impressions are buffered in Redis and written by a beat task every few seconds; no beat runs here, so
+    # flush the buffer first, as that task would.
     code = (
+        "from recsys.services.clicks import impressions_flush\n"
+        "impressions_flush()\n"
         "from recsys.models import Impression\n"
         "print(Impression.objects.filter(user__username='newbie', widget='for_you').count())\n"
     )
