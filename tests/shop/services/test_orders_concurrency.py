@@ -13,6 +13,7 @@ from shop import services
 from shop.models import Order, Product
 from tests.factories import ProductFactory, UserFactory
 from tests.factories.commerce import CartItemFactory, address_data
+from tests.races import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -26,38 +27,18 @@ def test_twenty_concurrent_buyers_for_five_units_get_five_orders():
     for buyer in buyers:
         CartItemFactory(cart__user=buyer, product=product, quantity=1)
 
-    start = threading.Barrier(BUYERS)
-    results: list[tuple[str, str]] = []
-    lock = threading.Lock()
-
-    def buy(index: int) -> None:
-        try:
-            start.wait()
-            try:
-                order = services.order_place(
-                    user=buyers[index],
-                    idempotency_key=f"race-{index:04d}",
-                    address=address_data(),
-                )
-                outcome = ("ordered", order.number)
-            except services.SoldOut as exc:
-                outcome = ("sold_out", exc.messages[0])
-            except Exception as exc:  # noqa: BLE001 - recorded and asserted on below
-                outcome = ("error", repr(exc))
-            with lock:
-                results.append(outcome)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=buy, args=(i,)) for i in range(BUYERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = race(
+        BUYERS,
+        lambda i: (
+            services.order_place(
+                user=buyers[i], idempotency_key=f"race-{i:04d}", address=address_data()
+            ).number
+        ),
+    )
 
     kinds = sorted(kind for kind, _ in results)
     assert kinds.count("error") == 0, results
-    assert (kinds.count("ordered"), kinds.count("sold_out")) == (STOCK, BUYERS - STOCK)
+    assert (kinds.count("ok"), kinds.count("sold_out")) == (STOCK, BUYERS - STOCK)
     assert {message for kind, message in results if kind == "sold_out"} == {
         "Sorry, Last Lamp is sold out."
     }

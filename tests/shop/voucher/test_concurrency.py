@@ -3,50 +3,21 @@
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
-from common.errors import ServiceError
 from shop import services
 from shop.models import Order, Voucher, VoucherRedemption
 from tests.factories import ProductFactory, UserFactory
 from tests.factories.commerce import CartItemFactory, address_data
 from tests.factories.promotions import VoucherFactory
+from tests.races import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 SHOPPERS = 20
 USES = 5
-
-
-def _race(shoppers, action) -> list[tuple[str, str]]:
-    start = threading.Barrier(len(shoppers))
-    results: list[tuple[str, str]] = []
-    lock = threading.Lock()
-
-    def run(index: int) -> None:
-        try:
-            start.wait()
-            try:
-                outcome = ("ok", action(index))
-            except ServiceError as exc:
-                outcome = (exc.code, exc.message)
-            except Exception as exc:  # noqa: BLE001 - recorded and asserted on below
-                outcome = ("error", repr(exc))
-            with lock:
-                results.append(outcome)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(shoppers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_twenty_shoppers_racing_for_a_five_use_code_get_five_orders_with_it():
@@ -57,8 +28,8 @@ def test_twenty_shoppers_racing_for_a_five_use_code_get_five_orders_with_it():
         cart = CartItemFactory(cart__user=shopper, product=product, quantity=1).cart
         services.voucher_apply(cart=cart, code="FIVE")
 
-    results = _race(
-        shoppers,
+    results = race(
+        len(shoppers),
         lambda i: (
             services.order_place(
                 user=shoppers[i], idempotency_key=f"voucher-race-{i:04d}", address=address_data()
@@ -84,8 +55,8 @@ def test_one_shopper_checking_out_two_carts_at_once_uses_a_once_only_code_once()
     cart = CartItemFactory(cart__user=shopper, product=product, quantity=1).cart
     services.voucher_apply(cart=cart, code="ONCE")
 
-    results = _race(
-        [shopper, shopper],
+    results = race(
+        2,
         lambda i: (
             services.order_place(
                 user=shopper, idempotency_key=f"twice-{i:04d}", address=address_data()
