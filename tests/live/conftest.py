@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import signal
 import socket
@@ -57,6 +58,30 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# Below Linux's ephemeral range (32768-60999): an outgoing connection never takes a port from it, so a block
+# found free stays free until a server binds it.
+_BLOCK_PORTS = range(20000, 32000)
+
+
+def free_port_block(count: int) -> int:
+    """The first of `count` consecutive free ports (a server that takes its base port and the next ones)."""
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(_BLOCK_PORTS.start, _BLOCK_PORTS.stop - count)
+        if all(_port_free(port) for port in range(base, base + count)):
+            return base
+    raise RuntimeError(f"no {count} consecutive free ports in {_BLOCK_PORTS}")
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _wait_for_http(

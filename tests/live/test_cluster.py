@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.live.conftest import ROOT, free_port, require
+from tests.live.conftest import ROOT, free_port_block, require
 from tests.live.test_media_live import _get, upload_avatar
 
 pytestmark = [pytest.mark.live, pytest.mark.redis, pytest.mark.cluster]
@@ -140,9 +140,9 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
             "--beats",
             "2",
             "--port",
-            str(free_port()),
+            str(free_port_block(WEB_NODES + 2)),  # nginx, then a port per node (and one spare)
             "--s3-port",
-            str(free_port()),
+            str(free_port_block(1)),
             "--max-body",
             "1m",
             "--workdir",
