@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from shop.models import Product
+from shop.services import variant_default
 from social.models import GroupBuy
 from social.services import (
     GroupBuyError,
@@ -20,6 +21,9 @@ from social.services import (
     group_buy_join,
     group_buy_open,
 )
+
+# The first group (host and two joiners) plus the second one's host, with room to spare.
+DEMO_SEATS_NEEDED = 5
 
 CITIES = [("Berlin", "10115"), ("Hamburg", "20095"), ("Munich", "80331"), ("Cologne", "50667")]
 
@@ -48,13 +52,19 @@ def _address(rng: random.Random, user) -> ShippingAddress:
 
 def group_buys_seed(*, rng: random.Random, small: bool, log: Callable[[str], None]) -> None:
     User = get_user_model()
-    products = list(
-        Product.objects.filter(is_active=True, group_price__isnull=False, stock__gte=10).order_by(
-            "id"
-        )[:50]
-    )
+    candidates = Product.objects.filter(
+        is_active=True, group_price__isnull=False, stock__gte=10
+    ).order_by("id")[:50]
+    # A group buy reserves the product's default variant, whose stock can be 0 while other sizes keep the
+    # product's total up: only products whose default variant can seat the demo group are used.
+    products = [
+        product
+        for product in candidates
+        if (variant := variant_default(product_id=product.id)) is not None
+        and variant.stock >= DEMO_SEATS_NEEDED
+    ]
     if not products:
-        log("    no product with a group price and stock: no demo group buy")
+        log("    no product with a group price and stock in its default variant: no demo group buy")
         return
     shoppers = list(
         User.objects.filter(is_staff=False, is_active=True)

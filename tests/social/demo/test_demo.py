@@ -55,3 +55,24 @@ def test_demo_posts_have_photos_with_tags_on_them(db, settings, tmp_path, monkey
     assert placed.exists()
     assert all(0 <= tag.x <= 1 and 0 <= tag.y <= 1 for tag in placed)
     assert all(tag.image.post_id == tag.post_id for tag in placed)
+
+
+def test_demo_group_buy_skips_a_product_whose_default_variant_is_sold_out(db):
+    """The product's total counts every size, but a group buy reserves its default variant."""
+    from decimal import Decimal
+
+    from social.demo.groupbuy import group_buys_seed
+    from social.models import GroupBuy
+    from tests.factories.variants import variant_product
+
+    UserFactory(username="shopper")
+    UserFactory.create_batch(4)
+    sold_out_first, _ = variant_product(
+        sizes=("S", "M"), stock={"S / Navy": 0, "M / Navy": 30}, group_price=Decimal("9.00")
+    )
+    stocked = ProductFactory(stock=30, group_price=Decimal("9.00"))
+
+    group_buys_seed(rng=random.Random(3), small=False, log=lambda message: None)
+
+    assert set(GroupBuy.objects.values_list("product_id", flat=True)) == {stocked.id}
+    assert sold_out_first.stock == 30
