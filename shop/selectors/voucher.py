@@ -32,8 +32,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class PricedLine:
-    """A cart line as the voucher sees it: which product (and variant) and what it costs at its (promoted)
-    price."""
+    """A cart line as the voucher sees it: its product, its variant and its total at the promoted price."""
 
     product_id: int
     line_total: Decimal

@@ -257,8 +257,9 @@ def group_buy_join(
     variant_id: int | None = None,
     notify: bool = True,
 ) -> GroupBuyMember:
-    """Commit `user` to the group: payment authorised, one seat taken, the chosen variant's stock reserved
-    (`variant_id`: an active variant of the group's product; optional when it has only one); no order yet."""
+    """Commit `user` to the group: payment authorised, a seat taken, the variant's stock reserved; no order yet.
+
+    `variant_id` is an active variant of the group's product, optional when the product has only one."""
     _check_can_commit(user)
     _check_quantity(quantity)
     _check_address(address)
