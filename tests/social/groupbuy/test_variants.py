@@ -287,3 +287,14 @@ def test_join_from_the_page_without_a_variant_shows_the_error(shopper_client):
     response = shopper_client.post(reverse("social:groupbuy_join", args=[group.id]), FORM)
     assert response.status_code == 400
     assert "Choose a size or colour." in response.content.decode()
+
+
+def test_admin_shows_the_members_variant(admin_client):
+    product, variants = tee()
+    group = open_group(product, variants["M / Navy"])
+    member = GroupBuyMember.objects.get(group=group)
+    page = admin_client.get(reverse("admin:social_groupbuymember_change", args=[member.id]))
+    assert page.status_code == 200
+    assert variants["M / Navy"].sku in page.content.decode()
+    listing = admin_client.get(reverse("admin:social_groupbuy_change", args=[group.id]))
+    assert variants["M / Navy"].sku in listing.content.decode()
