@@ -14,6 +14,14 @@ the psycopg pool, Redis cache, a Celery worker), (4) for each page measures the 
 `--seconds` each with wrk (C, 20 connections, 2 threads; each request is a random shopper with a random URL of
 the page's kind, drawn by this script ahead of time), and (5) writes the table to docs/benchmarks.md under
 "## Signed-in load (issue 10)". A non-200 answer (a redirect to the login page included) is an error.
+
+Issue 13 adds two page kinds: `product_10v` (one of five T-shirts with 10 variants, 5 sizes x 2 colours, that
+the setup creates through the shop services with a demo product's pictures) and `cart_10` (the cart of one of
+30 more signed-in shoppers, each given a 10-line cart through `cart_add_item`: 10 distinct variants, four of
+them from those T-shirts). The 100 shoppers above keep their three-line carts, so the `cart` row still means
+what it meant. Just those two plus their floors:
+
+    flock /tmp/socialshop-bench.lock .venv/bin/python bench/load_signed_in.py --pages product_10v,cart_10
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _load_drivers import database_ensure, wrk_run  # noqa: E402
+from _signed_in_fixture import FIXTURE_CODE  # noqa: E402
 
 PYTHON = sys.executable
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
@@ -64,6 +73,8 @@ PAGES = (
     ("for-you widget", "for_you"),
     ("similar widget", "similar"),
     ("cart", "cart"),
+    ("product page, 10 variants", "product_10v"),
+    ("cart, 10 lines", "cart_10"),
     ("checkout", "checkout"),
     ("order list", "orders"),
     ("order page", "order"),
@@ -160,71 +171,6 @@ def bench_env() -> dict[str, str]:
 
 def ensure_database(*, fresh: bool) -> None:
     database_ensure(server=PG_SERVER, name=DB_NAME, fresh=fresh)
-
-
-# Signs shoppers in through the configured session engine (what `django.contrib.auth.login` stores), fills
-# each one's cart, and lists the URLs each page kind draws from.
-FIXTURE_CODE = r"""
-import json, os, random
-import django
-django.setup()
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.middleware.csrf import _get_new_csrf_string
-from importlib import import_module
-from django.utils import timezone
-from shop.models import Order, Product, User
-from shop.services import cart_add_item, cart_get_or_create
-from social.models import Post
-from social.selectors import feed_for_user, visible_posts
-
-rng = random.Random("bench:signed-in")
-engine = import_module(settings.SESSION_ENGINE)
-shoppers = list(
-    User.objects.filter(is_active=True, is_staff=False, orders__isnull=False).distinct().order_by("id")
-)[: int(os.environ["BENCH_SHOPPERS"])]
-products = list(Product.objects.filter(is_active=True, stock__gt=20).values_list("id", "slug"))
-rows = []
-for user in shoppers:
-    session = engine.SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    user.last_login = timezone.now()  # as `login()` does
-    user.save(update_fields=["last_login"])
-    cart = cart_get_or_create(user=user)
-    if not cart.items.exists():
-        for product_id, _slug in rng.sample(products, 3):
-            cart_add_item(cart=cart, product_id=product_id, quantity=1, user_id=user.pk)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={_get_new_csrf_string()}"
-    orders = list(Order.objects.filter(user=user).values_list("number", flat=True)[:20])
-    first = feed_for_user(user=user)
-    rows.append(
-        {
-            "cookie": cookie,
-            "username": user.get_username(),
-            "orders": orders,
-            "feed_cursor": first.next_cursor,
-        }
-    )
-posts = list(visible_posts(viewer=None).values_list("id", flat=True)[:2000])
-people = list(
-    User.objects.filter(is_active=True, is_staff=False, profile__is_private=False)
-    .values_list("username", flat=True)[:500]
-)
-from shop.models import Category
-data = {
-    "shoppers": rows,
-    "slugs": [slug for _id, slug in products],
-    "product_ids": [pid for pid, _slug in products],
-    "categories": list(Category.objects.values_list("slug", flat=True)),
-    "posts": posts,
-    "people": people,
-}
-open(os.environ["BENCH_FIXTURE"], "w").write(json.dumps(data))
-print(f"{len(rows)} signed-in shoppers, {len(products)} products, {len(posts)} posts")
-"""
 
 
 def prepare(env: dict[str, str], fixture: Path, *, fresh: bool) -> None:
@@ -333,6 +279,11 @@ def make_requests(
         elif kind == "similar":
             url, htmx = f"/recs/widgets/similar/?product={rng.choice(data['product_ids'])}", "true"
         elif kind == "cart":
+            url = "/cart/"
+        elif kind == "product_10v":
+            url = f"/product/{rng.choice(data['ten_variant_slugs'])}/"
+        elif kind == "cart_10":
+            cookie = rng.choice(data["ten_line_shoppers"])["cookie"]
             url = "/cart/"
         elif kind == "checkout":
             url = "/checkout/"

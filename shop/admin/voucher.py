@@ -38,13 +38,21 @@ class VoucherAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "description", "user__username"]
     raw_id_fields = ["user"]
-    autocomplete_fields = ["products", "categories"]
+    autocomplete_fields = ["products", "categories", "variants"]
     readonly_fields = ["used_count", "created_at"]
     inlines = [VoucherRedemptionInline]
     fieldsets = [
         (None, {"fields": ["code", "description", "kind", "value", "is_active"]}),
         (_("Validity"), {"fields": ["starts_at", "ends_at", "min_spend"]}),
-        (_("Scope (empty: the whole cart)"), {"fields": ["products", "categories"]}),
+        (
+            _("Scope (empty: the whole cart)"),
+            {
+                "fields": ["products", "categories", "variants"],
+                "description": _(
+                    "A line is covered when its product, its category or its variant is listed."
+                ),
+            },
+        ),
         (_("Limits"), {"fields": ["max_uses", "max_uses_per_user", "used_count", "user"]}),
     ]
 

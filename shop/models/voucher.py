@@ -1,7 +1,7 @@
 """Vouchers and automatic promotions.
 
 A `Voucher` is a code a shopper types (percentage, fixed amount or free shipping) with a window, a minimum spend,
-a scope (products, categories) and usage limits. The total limit holds under concurrency because redeeming is one
+a scope (products, categories, variants such as "M / Navy") and usage limits. The total limit holds under concurrency because redeeming is one
 conditional `UPDATE ... SET used_count = used_count + 1 WHERE used_count < max_uses` backed by a check constraint;
 the per-shopper limit because each redemption takes the next `sequence` number of (voucher, shopper) under a
 unique constraint. A `CartVoucher` remembers the code a cart carries until checkout. A `Promotion` is a sale the
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shop.models.catalog import Category, Product
 from shop.models.commerce import Cart, Order
+from shop.models.variants import ProductVariant
 
 
 class Voucher(models.Model):
@@ -47,6 +48,8 @@ class Voucher(models.Model):
     )
     products = models.ManyToManyField(Product, blank=True, related_name="+")
     categories = models.ManyToManyField(Category, blank=True, related_name="+")
+    # One size/colour of a product ("M / Navy"): applied by each cart line's variant.
+    variants = models.ManyToManyField(ProductVariant, blank=True, related_name="+")
     max_uses = models.PositiveIntegerField(_("total uses"), null=True, blank=True)
     max_uses_per_user = models.PositiveIntegerField(_("uses per shopper"), default=1)
     used_count = models.PositiveIntegerField(_("used"), default=0)

@@ -257,7 +257,10 @@ def checkout_summary(*, cart: CartView, shipping_method: str) -> CheckoutSummary
             quote = voucher_check(
                 voucher=voucher,
                 user_id=cart.cart.user_id,
-                lines=[PricedLine(line.product_id, line.line_total) for line in cart.lines],
+                lines=[
+                    PricedLine(line.product_id, line.line_total, line.variant_id)
+                    for line in cart.lines
+                ],
             )
         except ServiceError as exc:
             refusal = exc

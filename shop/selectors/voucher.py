@@ -32,10 +32,11 @@ __all__ = [
 
 @dataclass(frozen=True)
 class PricedLine:
-    """A cart line as the voucher sees it: which product and what it costs at its (promoted) price."""
+    """A cart line as the voucher sees it: its product, its variant and its total at the promoted price."""
 
     product_id: int
     line_total: Decimal
+    variant_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,12 @@ def voucher_for_cart(*, cart: Cart | None) -> Voucher | None:
 
 
 def _in_scope(voucher: Voucher, lines: Sequence[PricedLine]) -> list[bool]:
+    """Which lines the voucher covers: all without a scope, else a line whose product, category (or a parent)
+    or variant is listed (the scopes add up)."""
     product_ids = set(voucher.products.values_list("id", flat=True))
     root_ids = list(voucher.categories.values_list("id", flat=True))
-    if not product_ids and not root_ids:
+    variant_ids = set(voucher.variants.values_list("id", flat=True))
+    if not product_ids and not root_ids and not variant_ids:
         return [True for _line in lines]
     category_ids: set[int] = set()
     if root_ids:
@@ -91,7 +95,9 @@ def _in_scope(voucher: Voucher, lines: Sequence[PricedLine]) -> list[bool]:
         )
     )
     return [
-        line.product_id in product_ids or product_categories.get(line.product_id) in category_ids
+        line.product_id in product_ids
+        or product_categories.get(line.product_id) in category_ids
+        or (line.variant_id is not None and line.variant_id in variant_ids)
         for line in lines
     ]
 

@@ -469,10 +469,12 @@ def order_create_prepaid(
     payment_provider: str,
     payment_reference: str,
     idempotency_key: str,
+    variant_id: int | None = None,
 ) -> Order:
     """An order whose stock is already reserved and whose payment is already taken (a completed group buy).
 
-    Status paid, free standard shipping, the given unit price. Idempotent by `idempotency_key`.
+    Status paid, free standard shipping, the given unit price; one line for `variant_id` (the variant the
+    stock was reserved from; None: the product's default variant). Idempotent by `idempotency_key`.
     """
     existing = _existing_order(user=user, idempotency_key=idempotency_key)
     if existing is not None:
@@ -497,8 +499,11 @@ def order_create_prepaid(
                 payment_reference=(payment_reference or "")[:64],
                 **_ship_fields(ship_values),
             )
-            # A group buy is on the product's default variant (the one its stock was reserved from).
-            variant = variant_default(product_id=product.id)
+            variant = (
+                ProductVariant.objects.filter(id=variant_id, product_id=product.id).first()
+                if variant_id is not None
+                else variant_default(product_id=product.id)
+            )
             OrderLine.objects.create(
                 order=order,
                 product=product,

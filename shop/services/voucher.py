@@ -37,7 +37,9 @@ def voucher_apply(*, cart: Cart, code: object) -> VoucherQuote:
     quote = voucher_check(
         voucher=voucher,
         user_id=cart.user_id,
-        lines=[PricedLine(line.product_id, line.line_total) for line in view.lines],
+        lines=[
+            PricedLine(line.product_id, line.line_total, line.variant_id) for line in view.lines
+        ],
     )
     # By id: the cart instance keeps no cached entry that a later read in this request would trust.
     CartVoucher.objects.update_or_create(cart_id=cart.pk, defaults={"voucher": voucher})

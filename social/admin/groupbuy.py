@@ -13,6 +13,7 @@ class GroupBuyMemberInline(admin.TabularInline):
     can_delete = False
     fields = (
         "user",
+        "variant",
         "quantity",
         "status",
         "payment_provider",
@@ -53,6 +54,7 @@ class GroupBuyMemberAdmin(admin.ModelAdmin):
         "id",
         "group",
         "user",
+        "variant",
         "quantity",
         "status",
         "payment_provider",
@@ -61,10 +63,11 @@ class GroupBuyMemberAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "payment_provider"]
     search_fields = ["user__username", "payment_reference"]
-    raw_id_fields = ["group", "user", "order"]
+    raw_id_fields = ["group", "user", "variant", "order"]
     readonly_fields = [
         "group",
         "user",
+        "variant",
         "quantity",
         "status",
         "payment_provider",

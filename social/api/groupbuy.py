@@ -40,6 +40,15 @@ class GroupBuyAddressSerializer(serializers.Serializer):
 
 
 class GroupBuyCommitSerializer(serializers.Serializer):
+    variant = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2**62,
+        help_text="Id of the active variant (size/colour) of the group's product to commit to; "
+        "may be left out when the product has only one.",
+    )
     quantity = serializers.IntegerField(default=1)
     address = GroupBuyAddressSerializer()
     payment_provider = serializers.CharField(max_length=20)
@@ -86,12 +95,18 @@ class GroupBuyMembershipSerializer(serializers.ModelSerializer):
     order_number = serializers.CharField(
         source="order.number", read_only=True, default=None, allow_null=True
     )
+    # "M / Navy" ("" for a product without choices); null on commitments from before variants were chosen.
+    variant_name = serializers.CharField(
+        source="variant.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = GroupBuyMember
         fields = [
             "id",
             "group",
+            "variant",
+            "variant_name",
             "quantity",
             "status",
             "payment_provider",
@@ -156,6 +171,7 @@ class GroupBuyListCreate(generics.ListAPIView):
             payment_provider=data["payment_provider"],
             card_number=data["card_number"],
             quantity=data["quantity"],
+            variant_id=data["variant"],
             notify_followers=data["notify_followers"],
         )
         body = GroupBuyDetailSerializer(group, context={"request": request}).data
@@ -196,6 +212,7 @@ class GroupBuyJoin(APIView):
             payment_provider=data["payment_provider"],
             card_number=data["card_number"],
             quantity=data["quantity"],
+            variant_id=data["variant"],
         )
         return Response(GroupBuyMembershipSerializer(member).data, status=status.HTTP_201_CREATED)
 

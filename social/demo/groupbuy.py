@@ -12,8 +12,8 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from shop.models import Product
-from shop.services import variant_default
+from shop.models import Product, ProductVariant
+from shop.selectors import variants_for_products
 from social.models import GroupBuy
 from social.services import (
     GroupBuyError,
@@ -52,19 +52,22 @@ def _address(rng: random.Random, user) -> ShippingAddress:
 
 def group_buys_seed(*, rng: random.Random, small: bool, log: Callable[[str], None]) -> None:
     User = get_user_model()
-    candidates = Product.objects.filter(
-        is_active=True, group_price__isnull=False, stock__gte=10
-    ).order_by("id")[:50]
-    # A group buy reserves the product's default variant, whose stock can be 0 while other sizes keep the
-    # product's total up: only products whose default variant can seat the demo group are used.
-    products = [
-        product
-        for product in candidates
-        if (variant := variant_default(product_id=product.id)) is not None
-        and variant.stock >= DEMO_SEATS_NEEDED
-    ]
+    candidates = list(
+        Product.objects.filter(is_active=True, group_price__isnull=False, stock__gte=10).order_by(
+            "id"
+        )[:50]
+    )
+    # Every member commits to one variant: each product's demo groups use one of its variants that can seat
+    # them all (a sold-out size is simply not chosen).
+    variants = variants_for_products(product_ids=[product.id for product in candidates])
+    stocked: dict[int, ProductVariant] = {}
+    for product in candidates:
+        in_stock = [v for v in variants[product.id] if v.stock >= DEMO_SEATS_NEEDED]
+        if in_stock:
+            stocked[product.id] = rng.choice(in_stock)
+    products = [product for product in candidates if product.id in stocked]
     if not products:
-        log("    no product with a group price and stock in its default variant: no demo group buy")
+        log("    no product with a group price and a variant in stock: no demo group buy")
         return
     shoppers = list(
         User.objects.filter(is_staff=False, is_active=True)
@@ -85,11 +88,16 @@ def group_buys_seed(*, rng: random.Random, small: bool, log: Callable[[str], Non
         deadline=timezone.now() + timedelta(days=3),
         address=_address(rng, host),
         payment_provider="cod",
+        variant_id=stocked[product.id].id,
     )
     joiners = rng.sample(shoppers, 2)
     for joiner in joiners:
         group_buy_join(
-            group_id=group.id, user=joiner, address=_address(rng, joiner), payment_provider="cod"
+            group_id=group.id,
+            user=joiner,
+            address=_address(rng, joiner),
+            payment_provider="cod",
+            variant_id=stocked[product.id].id,
         )
     groups = 1
     if not small and len(products) > 1:
@@ -104,6 +112,7 @@ def group_buys_seed(*, rng: random.Random, small: bool, log: Callable[[str], Non
                 deadline=timezone.now() + timedelta(days=2),
                 address=_address(rng, second_host),
                 payment_provider="cod",
+                variant_id=stocked[other.id].id,
             )
             groups += 1
         except GroupBuyError as error:

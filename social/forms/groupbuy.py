@@ -13,8 +13,13 @@ __all__ = ["CommitForm", "OpenForm"]
 
 
 class CommitForm(forms.Form):
-    """Address and payment: what every member commits with."""
+    """The variant, address and payment: what every member commits with."""
 
+    # Rendered as the size/colour picker (templates/social/groupbuy/partials/variant_fields.html); optional
+    # for a product with one variant, the service decides.
+    variant = forms.IntegerField(
+        label=gettext_lazy("Size / colour"), required=False, min_value=1, max_value=2**62
+    )
     quantity = forms.IntegerField(
         label=gettext_lazy("Quantity"), min_value=1, max_value=GROUP_BUY_MAX_QUANTITY, initial=1
     )

@@ -91,6 +91,15 @@ class GroupBuyMember(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, related_name="group_buy_memberships", on_delete=models.CASCADE
     )
+    # The size/colour this member committed to: its stock is reserved and its order line uses it. Null on
+    # rows from before the choice existed (they reserved the product's default variant).
+    variant = models.ForeignKey(
+        "shop.ProductVariant",
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.PROTECT,
+    )
     quantity = models.PositiveSmallIntegerField(default=1)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     address = models.JSONField(default=dict)

@@ -56,7 +56,7 @@ def group_buy_membership(*, group: GroupBuy, user: Viewer) -> GroupBuyMember | N
             user=shopper,
             status__in=[GroupBuyMember.Status.ACTIVE, GroupBuyMember.Status.ORDERED],
         )
-        .select_related("order")
+        .select_related("order", "variant")
         .first()
     )
 

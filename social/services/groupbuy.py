@@ -7,6 +7,9 @@ overfill a group or oversell the product, on PostgreSQL and on SQLite alike, and
 provider is asked: the authorisation happens first and is voided when the seat or the stock is not there.
 Expiry and leaving use the same kind of guarded UPDATE on the group row, so they cannot race with a join.
 Orders are placed (by `group_buy_complete`, run from a task after commit) only once the group is full.
+
+Each member commits to one variant (size/colour) of the group's product: its stock is the one reserved and
+restored, and the member's order line is for it. A product with one active variant needs no choice.
 """
 
 from __future__ import annotations
@@ -25,13 +28,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import ServiceError
-from shop.models import Product, User
+from shop.models import Product, ProductVariant, User
+from shop.selectors import variants_for_products
 from shop.services import (
     PaymentFailed,
     address_validate,
+    order_create_prepaid,
     payment_authorise,
     payment_void,
     payment_void_on_commit,
+    stock_decrement,
+    stock_restore,
+    variant_default,
 )
 from shop.services.email import email_queue
 from social.models import (
@@ -154,9 +162,11 @@ def group_buy_open(
     payment_provider: str,
     card_number: str = "",
     quantity: int = 1,
+    variant_id: int | None = None,
     notify_followers: bool = False,
 ) -> GroupBuy:
-    """Open a group at the product's group price and commit the creator as its first member."""
+    """Open a group at the product's group price and commit the creator as its first member (with the
+    variant `variant_id`; see `group_buy_join`)."""
     _check_can_commit(creator)
     if product.group_price is None or not product.is_active:
         raise GroupBuyError(_("This product has no group price."), field="product")
@@ -177,6 +187,7 @@ def group_buy_open(
         )
     _check_quantity(quantity)
     _check_address(address)
+    _variant_for(product=product, variant_id=variant_id)  # refused before the group exists
     with transaction.atomic():
         group = GroupBuy.objects.create(
             product=product,
@@ -192,6 +203,7 @@ def group_buy_open(
             payment_provider=payment_provider,
             card_number=card_number,
             quantity=quantity,
+            variant_id=variant_id,
             notify=False,
         )
         if notify_followers:
@@ -211,6 +223,29 @@ def _check_quantity(quantity: int) -> None:
         )
 
 
+def _variant_for(*, product: Product, variant_id: int | None) -> ProductVariant:
+    """The active variant of `product` a member commits to: `variant_id`, else the only one there is."""
+    variants = variants_for_products(product_ids=[product.id])[product.id]
+    if variant_id is not None:
+        chosen = next((variant for variant in variants if variant.id == variant_id), None)
+        if chosen is None:
+            raise GroupBuyError(
+                _(
+                    "This option is not available for this product. Choose one of its sizes or colours."
+                ),
+                field="variant",
+                code="variant_invalid",
+            )
+        return chosen
+    if len(variants) > 1:
+        raise GroupBuyError(_("Choose a size or colour."), field="variant", code="variant_required")
+    # No variant yet (a product from an older import): its default variant is made on first use.
+    chosen = variants[0] if variants else variant_default(product_id=product.id)
+    if chosen is None:
+        raise GroupBuyError(_("Sorry, this product is out of stock."), code="out_of_stock")
+    return chosen
+
+
 def group_buy_join(
     *,
     group_id: int,
@@ -219,9 +254,12 @@ def group_buy_join(
     payment_provider: str,
     card_number: str = "",
     quantity: int = 1,
+    variant_id: int | None = None,
     notify: bool = True,
 ) -> GroupBuyMember:
-    """Commit `user` to the group: payment authorised, one seat taken, stock reserved; no order yet."""
+    """Commit `user` to the group: payment authorised, a seat taken, the variant's stock reserved; no order yet.
+
+    `variant_id` is an active variant of the group's product, optional when the product has only one."""
     _check_can_commit(user)
     _check_quantity(quantity)
     _check_address(address)
@@ -234,6 +272,7 @@ def group_buy_join(
         group_id=group_id, user=user, status=GroupBuyMember.Status.ACTIVE
     ).exists():
         raise GroupBuyError(_("You have already joined this group."), code="already_joined")
+    variant = _variant_for(product=group.product, variant_id=variant_id)
 
     amount = group.group_price * quantity
     reference = _authorise(
@@ -247,6 +286,7 @@ def group_buy_join(
         with transaction.atomic():
             member, filled = _take_seat(
                 group=group,
+                variant=variant,
                 user=user,
                 address=address,
                 payment_provider=payment_provider,
@@ -298,6 +338,7 @@ def _check_joinable(group: GroupBuy) -> None:
 def _take_seat(
     *,
     group: GroupBuy,
+    variant: ProductVariant,
     user,
     address: ShippingAddress,
     payment_provider: str,
@@ -322,10 +363,16 @@ def _take_seat(
         current = GroupBuy.objects.get(id=group.id)
         _check_joinable(current)
         raise GroupBuyError(_("This group is already full."), code="full")
-    if not _stock_decrement(product_id=group.product_id, quantity=quantity):
-        raise GroupBuyError(_("Sorry, this product is out of stock."), code="out_of_stock")
+    if not stock_decrement(product_id=group.product_id, quantity=quantity, variant_id=variant.id):
+        message = (
+            _("Sorry, %(option)s is out of stock.") % {"option": variant.name}
+            if variant.name
+            else _("Sorry, this product is out of stock.")
+        )
+        raise GroupBuyError(message, field="variant", code="out_of_stock")
     member = GroupBuyMember.objects.create(
         group=group,
+        variant=variant,
         user=user,
         quantity=quantity,
         address=address.as_dict(),
@@ -336,16 +383,10 @@ def _take_seat(
     return member, status == GroupBuy.Status.FULL
 
 
-def _stock_decrement(*, product_id: int, quantity: int) -> bool:
-    from shop.services import stock_decrement
-
-    return stock_decrement(product_id=product_id, quantity=quantity)
-
-
-def _stock_restore(*, product_id: int, quantity: int) -> None:
-    from shop.services import stock_restore
-
-    stock_restore(product_id=product_id, quantity=quantity)
+def _release_stock(*, member: GroupBuyMember, product_id: int) -> None:
+    """Give a member's reserved units back to the variant they were taken from (the default variant for a row
+    from before members chose one)."""
+    stock_restore(product_id=product_id, quantity=member.quantity, variant_id=member.variant_id)
 
 
 def group_buy_leave(*, group_id: int, user) -> GroupBuyMember:
@@ -370,7 +411,7 @@ def group_buy_leave(*, group_id: int, user) -> GroupBuyMember:
         ).update(status=GroupBuyMember.Status.LEFT, updated_at=timezone.now())
         if left != 1:
             raise GroupBuyError(_("You are not a member of this group."), code="not_member")
-        _stock_restore(product_id=member.group.product_id, quantity=member.quantity)
+        _release_stock(member=member, product_id=member.group.product_id)
         payment_void_on_commit(provider=member.payment_provider, reference=member.payment_reference)
         group = member.group
         if group.creator_id is not None and group.creator_id != user.pk:
@@ -389,8 +430,6 @@ def group_buy_complete(*, group_id: int) -> GroupBuy | None:
 
     Returns the group when it is (now) completed, None when it is not full.
     """
-    from shop.services import order_create_prepaid
-
     with transaction.atomic():
         group = GroupBuy.objects.select_related("product").select_for_update().get(id=group_id)
         if group.status == GroupBuy.Status.COMPLETED:
@@ -406,6 +445,7 @@ def group_buy_complete(*, group_id: int) -> GroupBuy | None:
             order = order_create_prepaid(
                 user=member.user,
                 product_id=group.product_id,
+                variant_id=member.variant_id,
                 quantity=member.quantity,
                 unit_price=group.group_price,
                 address=member.address,
@@ -453,7 +493,7 @@ def group_buy_expire(*, group_id: int) -> bool:
             member.status = GroupBuyMember.Status.RELEASED
             member.save(update_fields=["status", "updated_at"])
             email_queue(kind=GROUP_BUY_EXPIRED, object_id=member.id, recipient_id=member.user_id)
-            _stock_restore(product_id=group.product_id, quantity=member.quantity)
+            _release_stock(member=member, product_id=group.product_id)
             payment_void_on_commit(
                 provider=member.payment_provider, reference=member.payment_reference
             )
@@ -520,7 +560,7 @@ def group_buy_release_user(*, user: User) -> int:
             GroupBuy.objects.filter(
                 id=member.group_id, status=GroupBuy.Status.OPEN, member_count__gt=0
             ).update(member_count=F("member_count") - 1)
-            _stock_restore(product_id=member.group.product_id, quantity=member.quantity)
+            _release_stock(member=member, product_id=member.group.product_id)
             payment_void_on_commit(
                 provider=member.payment_provider, reference=member.payment_reference
             )

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shop.selectors import product_get_active
+from shop.models import Product
+from shop.selectors import VariantChoice, product_get_active, variant_choice
 from social.forms import CommitForm, OpenForm
 from social.selectors import (
     group_buy_get,
@@ -39,6 +40,11 @@ def _initial_address(user) -> dict:
         name: getattr(address, name)
         for name in ("full_name", "line1", "line2", "city", "postal_code", "country", "phone")
     }
+
+
+def _variant_picker(product: Product) -> VariantChoice:
+    """The product page's options (sold-out ones disabled in the template), without its pictures."""
+    return variant_choice(product=product, product_picture=False)
 
 
 @require_GET
@@ -68,6 +74,7 @@ def groupbuy_start(request: SignedInRequest, slug: str) -> HttpResponse:
                     payment_provider=form.cleaned_data["payment_provider"],
                     card_number=form.cleaned_data["card_number"],
                     quantity=form.cleaned_data["quantity"],
+                    variant_id=form.cleaned_data["variant"],
                     notify_followers=form.cleaned_data["notify_followers"],
                 )
             except GroupBuyError as error:
@@ -82,17 +89,20 @@ def groupbuy_start(request: SignedInRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "social/groupbuy/start.html",
-        {"product": product, "form": form},
+        {"product": product, "form": form, "choice": _variant_picker(product)},
         status=status,
     )
 
 
-def _detail_context(request: PageRequest, pk: int, form: CommitForm | None = None) -> dict:
+def _detail_context(
+    request: PageRequest, pk: int, form: CommitForm | None = None, *, picker: bool = True
+) -> dict:
     group = group_buy_get(group_id=pk)
     membership = group_buy_membership(group=group, user=request.user)
     if form is None and membership is None and request.user.is_authenticated:
         form = CommitForm(initial=_initial_address(request.user))
     return {
+        "choice": _variant_picker(group.product) if form is not None and picker else None,
         "group": group,
         "members": group_buy_members(group=group),
         "membership": membership,
@@ -110,7 +120,8 @@ def groupbuy_detail(request: PageRequest, pk: int) -> HttpResponse:
 @require_GET
 def groupbuy_progress(request: PageRequest, pk: int) -> HttpResponse:
     """The progress block alone, polled by htmx on the group page."""
-    return render(request, "social/groupbuy/partials/progress.html", _detail_context(request, pk))
+    context = _detail_context(request, pk, picker=False)
+    return render(request, "social/groupbuy/partials/progress.html", context)
 
 
 @login_required
@@ -127,6 +138,7 @@ def groupbuy_join(request: SignedInRequest, pk: int) -> HttpResponse:
                 payment_provider=form.cleaned_data["payment_provider"],
                 card_number=form.cleaned_data["card_number"],
                 quantity=form.cleaned_data["quantity"],
+                variant_id=form.cleaned_data["variant"],
             )
         except GroupBuyError as error:
             add_service_error(form, error)

@@ -35,6 +35,11 @@ class VoucherFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             self.categories.set(extracted)
 
+    @factory.post_generation
+    def variants(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.variants.set(extracted)
+
 
 class PromotionFactory(factory.django.DjangoModelFactory):
     class Meta:

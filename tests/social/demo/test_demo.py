@@ -57,22 +57,26 @@ def test_demo_posts_have_photos_with_tags_on_them(db, settings, tmp_path, monkey
     assert all(tag.image.post_id == tag.post_id for tag in placed)
 
 
-def test_demo_group_buy_skips_a_product_whose_default_variant_is_sold_out(db):
-    """The product's total counts every size, but a group buy reserves its default variant."""
+def test_demo_group_buy_takes_an_in_stock_size_when_the_first_is_sold_out(db):
+    """Members commit to a variant: a product whose first size is sold out gets its group on a size in stock."""
     from decimal import Decimal
 
     from social.demo.groupbuy import group_buys_seed
-    from social.models import GroupBuy
+    from social.models import GroupBuy, GroupBuyMember
     from tests.factories.variants import variant_product
 
     UserFactory(username="shopper")
     UserFactory.create_batch(4)
-    sold_out_first, _ = variant_product(
+    sold_out_first, variants = variant_product(
         sizes=("S", "M"), stock={"S / Navy": 0, "M / Navy": 30}, group_price=Decimal("9.00")
     )
     stocked = ProductFactory(stock=30, group_price=Decimal("9.00"))
 
     group_buys_seed(rng=random.Random(3), small=False, log=lambda message: None)
 
-    assert set(GroupBuy.objects.values_list("product_id", flat=True)) == {stocked.id}
-    assert sold_out_first.stock == 30
+    assert set(GroupBuy.objects.values_list("product_id", flat=True)) == {
+        sold_out_first.id,
+        stocked.id,
+    }
+    members = GroupBuyMember.objects.filter(group__product=sold_out_first)
+    assert set(members.values_list("variant_id", flat=True)) == {variants["M / Navy"].id}

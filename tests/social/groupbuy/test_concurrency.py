@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import threading
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 
-from shop.models import Product
+from shop.models import Product, ProductVariant
 from social.models import GroupBuy, GroupBuyMember
 from social.services import GroupBuyError, group_buy_join
 from tests.factories import UserFactory
 from tests.factories.community import APPROVE_CARD, address, group_product, make_group
+from tests.factories.variants import variant_product
+from tests.races import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -94,3 +97,38 @@ def test_concurrent_joins_on_many_groups_share_stock_safely():
     joined = sum(outcome.count("joined") for outcome in results)
     assert joined == 2
     assert Product.objects.get(id=product.id).stock == 0
+
+
+def test_concurrent_joins_never_oversell_the_chosen_variant():
+    """Per variant: 8 shoppers race for "M" (3 units, the host holds one) while "S" has plenty; exactly 2
+    get in, the rest are told M is out of stock, and S is untouched."""
+    product, variants = variant_product(
+        sizes=("S", "M"),
+        stock={"S / Navy": 50, "M / Navy": 3},
+        price=Decimal("19.90"),
+        group_price=Decimal("15.00"),
+    )
+    small, medium = variants["S / Navy"], variants["M / Navy"]
+    group = make_group(product=product, target_size=10, variant_id=medium.id)
+    users = [UserFactory() for _ in range(8)]
+
+    def join_medium(index: int) -> int:
+        return group_buy_join(
+            group_id=group.id,
+            user=users[index],
+            address=address(),
+            payment_provider="test_card",
+            card_number=APPROVE_CARD,
+            variant_id=medium.id,
+        ).id
+
+    outcomes = [code for code, _detail in race(8, join_medium)]
+    group.refresh_from_db()
+    assert sorted(outcomes) == ["ok"] * 2 + ["out_of_stock"] * 6
+    assert ProductVariant.objects.get(id=medium.id).stock == 0
+    assert ProductVariant.objects.get(id=small.id).stock == 50
+    assert Product.objects.get(id=product.id).stock == 50
+    assert group.member_count == 3
+    assert set(GroupBuyMember.objects.filter(group=group).values_list("variant_id", flat=True)) == {
+        medium.id
+    }
