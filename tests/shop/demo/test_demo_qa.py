@@ -19,7 +19,7 @@ from tests.social.conftest import make_order
 pytestmark = pytest.mark.django_db
 
 
-def _shop(count: int = 10) -> list[int]:
+def _shop(count=10):
     shoppers = [UserFactory(username=f"demo{i}") for i in range(count)]
     products = ProductFactory.create_batch(6)
     for index, shopper in enumerate(shoppers[: count - 2]):  # the last two bought nothing
