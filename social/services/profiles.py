@@ -42,6 +42,7 @@ __all__ = [
     "mute_delete",
     "privacy_update",
     "profile_get_or_create",
+    "profile_save",
     "profile_update",
     "suggestions_refresh",
 ]
@@ -85,12 +86,6 @@ def profile_update(
         if len(bio) > 1000:
             raise ValidationError({"bio": _("At most 1000 characters.")})
         profile.bio = bio.strip()
-    old_avatar = profile.avatar.name if profile.avatar else ""
-    # The task records the sides with an UPDATE, so the stored row knows them, not a cached instance.
-    old_sides = list(
-        Profile.objects.filter(pk=profile.pk).values_list("avatar_renditions", flat=True).first()
-        or ()
-    )
     if avatar is not None:
         try:
             cleaned = clean_image_upload(avatar, max_side=AVATAR_MAX_SIDE)
@@ -99,9 +94,22 @@ def profile_update(
         profile.avatar.save(cleaned.name, cleaned, save=False)
     elif remove_avatar:
         profile.avatar = ""
+    return profile_save(profile=profile)
+
+
+def profile_save(*, profile: Profile) -> Profile:
+    """Store a profile (the edit page through `profile_update`, or admin). When its avatar file changed, the
+    recorded renditions are emptied (the new picture shows as its original until its own are made), the new
+    ones are queued and the old file and its renditions are deleted after commit."""
+    # The stored row, not this instance: the renditions task records the sides with an UPDATE.
+    stored = (
+        Profile.objects.filter(pk=profile.pk).values_list("avatar", "avatar_renditions").first()
+        if profile.pk
+        else None
+    )
+    old_avatar, old_sides = (stored[0] or "", list(stored[1] or ())) if stored else ("", [])
     new_avatar = profile.avatar.name if profile.avatar else ""
     if new_avatar != old_avatar:
-        # The new picture shows as its original until its own renditions are recorded.
         profile.avatar_renditions = []
     profile.save()
     if new_avatar and new_avatar != old_avatar:

@@ -253,3 +253,23 @@ def test_deleting_the_account_deletes_the_avatar_renditions(
 
     assert not default_storage.exists(made)
     assert not default_storage.exists(profile.avatar.name)
+
+
+def test_an_avatar_changed_in_admin_gets_new_renditions(
+    ana, django_capture_on_commit_callbacks, rf
+):
+    from django.contrib.admin.sites import site
+
+    first = _upload_avatar(ana, django_capture_on_commit_callbacks)
+    other = _upload_avatar(ana, django_capture_on_commit_callbacks, colour=(9, 9, 9))
+    stale = rendition_name(other.avatar.name, 64, "webp")
+    model_admin = site._registry[Profile]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        other.avatar = ""  # the admin form's "Clear" box
+        model_admin.save_model(rf.post("/"), other, form=None, change=True)
+
+    other.refresh_from_db()
+    assert (other.avatar.name, other.avatar_renditions) == ("", [])
+    assert not default_storage.exists(stale)
+    assert not default_storage.exists(first.avatar.name)  # replaced earlier through the edit page
