@@ -31,7 +31,7 @@ run: seed
 	@echo "    admin     / socialshop-admin      (Django admin at /admin/)"
 	@echo ""
 	@# Picture renditions the seed left for later are made beside the server (pages show originals meanwhile).
-	mkdir -p var && (nice sh -c '$(BIN)/python manage.py picture_renditions && $(BIN)/python manage.py post_picture_renditions' > var/picture-renditions.log 2>&1 &)
+	mkdir -p var && (nice sh -c '$(BIN)/python manage.py picture_renditions && $(BIN)/python manage.py post_picture_renditions && $(BIN)/python manage.py avatar_renditions' > var/picture-renditions.log 2>&1 &)
 	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT)
 
 serve: install

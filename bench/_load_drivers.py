@@ -129,10 +129,18 @@ async def drive_closed_raw(base: str, urls: list[str], *, seconds: float) -> dic
 
 
 def wrk_run(
-    *, script: str, lines: list[str], base: str, seconds: float, workdir: Path, timeout: str = "30s"
+    *,
+    script: str,
+    lines: list[str],
+    base: str,
+    seconds: float,
+    workdir: Path,
+    timeout: str = "30s",
+    connections: int = CONCURRENCY,
 ) -> dict:
     """Run wrk with a Lua `script` that reads one request per line of `lines` and prints one JSON summary line
-    (p50/p95/p99 in ms, requests, errors, seconds); CONCURRENCY connections over 2 threads for `seconds`."""
+    (p50/p95/p99 in ms, requests, errors, seconds); `connections` (CONCURRENCY) over up to 2 threads for
+    `seconds`. One connection measures a page's own time (no queueing behind other requests)."""
     script_file = workdir / "wrk.lua"
     script_file.write_text(script)
     line_file = workdir / "wrk-requests.txt"
@@ -141,9 +149,9 @@ def wrk_run(
         [
             "wrk",
             "--threads",
-            "2",
+            str(min(2, connections)),
             "--connections",
-            str(CONCURRENCY),
+            str(connections),
             "--duration",
             f"{max(1, round(seconds))}s",
             "--timeout",

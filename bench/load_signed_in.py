@@ -69,6 +69,8 @@ PAGES = (
     ("feed, first page", "feed"),
     ("feed, next page (htmx)", "feed_next"),
     ("post page", "post"),
+    ("explore, first page", "explore"),
+    ("explore, next page (htmx)", "explore_next"),
     ("profile", "profile"),
     ("for-you widget", "for_you"),
     ("similar widget", "similar"),
@@ -272,6 +274,11 @@ def make_requests(
             url = f"/social/?cursor={shopper['feed_cursor']}"
         elif kind == "post":
             url = f"/social/posts/{rng.choice(data['posts'])}/"
+        elif kind == "explore":
+            url = "/social/explore/"
+        elif kind == "explore_next":
+            # The tiles' own "Show more" link: page 2 of the shopper's ranking, as an htmx fragment.
+            url, htmx = "/social/explore/?page=2", "true"
         elif kind == "profile":
             url = f"/social/people/{rng.choice(data['people'])}/"
         elif kind == "for_you":
@@ -351,9 +358,16 @@ end
 """
 
 
-def drive_wrk(port: int, requests: list[tuple[str, str, str]], *, seconds: float) -> dict:
+def drive_wrk(
+    port: int,
+    requests: list[tuple[str, str, str]],
+    *,
+    seconds: float,
+    connections: int = CONCURRENCY,
+) -> dict:
     """wrk over (url, cookie, htmx) triples, one per line; a non-200 answer counts as an error."""
     measured = wrk_run(
+        connections=connections,
         script=WRK_SCRIPT,
         lines=[f"{u}\t{c}\t{h}" for u, c, h in requests],
         base=f"http://127.0.0.1:{port}",
@@ -436,6 +450,12 @@ def main() -> None:
     )
     parser.add_argument("--pages", default="", help="comma-separated kinds (no report is written)")
     parser.add_argument("--no-report", action="store_true")
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=CONCURRENCY,
+        help="wrk connections (1: each page's own server time, beside the floor's; no report is written)",
+    )
     args = parser.parse_args()
 
     env = bench_env()
@@ -468,16 +488,24 @@ def main() -> None:
                 rng = random.Random(f"bench:{number}:{kind}")
                 drive_wrk(PORT, make_requests(kind, data, rng, 2000), seconds=args.warmup)
                 floor_result = drive_wrk(
-                    FLOOR_PORT, make_requests("floor", data, rng, 100), seconds=args.seconds
+                    FLOOR_PORT,
+                    make_requests("floor", data, rng, 100),
+                    seconds=args.seconds,
+                    connections=args.connections,
                 )
-                page = drive_wrk(PORT, make_requests(kind, data, rng, 5000), seconds=args.seconds)
+                page = drive_wrk(
+                    PORT,
+                    make_requests(kind, data, rng, 5000),
+                    seconds=args.seconds,
+                    connections=args.connections,
+                )
                 page["floor_rps"] = floor_result["rps"]
                 page["ratio"] = page["rps"] / floor_result["rps"] if floor_result["rps"] else 0
                 results[name].append(page)
                 print(
                     f"{name}: {page['rps']:.0f} req/s, p50 {page['p50']:.1f} ms, p95 {page['p95']:.1f} ms, "
-                    f"errors {page['errors']}, floor {floor_result['rps']:.0f} req/s, ratio "
-                    f"{page['ratio']:.2f}",
+                    f"errors {page['errors']}, floor {floor_result['rps']:.0f} req/s "
+                    f"(p50 {floor_result['p50']:.1f} ms), ratio {page['ratio']:.2f}",
                     flush=True,
                 )
     finally:
@@ -497,7 +525,7 @@ def main() -> None:
         for name, runs in results.items()
         if runs
     ]
-    if wanted or args.no_report:
+    if wanted or args.no_report or args.connections != CONCURRENCY:
         return
     import uvicorn
 

@@ -1,6 +1,9 @@
 """Picture renditions: several widths of a stored picture in WebP (and AVIF where Pillow has it), made once off
 the request path and named so that a page computes every URL without asking the store.
 
+Small square pictures (avatars) get square renditions instead: centre-cropped to sides of their own list
+(`square_renditions_store`), under the same names (`<side>w.<ext>`), so `srcset` serves both.
+
 A stored original `products/2026/12/ab12.jpg` gets `renditions/products/2026/12/ab12.jpg/<width>w.<ext>` for each
 width in RENDITION_WIDTHS below the original's width (plus the original's own width, capped at the largest),
 in every format of PICTURE_FORMATS. Files go through Django's storage API (local disk or the S3 bucket); the
@@ -32,6 +35,9 @@ __all__ = [
     "rendition_widths_for",
     "renditions_build",
     "renditions_store",
+    "square_renditions_build",
+    "square_renditions_store",
+    "square_sides_for",
     "srcset",
 ]
 
@@ -143,3 +149,57 @@ def renditions_store(*, name: str, storage: Storage | None = None) -> Picture:
     widths = tuple(sorted({w for w, _fmt in built}))
     logger.info("renditions stored", extra={"picture": name, "widths": widths})
     return Picture(name=name, width=width, height=height, renditions=widths)
+
+
+def square_sides_for(width: int, height: int, sides: Iterable[int]) -> tuple[int, ...]:
+    """The square sides made for a `width` x `height` original: those of `sides` that fit its short side, or
+    the short side alone when even the smallest does not (never enlarged)."""
+    short = min(width, height)
+    if short <= 0:
+        return ()
+    fitting = tuple(sorted(side for side in set(sides) if side <= short))
+    return fitting or (short,)
+
+
+def square_renditions_build(
+    image: Image.Image, sides: Iterable[int], formats: Iterable[str]
+) -> dict[tuple[int, str], bytes]:
+    """Centre-crop `image` to a square and encode it at every side of `sides` that fits (pure: no storage)."""
+    image = ImageOps.exif_transpose(image) or image
+    has_alpha = image.mode in {"RGBA", "LA", "PA"} or (
+        image.mode == "P" and "transparency" in image.info
+    )
+    image = image.convert("RGBA" if has_alpha else "RGB")
+    formats = tuple(formats)
+    out: dict[tuple[int, str], bytes] = {}
+    for side in square_sides_for(image.width, image.height, sides):
+        square = ImageOps.fit(image, (side, side), Image.Resampling.LANCZOS, centering=(0.5, 0.5))
+        for fmt in formats:
+            pil_format, _mime, options = _ENCODERS[fmt]
+            buffer = BytesIO()
+            square.save(buffer, format=pil_format, **options)
+            out[(side, fmt)] = buffer.getvalue()
+    return out
+
+
+def square_renditions_store(
+    *,
+    name: str,
+    sides: Iterable[int],
+    formats: Iterable[str] = ("webp",),
+    storage: Storage | None = None,
+) -> Picture:
+    """Make and store the square renditions of the stored picture `name` (kept when already stored). Returns
+    a square `Picture` whose width and height are the largest side made."""
+    store = storage or default_storage
+    with store.open(name, "rb") as handle, Image.open(handle) as source:
+        source.load()
+        built = square_renditions_build(source, sides, formats)
+    for (side, fmt), data in built.items():
+        target = rendition_name(name, side, fmt)
+        if not store.exists(target):
+            store.save(target, ContentFile(data))
+    made = tuple(sorted({side for side, _fmt in built}))
+    logger.info("square renditions stored", extra={"picture": name, "sides": made})
+    top = made[-1] if made else 0
+    return Picture(name=name, width=top, height=top, renditions=made)

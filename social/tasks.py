@@ -12,13 +12,14 @@ import logging
 from celery import shared_task
 
 from social.services.groupbuy import group_buy_complete_task, group_buy_notify_followers_task
-from social.services.pictures import post_image_renditions_task
+from social.services.pictures import avatar_renditions_task, post_image_renditions_task
 
 logger = logging.getLogger(__name__)
 
 # Tasks that a service queues are declared beside it (social/services/groupbuy.py), so services never import
 # this module, which imports them; re-exported here for discovery.
 __all__ = [
+    "avatar_renditions_task",
     "group_buy_complete_task",
     "group_buy_expire_task",
     "group_buy_notify_followers_task",

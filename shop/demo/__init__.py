@@ -1,6 +1,6 @@
 """Demo shop: categories, products with locally drawn pictures, shoppers with tastes, orders, reviews,
-wishlists and browsing events, one module per concept (data, catalogue, shoppers, behaviour). Called by
-`manage.py seed_demo` first; the other apps' parts follow (`shop.hooks.demo_seeding`).
+wishlists, browsing events and product questions, one module per concept (data, catalogue, shoppers, behaviour,
+qa). Called by `manage.py seed_demo` first; the other apps' parts follow (`shop.hooks.demo_seeding`).
 
 Deterministic for a given generator: every choice comes from `rng`; only timestamps are relative to today so the
 shop always looks current. Each shopper has one or two favourite categories and mostly browses, buys, reviews and
@@ -19,6 +19,7 @@ from django.utils import timezone
 from shop.demo.behaviour import refresh_denormalised_counts, seed_behaviour
 from shop.demo.catalogue import _categories, draw_picture, generate_products, save_products
 from shop.demo.data import SHOPPER_PASSWORD
+from shop.demo.qa import questions_seed
 from shop.demo.shoppers import create_shoppers
 from shop.demo.variants import save_variants
 from shop.demo.voucher import seed_vouchers
@@ -54,6 +55,8 @@ def seed(*, rng: random.Random, small: bool, log: Callable[[str], None]) -> None
             rng, shopper_ids=shopper_ids, specs=specs, leaves=leaves, now=now, small=small, log=log
         )
         refresh_denormalised_counts()
+        # After the orders and reviews: answers come from buyers, suggestions quote the reviews.
+        questions_seed(rng=rng, shopper_ids=shopper_ids, small=small, now=now, log=log)
         seed_vouchers(now=now, log=log)
         product_refresh_search_vector()
     catalogue_changed()

@@ -34,6 +34,8 @@ from common.pictures import (
     rendition_name,
     rendition_widths_for,
     renditions_build,
+    square_renditions_build,
+    square_sides_for,
 )
 
 # Bump when the composition changes, so cached files of the old look are not reused.
@@ -387,6 +389,35 @@ def _store_renditions(relative: str) -> tuple[int, ...]:
         if not default_storage.exists(target):
             default_storage.save(target, ContentFile((folder / f"{width}w.{fmt}").read_bytes()))
     return widths
+
+
+def square_renditions(
+    relative: str, *, sides: tuple[int, ...], formats: tuple[str, ...]
+) -> tuple[int, ...]:
+    """Store the square renditions (common.pictures.square_renditions_build) of the demo picture `relative`
+    (a square AVATAR_SIZE original: other apps' avatars), through the same cross-seed cache as the shots, or
+    none under `renditions_later`. Returns the sides stored."""
+    from PIL import Image
+
+    made = square_sides_for(AVATAR_SIZE, AVATAR_SIZE, sides)
+    wanted = [(side, fmt) for side in made for fmt in formats]
+    folder = _cache_dir() / f"renditions-{RENDITION_RECIPE}" / f"{Path(relative).stem}-square"
+    if not all((folder / f"{side}w.{fmt}").exists() for side, fmt in wanted):
+        if _renditions_later.get():
+            return ()
+        folder.mkdir(parents=True, exist_ok=True)
+        with default_storage.open(relative, "rb") as handle, Image.open(handle) as source:
+            source.load()
+            built = square_renditions_build(source, made, formats)
+        for (side, fmt), data in built.items():
+            partial = folder / f"{side}w.{fmt}.{os.getpid()}.part"
+            partial.write_bytes(data)
+            partial.replace(folder / f"{side}w.{fmt}")
+    for side, fmt in wanted:
+        target = rendition_name(relative, side, fmt)
+        if not default_storage.exists(target):
+            default_storage.save(target, ContentFile((folder / f"{side}w.{fmt}").read_bytes()))
+    return made
 
 
 def object_for(noun: str, root: str) -> tuple[str, bool]:

@@ -89,16 +89,20 @@ def question_url(question: Question) -> str:
     )
 
 
-def question_ask(*, user: User, product: Product, body: str) -> Question:
-    """A shopper asks about an active product; buyers are invited and a suggestion computed after commit."""
+def question_ask(*, user: User, product: Product, body: str, follow_ups: bool = True) -> Question:
+    """A shopper asks about an active product; buyers are invited and a suggestion computed after commit.
+
+    `follow_ups=False` queues neither: the demo seeder asks questions dated in the past (inviting buyers now
+    would mail them) and computes the suggestions itself with `question_suggestion_refresh`."""
     body = _clean_text(body, field="body", max_chars=QUESTION_MAX_CHARS)
     if not product.is_active:
         raise ServiceError(_("This product is no longer sold."), code="not_found")
     with transaction.atomic():
         question = Question.objects.create(product=product, author=user, body=body)
         question_id = question.pk
-        transaction.on_commit(lambda: question_suggestion_task.delay(question_id))
-        transaction.on_commit(lambda: question_buyers_invite_task.delay(question_id))
+        if follow_ups:
+            transaction.on_commit(lambda: question_suggestion_task.delay(question_id))
+            transaction.on_commit(lambda: question_buyers_invite_task.delay(question_id))
     return question
 
 

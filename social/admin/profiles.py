@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.forms import ModelForm
+from django.http import HttpRequest
 
 from social.models import Profile
+from social.services.profiles import profile_save
 
 
 @admin.register(Profile)
@@ -14,3 +17,7 @@ class ProfileAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "display_name"]
     raw_id_fields = ["user"]
     filter_horizontal = ["favourite_categories"]
+
+    def save_model(self, request: HttpRequest, obj: Profile, form: ModelForm, change: bool) -> None:
+        # A new or cleared avatar here takes the same path as on the edit page (renditions, old files).
+        profile_save(profile=obj)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
-from shop.demo.pictures import avatar_picture
+from shop.demo.pictures import avatar_picture, square_renditions
 from shop.models import User
 from social.demo.graph import follow_graph_build, follows_store
 from social.demo.groupbuy import group_buys_seed
@@ -23,6 +23,8 @@ from social.demo.moderation import reports_seed
 from social.demo.notifications import follow_notifications_seed
 from social.demo.posts import posts_seed
 from social.models import Profile
+from social.models.profiles import AVATAR_SIDES
+from social.services.pictures import AVATAR_FORMATS
 
 __all__ = ["seed"]
 
@@ -41,10 +43,17 @@ def seed(*, rng: random.Random, small: bool, log: Callable[[str], None]) -> None
         names = dict(people)
         shopper_id = next((pk for pk, name in people if name == "shopper"), ids[0])
         # Every demo person gets a face (composed at seed time by shop.demo.pictures).
+        # Their square renditions are made here too (a few distinct files), or left to `manage.py
+        # avatar_renditions` under `seed_demo --renditions-later`: pages show the originals meanwhile.
         profiles = list(Profile.objects.filter(user_id__in=ids))
+        sides: dict[str, tuple[int, ...]] = {}
         for profile in profiles:
-            profile.avatar = avatar_picture(username=names[profile.user_id])
-        Profile.objects.bulk_update(profiles, ["avatar"], batch_size=1000)
+            name = avatar_picture(username=names[profile.user_id])
+            if name not in sides:
+                sides[name] = square_renditions(name, sides=AVATAR_SIDES, formats=AVATAR_FORMATS)
+            profile.avatar = name
+            profile.avatar_renditions = list(sides[name])
+        Profile.objects.bulk_update(profiles, ["avatar", "avatar_renditions"], batch_size=1000)
         graph = follow_graph_build(rng=rng, ids=ids, shopper_id=shopper_id, small=small)
         with transaction.atomic():
             follows_store(graph.edges)

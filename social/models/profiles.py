@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-__all__ = ["Profile"]
+from common.pictures import Picture
+
+__all__ = ["AVATAR_SIDES", "Profile"]
+
+# Square renditions of an avatar (common.pictures.square_renditions_store): a 32-40 px circle takes the 64 px
+# one on a 1x screen and the 128 px one at 2x-3x; the 96 px profile picture takes 128 or 256.
+AVATAR_SIDES: tuple[int, ...] = (64, 128, 256)
 
 
 class Profile(models.Model):
@@ -15,6 +21,9 @@ class Profile(models.Model):
     display_name = models.CharField(max_length=80, blank=True)
     bio = models.TextField(max_length=1000, blank=True)
     avatar = models.ImageField(upload_to="avatars/", blank=True)
+    # The square sides stored for the avatar (AVATAR_SIDES that fit it); filled by the renditions task that
+    # social.services.pictures queues on commit, emptied when the avatar changes (pages show the original).
+    avatar_renditions = models.JSONField(default=list, blank=True, editable=False)
     is_private = models.BooleanField(default=False)
     share_purchases_default = models.BooleanField(default=False)
     # Off: the recommender leaves this user's data out of training and serves them non-personalised lists.
@@ -32,3 +41,12 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return self.display_name or self.user.get_username()
+
+    @property
+    def avatar_picture(self) -> Picture | None:
+        """The avatar as `{% avatar %}` renders it (square renditions once made), None without one."""
+        if not self.avatar:
+            return None
+        sides = tuple(self.avatar_renditions or ())
+        top = sides[-1] if sides else 0
+        return Picture(name=self.avatar.name, width=top, height=top, renditions=sides)

@@ -29,7 +29,7 @@ from social.hooks import account_erasing
 from social.models import PostImage, Profile
 from social.services.groupbuy import group_buy_release_user
 from social.services.notifications import user_group_name
-from social.services.pictures import post_image_file_names
+from social.services.pictures import avatar_file_names, post_image_file_names
 
 __all__ = ["account_delete", "account_delete_with_password"]
 
@@ -53,8 +53,18 @@ def _session_keys_for(user_id: int) -> list[str]:
 def _stored_files(user: User) -> list[tuple[object, str]]:
     files: list[tuple[object, str]] = []
     profile = Profile.objects.filter(user=user).first()
-    if profile and profile.avatar:
-        files.append((profile.avatar.storage, profile.avatar.name))
+    # Demo people share composed avatar files: a file another profile still shows stays.
+    if (
+        profile
+        and profile.avatar
+        and not Profile.objects.filter(avatar=profile.avatar.name).exclude(pk=profile.pk).exists()
+    ):
+        files.extend(
+            (profile.avatar.storage, name)
+            for name in avatar_file_names(
+                name=profile.avatar.name, sides=profile.avatar_renditions or ()
+            )
+        )
     for image in PostImage.objects.filter(post__author=user):
         files.extend((image.image.storage, name) for name in post_image_file_names(image))
     for review in Review.objects.filter(user=user).exclude(photo=""):

@@ -1,6 +1,6 @@
-"""Post photo renditions: after a post photo is stored, a task makes its widths and formats (common.pictures)
-and records them on the row, so pages only ever link renditions that exist (the same recipe as product
-pictures in shop.services.pictures).
+"""Post photo and avatar renditions: after a post photo or an avatar is stored, a task makes its renditions
+(common.pictures) and records them on the row, so pages only ever link renditions that exist (the same recipe as
+product pictures in shop.services.pictures). Avatars get small centre-cropped squares (AVATAR_SIDES, WebP).
 
 The task takes the row's id, is idempotent (stored renditions are kept, the row is overwritten with the same
 values) and retries when the store is briefly unreachable; a row deleted meanwhile is a no-op.
@@ -13,11 +13,22 @@ import logging
 from celery import shared_task
 from django.db import transaction
 
-from common.pictures import picture_formats, rendition_name, renditions_store
+from common.pictures import (
+    picture_formats,
+    rendition_name,
+    renditions_store,
+    square_renditions_store,
+)
 from common.storage import StorageUnavailable
-from social.models import PostImage
+from social.models import PostImage, Profile
+from social.models.profiles import AVATAR_SIDES
 
 __all__ = [
+    "AVATAR_FORMATS",
+    "avatar_file_names",
+    "avatar_renditions_make",
+    "avatar_renditions_queue",
+    "avatar_renditions_task",
     "post_image_file_names",
     "post_image_renditions_make",
     "post_image_renditions_queue",
@@ -75,3 +86,56 @@ def post_image_renditions_queue(*, image_id: int) -> None:
 )
 def post_image_renditions_task(image_id: int) -> None:
     post_image_renditions_make(image_id=image_id)
+
+
+# Avatars are shown at 22-96 px: WebP alone (an AVIF source would save a few hundred bytes per face).
+AVATAR_FORMATS = ("webp",)
+
+
+def avatar_file_names(*, name: str, sides: list[int] | tuple[int, ...]) -> list[str]:
+    """The stored names of an avatar: its original and the square renditions recorded for it."""
+    if not name:
+        return []
+    return [name, *(rendition_name(name, side, fmt) for side in sides for fmt in AVATAR_FORMATS)]
+
+
+def avatar_renditions_make(*, profile_id: int) -> Profile | None:
+    """Make and record the square renditions of a profile's current avatar; None when there is none.
+
+    Recorded only while the profile still has that avatar (it may have changed while the task waited). Demo
+    people share avatar files: when another profile already recorded this file's renditions, they exist in the
+    store and only the record is copied."""
+    profile = Profile.objects.filter(pk=profile_id).first()
+    if profile is None or not profile.avatar:
+        return None
+    name = profile.avatar.name
+    twin = (
+        Profile.objects.filter(avatar=name)
+        .exclude(avatar_renditions=[])
+        .values_list("avatar_renditions", flat=True)
+        .first()
+    )
+    if twin:
+        sides = list(twin)
+    else:
+        picture = square_renditions_store(name=name, sides=AVATAR_SIDES, formats=AVATAR_FORMATS)
+        sides = list(picture.renditions)
+    Profile.objects.filter(pk=profile_id, avatar=name).update(avatar_renditions=sides)
+    profile.avatar_renditions = sides
+    return profile
+
+
+def avatar_renditions_queue(*, profile_id: int) -> None:
+    """Queue the avatar's renditions once the profile row is committed (nothing if it rolls back)."""
+    transaction.on_commit(lambda: avatar_renditions_task.delay(profile_id))
+
+
+@shared_task(
+    name="social.tasks.avatar_renditions_task",
+    ignore_result=True,
+    autoretry_for=(StorageUnavailable, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def avatar_renditions_task(profile_id: int) -> None:
+    avatar_renditions_make(profile_id=profile_id)

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -25,6 +26,7 @@ from social.selectors.people import (
     people_you_may_know_slot,
 )
 from social.services.notifications import notification_create
+from social.services.pictures import avatar_file_names, avatar_renditions_queue
 
 __all__ = [
     "AVATAR_MAX_SIDE",
@@ -40,6 +42,7 @@ __all__ = [
     "mute_delete",
     "privacy_update",
     "profile_get_or_create",
+    "profile_save",
     "profile_update",
     "suggestions_refresh",
 ]
@@ -83,7 +86,6 @@ def profile_update(
         if len(bio) > 1000:
             raise ValidationError({"bio": _("At most 1000 characters.")})
         profile.bio = bio.strip()
-    old_avatar = profile.avatar.name if profile.avatar else ""
     if avatar is not None:
         try:
             cleaned = clean_image_upload(avatar, max_side=AVATAR_MAX_SIDE)
@@ -92,11 +94,39 @@ def profile_update(
         profile.avatar.save(cleaned.name, cleaned, save=False)
     elif remove_avatar:
         profile.avatar = ""
+    return profile_save(profile=profile)
+
+
+def profile_save(*, profile: Profile) -> Profile:
+    """Store a profile (the edit page through `profile_update`, or admin). When its avatar file changed, the
+    recorded renditions are emptied (the new picture shows as its original until its own are made), the new
+    ones are queued and the old file and its renditions are deleted after commit."""
+    # The stored row, not this instance: the renditions task records the sides with an UPDATE.
+    stored = (
+        Profile.objects.filter(pk=profile.pk).values_list("avatar", "avatar_renditions").first()
+        if profile.pk
+        else None
+    )
+    old_avatar, old_sides = (stored[0] or "", list(stored[1] or ())) if stored else ("", [])
+    new_avatar = profile.avatar.name if profile.avatar else ""
+    if new_avatar != old_avatar:
+        profile.avatar_renditions = []
     profile.save()
-    if old_avatar and old_avatar != (profile.avatar.name if profile.avatar else ""):
+    if new_avatar and new_avatar != old_avatar:
+        avatar_renditions_queue(profile_id=profile.pk)
+    if old_avatar and old_avatar != new_avatar:
         storage = profile.avatar.storage
-        transaction.on_commit(lambda: storage.delete(old_avatar))
+        transaction.on_commit(lambda: _avatar_files_delete(storage, old_avatar, old_sides))
     return profile
+
+
+def _avatar_files_delete(storage: Storage, name: str, sides: list[int]) -> None:
+    """Delete a replaced avatar and its renditions, unless another profile still shows the same file (demo
+    people share composed avatars)."""
+    if Profile.objects.filter(avatar=name).exists():
+        return
+    for file_name in avatar_file_names(name=name, sides=sides):
+        storage.delete(file_name)
 
 
 def privacy_update(*, user: User, **flags: bool) -> Profile:

@@ -108,7 +108,11 @@ def _post_body_key(post) -> str:
         post.body,
         post.created_at.isoformat(),
         author.get_username(),
-        (profile.display_name, profile.avatar.name or "") if profile is not None else None,
+        (
+            (profile.display_name, profile.avatar.name or "", profile.avatar_renditions)
+            if profile is not None
+            else None
+        ),
         (review.rating, review.title, review.body) if review is not None else None,
         [
             (

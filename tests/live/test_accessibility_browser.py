@@ -119,6 +119,34 @@ def test_support_console_passes_axe_and_has_no_help_widget(live_stack, browser, 
     assert problems == []
 
 
+@pytest.mark.parametrize("username", ["moderator", "admin"])
+def test_staff_top_bar_fits_at_1024_1366_and_390(live_stack, browser, username):
+    """Staff have the most top-bar entries (issue 16: at 1024 px the bar scrolled sideways): their tools sit
+    in one "Staff" menu, the bar stays one row (at most 60 px) and the page never scrolls sideways."""
+    problems: list[str] = []
+    for width, height in [(1024, 768), (1366, 900), (390, 844)]:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        context.set_default_timeout(20_000)
+        page = context.new_page()
+        login(page, live_stack.url, username)
+        report = _audit(page, live_stack.url + "/")
+        problems += _check(report, f"home as {username} at {width} px", width)
+        bar = page.evaluate("document.querySelector('.topbar').getBoundingClientRect().height")
+        if bar > 60:
+            problems.append(f"top bar {bar:.0f} px tall at {width} px")
+        if width >= 768:
+            summary = page.locator(".nav-staff summary").bounding_box()
+            assert summary is not None
+            page.mouse.click(
+                summary["x"] + summary["width"] / 2, summary["y"] + summary["height"] / 2
+            )
+            menu = page.locator(".nav-staff ul a")
+            assert menu.count() == 3
+            assert menu.first.is_visible()
+        context.close()
+    assert problems == []
+
+
 def test_phone_product_page_has_a_buy_bar_and_a_zooming_gallery(live_stack, browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
     context.set_default_timeout(20_000)

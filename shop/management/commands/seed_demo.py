@@ -26,8 +26,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--renditions-later",
             action="store_true",
-            help="Leave picture renditions missing from the cache to `manage.py picture_renditions` "
-            "(make run starts it beside the server); pages show the originals meanwhile.",
+            help="Leave picture renditions missing from the cache to `manage.py picture_renditions`, "
+            "`post_picture_renditions` and `avatar_renditions` "
+            "(make run starts them beside the server); pages show the originals meanwhile.",
         )
         parser.add_argument(
             "--if-empty",
