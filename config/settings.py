@@ -615,7 +615,7 @@ SUPPORT_LLM_API_KEY = os.environ.get("SUPPORT_LLM_API_KEY", "")
 SUPPORT_LLM_TIMEOUT_SECONDS = env_float("SUPPORT_LLM_TIMEOUT_SECONDS", 8.0)
 # Voice messages in the chat (support/speech): the speech-to-text backend. "auto" picks the OpenAI-compatible
 # endpoint when SPEECH_TO_TEXT_URL is set, else the local pocketsphinx engine when it is installed; "off" (or no
-# backend) hides the hold-to-talk button and the upload endpoint answers 503.
+# backend) hides the hold-to-talk button and the upload endpoint answers 404 with a message.
 SPEECH_TO_TEXT_BACKEND = os.environ.get("SPEECH_TO_TEXT_BACKEND", "auto")
 SPEECH_TO_TEXT_URL = os.environ.get("SPEECH_TO_TEXT_URL", "")
 SPEECH_TO_TEXT_API_KEY = os.environ.get("SPEECH_TO_TEXT_API_KEY", "")

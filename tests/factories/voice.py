@@ -27,7 +27,9 @@ def sine_wav(seconds: float = 1.0, *, amplitude: float = 0.5, rate: int = 16000)
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(rate)
-        out.writeframes(struct.pack(f"<{int(seconds * rate)}h", *_samples(seconds, rate, amplitude)))
+        out.writeframes(
+            struct.pack(f"<{int(seconds * rate)}h", *_samples(seconds, rate, amplitude))
+        )
     return buffer.getvalue()
 
 
@@ -47,5 +49,7 @@ def sine_webm(seconds: float = 1.0, *, amplitude: float = 0.5) -> bytes:
     return buffer.getvalue()
 
 
-def upload(data: bytes, name: str = "voice.webm", content_type: str = "audio/webm") -> SimpleUploadedFile:
+def upload(
+    data: bytes, name: str = "voice.webm", content_type: str = "audio/webm"
+) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)
