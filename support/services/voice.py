@@ -55,6 +55,7 @@ __all__ = [
     "voice_erase_for_user",
     "voice_message_upload",
     "voice_transcribe",
+    "voice_transcription_fail",
     "voice_transcription_run",
 ]
 
@@ -174,6 +175,12 @@ def voice_transcribe(self: Any, voice_id: int) -> None:
         )
     except TranscriptionUnavailable as exc:
         raise self.retry(exc=exc, countdown=min(60, 2 ** (retries + 1))) from exc
+    except Exception as exc:
+        # Our own failure (database, storage): retried like an outage, then the labelled message.
+        logger.exception("transcribing voice message %s failed", voice_id)
+        if retries < settings.SPEECH_TO_TEXT_MAX_RETRIES:
+            raise self.retry(exc=exc, countdown=min(60, 2 ** (retries + 1))) from exc
+        voice_transcription_fail(voice_id=voice_id, error=f"failed: {type(exc).__name__}")
 
 
 def _transcription_queue(*, voice_id: int) -> None:
@@ -185,12 +192,18 @@ def _transcription_queue(*, voice_id: int) -> None:
             voice_transcribe.delay(voice_id)
         except Retry:
             # Eager Celery (no broker: development) cannot wait and retry; the backend was unavailable.
-            _voice_post(voice_id=voice_id, transcript="", error="backend unavailable (no retry)")
+            voice_transcription_fail(voice_id=voice_id, error="backend unavailable (no retry)")
         except Exception:  # noqa: BLE001 - broker down: see the docstring
             logger.exception("could not queue the transcription of voice message %s", voice_id)
-            _voice_post(voice_id=voice_id, transcript="", error="could not be queued")
+            voice_transcription_fail(voice_id=voice_id, error="could not be queued")
 
     transaction.on_commit(enqueue, robust=True)
+
+
+def voice_transcription_fail(*, voice_id: int, error: str) -> VoiceMessage | None:
+    """Give up on a recording: post the labelled "could not be transcribed" message (once) and hand the chat
+    to a person; the audio stays."""
+    return _voice_post(voice_id=voice_id, transcript="", error=error)
 
 
 def _clean(text: str) -> str:
@@ -250,7 +263,8 @@ def _voice_post(
     """Post the transcript (or the labelled fallback) as the shopper's message, once."""
     with transaction.atomic():
         voice = (
-            VoiceMessage.objects.select_for_update()
+            # Only the voice row is locked (PostgreSQL refuses FOR UPDATE on the nullable side of the join).
+            VoiceMessage.objects.select_for_update(of=("self",))
             .select_related("conversation", "conversation__user")
             .filter(pk=voice_id)
             .first()

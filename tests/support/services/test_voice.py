@@ -260,3 +260,24 @@ def test_erasing_the_account_deletes_the_recordings_after_commit(
 
     assert not VoiceMessage.objects.exists()
     assert not private_storage().exists(name)
+
+
+def test_an_unexpected_error_in_the_task_is_retried_then_labelled(
+    conversation, user, fake_speech, settings, monkeypatch
+):
+    import support.services.voice
+
+    settings.SPEECH_TO_TEXT_MAX_RETRIES = 1
+    voice = send(conversation, user).voice
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(support.services.voice, "voice_transcription_run", broken)
+    with pytest.raises(Retry):
+        voice_transcribe.apply(args=[voice.pk], retries=0, throw=True)
+    voice_transcribe.apply(args=[voice.pk], retries=1, throw=True)
+
+    voice.refresh_from_db()
+    assert (voice.status, voice.error) == ("failed", "failed: RuntimeError")
+    assert voice.message.payload["voice"]["status"] == "failed"
