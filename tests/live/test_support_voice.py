@@ -226,3 +226,41 @@ def test_holding_the_widgets_button_sends_a_spoken_question_that_the_assistant_a
     )
     expect(mine.first).to_contain_text(state["voice"]["transcript"])
     expect(page.locator("#support-launcher [data-role=error]")).to_be_hidden()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_voice_controls_pass_axe_while_recording(voice_stack, microphone_page, scheme):
+    """WCAG 2.2 AA (axe-core) over the open chat panel with the hold-to-talk button in its recording state and a
+    "Read aloud" button on the assistant's greeting."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect
+
+    from tests.live.test_accessibility_browser import AXE_OPTIONS
+
+    page = microphone_page
+    page.emulate_media(color_scheme=scheme)
+    username, _session = _new_shopper(voice_stack)
+    login(page, voice_stack.url, username, PASSWORD)
+    page.goto(voice_stack.url + "/")
+    page.click("#support-launcher [data-role=toggle]")
+    greeting = page.locator("#support-launcher li.support-assistant").first
+    greeting.wait_for()
+    expect(greeting.locator("button[data-read-aloud]")).to_have_text("Read aloud")
+    button = page.locator("#support-launcher [data-role=voice]")
+    button.hover()
+    page.mouse.down()
+    expect(button).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#support-launcher [data-role=voice-state]")).to_have_text(
+        "Recording… release to send"
+    )
+
+    results = Axe().run(page, context="#support-launcher", options=AXE_OPTIONS).response
+    page.mouse.up()
+
+    severe = [
+        f"{violation['id']}: " + ", ".join(str(node["target"]) for node in violation["nodes"][:5])
+        for violation in results["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]
+    assert severe == []
