@@ -43,8 +43,21 @@ __all__ = [
     "public_media",
 ]
 
-# Types a browser may render inline; anything else is a download.
-INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif", "image/avif"})
+# Types a browser may render inline (pictures; recordings for an <audio> player); anything else is a download.
+INLINE_TYPES = frozenset(
+    {
+        "image/jpeg",
+        "image/png",
+        "image/webp",
+        "image/gif",
+        "image/avif",
+        "audio/webm",
+        "audio/ogg",
+        "audio/wav",
+        "audio/mpeg",
+        "audio/mp4",
+    }
+)
 MEDIA_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
@@ -69,9 +82,14 @@ def _read(storage_open: Callable[[], object]) -> bytes:
 
 
 def _file_response(
-    name: str, content: bytes, *, cache_control: str, download: bool
+    name: str,
+    content: bytes,
+    *,
+    cache_control: str,
+    download: bool,
+    content_type: str | None = None,
 ) -> HttpResponse:
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    content_type = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
     inline = content_type in INLINE_TYPES and not download
     response = HttpResponse(
         content, content_type=content_type if inline else "application/octet-stream"
@@ -108,12 +126,22 @@ def public_media(request: HttpRequest, path: str) -> HttpResponse:
     return response
 
 
-def private_file_response(name: str, *, download: bool = True) -> HttpResponse:
+def private_file_response(
+    name: str, *, download: bool = True, content_type: str | None = None
+) -> HttpResponse:
     """The file `name` from the private storage, for an app's view that has already checked access
-    (`<entity>_access(...)` then `return private_file_response(obj.file.name)`). Never cached by proxies."""
+    (`<entity>_access(...)` then `return private_file_response(obj.file.name)`). Never cached by proxies.
+    `content_type` is the type the app checked on upload (a voice message's sniffed type), else guessed from
+    the name; only INLINE_TYPES are served inline with `download=False`."""
     storage = private_storage()
     content = _read(lambda: storage.open(name, "rb"))
-    return _file_response(name, content, cache_control="private, no-store", download=download)
+    return _file_response(
+        name,
+        content,
+        cache_control="private, no-store",
+        download=download,
+        content_type=content_type,
+    )
 
 
 @require_safe

@@ -613,5 +613,17 @@ SUPPORT_LLM_BASE_URL = os.environ.get("SUPPORT_LLM_BASE_URL", "")
 SUPPORT_LLM_MODEL = os.environ.get("SUPPORT_LLM_MODEL", "")
 SUPPORT_LLM_API_KEY = os.environ.get("SUPPORT_LLM_API_KEY", "")
 SUPPORT_LLM_TIMEOUT_SECONDS = env_float("SUPPORT_LLM_TIMEOUT_SECONDS", 8.0)
+# Voice messages in the chat (support/speech): the speech-to-text backend. "auto" picks the OpenAI-compatible
+# endpoint when SPEECH_TO_TEXT_URL is set, else the local pocketsphinx engine when it is installed; "off" (or no
+# backend) hides the hold-to-talk button and the upload endpoint answers 404 with a message.
+SPEECH_TO_TEXT_BACKEND = os.environ.get("SPEECH_TO_TEXT_BACKEND", "auto")
+SPEECH_TO_TEXT_URL = os.environ.get("SPEECH_TO_TEXT_URL", "")
+SPEECH_TO_TEXT_API_KEY = os.environ.get("SPEECH_TO_TEXT_API_KEY", "")
+SPEECH_TO_TEXT_MODEL = os.environ.get("SPEECH_TO_TEXT_MODEL", "whisper-1")
+SPEECH_TO_TEXT_TIMEOUT_SECONDS = env_float("SPEECH_TO_TEXT_TIMEOUT_SECONDS", 30.0)
+# Transcription retries after a backend timeout or outage (backoff 2, 4, 8 ... s); then a labelled failure.
+SPEECH_TO_TEXT_MAX_RETRIES = env_int("SPEECH_TO_TEXT_MAX_RETRIES", 3)
+SUPPORT_VOICE_MAX_BYTES = env_int("SUPPORT_VOICE_MAX_BYTES", 2 * 1024 * 1024)
+SUPPORT_VOICE_MAX_SECONDS = env_float("SUPPORT_VOICE_MAX_SECONDS", 60.0)
 
 AUTH_USER_MODEL = "shop.User"

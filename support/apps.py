@@ -18,6 +18,13 @@ def _export_section(user: User) -> dict[str, Any]:
     return {"support": export_for_user(user=user)}
 
 
+def _erase_voice(user: User) -> None:
+    """Account erasure: voice recordings go with the conversations, their audio files after commit."""
+    from support.services import voice_erase_for_user
+
+    voice_erase_for_user(user=user)
+
+
 def _reportable_models() -> list[type[Model]]:
     """Support messages join social's one moderation queue."""
     from support.models import Message
@@ -30,9 +37,10 @@ class SupportConfig(AppConfig):
     verbose_name = _("Support")
 
     def ready(self) -> None:
-        from social.hooks import account_exporting, reportable_models
+        from social.hooks import account_erasing, account_exporting, reportable_models
 
         account_exporting.register(_export_section)
+        account_erasing.register(_erase_voice)
         reportable_models.register(_reportable_models)
 
         from shop.hooks import DemoPart, demo_seeding

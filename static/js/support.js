@@ -2,6 +2,7 @@
 // The conversation id lives in the server session, so the chat survives page changes and reloads; the panel
 // remembers being open in sessionStorage. All text is inserted with textContent, never as HTML.
 import { ChatSocket, api, insertMessage, renderMessage } from "./support_socket.js";
+import { canSpeak, readAloud, setupHoldToTalk } from "./support_voice.js";
 
 const root = document.getElementById("support-launcher");
 
@@ -22,7 +23,14 @@ if (root) {
   const transcript = $("transcript");
   const actions = $("actions");
   const newChat = $("new");
-  const labels = { source: text("Source"), note: "" };
+  const labels = {
+    source: text("Source"),
+    note: "",
+    voice: text("Voice"),
+    voiceFailed: text("VoiceFailed"),
+    readAloud: canSpeak() ? text("ReadAloud") : "",
+    stopReading: text("StopReading"),
+  };
 
   let chat = null;
   let conversationId = Number(root.dataset.conversation || 0);
@@ -180,6 +188,34 @@ if (root) {
       list.append(pending);
       scrollDown();
     }
+  });
+
+  // A voice message shows as pending until its transcript comes back as our own message (client_id voice-<id>
+  // on the server; the upload's answer names it).
+  setupHoldToTalk($("voice"), $("voice-state"), {
+    conversationId: () => (chat ? conversationId : 0),
+    maxSeconds: Number(root.dataset.voiceMaxSeconds || 60),
+    text,
+    onError: showError,
+    onPending: (voice) => {
+      const clientId = `voice-${voice.id}`;
+      if (list.querySelector(`li[data-client-id="${CSS.escape(clientId)}"]`)) return;
+      const pending = renderMessage(
+        { id: 0, role: "shopper", kind: "text", author: text("You"), body: text("Transcribing"), created_at: new Date().toISOString(), client_id: clientId },
+        { mine: true, labels },
+      );
+      pending.classList.add("support-pending");
+      list.append(pending);
+      scrollDown();
+    },
+  });
+
+  list.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-read-aloud]");
+    if (!button) return;
+    const item = button.closest("li");
+    const body = item && item.querySelector(".support-body");
+    if (body) readAloud(button, body.textContent, labels);
   });
 
   input.addEventListener("input", () => chat && chat.typing());

@@ -15,7 +15,14 @@ if (root) {
   const banner = $("banner");
   const template = document.getElementById("console-pane-template");
   const open = new Map(); // conversation id -> { element, chat }
-  const labels = { note: text("Note"), source: "Source" };
+  // Voice messages get an <audio> player: the recording comes from an access-checked URL (staff and the shopper).
+  const labels = {
+    note: text("Note"),
+    source: "Source",
+    voice: text("Voice"),
+    voiceFailed: text("VoiceFailed"),
+    audioPlayer: true,
+  };
 
   const minutes = (seconds) => (seconds === null ? "" : `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`);
 

@@ -339,6 +339,31 @@ export function renderMessage(frame, { mine = false, labels = {} } = {}) {
     source.textContent = `${labels.source || "Source"}: ${sources}`;
     item.append(source);
   }
+  const voice = frame.payload && frame.payload.voice;
+  if (voice && typeof voice === "object") {
+    const label = document.createElement("small");
+    label.className = "support-voice-label";
+    label.textContent = `🎤 ${voice.status === "failed" ? labels.voiceFailed || "Voice message, not transcribed" : labels.voice || "Voice message"}`;
+    item.insertBefore(label, body);
+    const url = String(voice.audio_url || "");
+    if (labels.audioPlayer && url.startsWith("/") && !url.startsWith("//")) {
+      const player = document.createElement("audio");
+      player.controls = true;
+      player.preload = "none";
+      player.src = url;
+      player.className = "support-audio";
+      item.append(player);
+    }
+  }
+  if (labels.readAloud && (frame.role === "assistant" || frame.role === "moderator") && frame.kind !== "note") {
+    const speak = document.createElement("button");
+    speak.type = "button";
+    speak.className = "support-read-aloud secondary outline";
+    speak.dataset.readAloud = "1";
+    speak.setAttribute("aria-pressed", "false");
+    speak.textContent = labels.readAloud;
+    item.append(speak);
+  }
   const time = document.createElement("time");
   time.dateTime = frame.created_at;
   time.textContent = new Date(frame.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });

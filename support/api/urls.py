@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from support.api import assignment, conversations, messages, presence
+from support.api import assignment, conversations, messages, presence, voice
 
 app_name = "support-api"
 
@@ -54,6 +54,12 @@ urlpatterns = [
         messages.ProductCardView.as_view(),
         name="product_cards",
     ),
+    path(
+        "conversations/<int:conversation_id>/voice/",
+        voice.VoiceUploadView.as_view(),
+        name="voice_upload",
+    ),
+    path("voice/<int:voice_id>/audio/", voice.VoiceAudioView.as_view(), name="voice_audio"),
     path("messages/<int:message_id>/report/", messages.ReportView.as_view(), name="report"),
     path("console/queue/", assignment.QueueView.as_view(), name="queue"),
     path("console/presence/", presence.PresenceView.as_view(), name="presence"),

@@ -1,6 +1,6 @@
 """Support reads, one module per sub-domain: conversations (access, participants, the status frame), messages
 (frames, replay, transcripts, canned replies), assignment (the moderators' queue), presence, customers (the
-console's side panel), export (the data-export section) and the dashboard."""
+console's side panel), export (the data-export section), the dashboard and voice messages."""
 
 from support.selectors.assignment import (
     ConsoleItem,
@@ -30,6 +30,7 @@ from support.selectors.messages import (
     transcript_text,
 )
 from support.selectors.presence import presence_for
+from support.selectors.voice import voice_access, voice_enabled, voice_export_rows
 
 __all__ = [
     "SYNC_PAGE_SIZE",
@@ -57,4 +58,7 @@ __all__ = [
     "product_card_payload",
     "queue_waiting",
     "transcript_text",
+    "voice_access",
+    "voice_enabled",
+    "voice_export_rows",
 ]

@@ -6,7 +6,8 @@
 - `assistant`: the assistant's answers (and their Celery task, queued on commit);
 - `conversations`: start, adopt, close, rate, close idle ones;
 - `presence`: a moderator's status and capacity;
-- `messages`: `message_post`, the one path for every message, product cards, read receipts, reports.
+- `messages`: `message_post`, the one path for every message, product cards, read receipts, reports;
+- `voice`: voice messages: upload checks, transcription (its Celery task, queued on commit), erasure.
 
 support.tasks imports from here; nothing here imports support.tasks.
 """
@@ -43,12 +44,19 @@ from support.services.messages import (
 )
 from support.services.presence import presence_set
 from support.services.store import MessagePost
+from support.services.voice import (
+    VoiceUpload,
+    voice_erase_for_user,
+    voice_message_upload,
+    voice_transcription_run,
+)
 
 __all__ = [
     "CONSOLE_GROUP",
     "Broadcast",
     "ConversationOpen",
     "MessagePost",
+    "VoiceUpload",
     "assistant_reply_post",
     "assistant_reply_queue",
     "broadcasts_collected",
@@ -70,4 +78,7 @@ __all__ = [
     "product_card_post",
     "queue_auto_assign",
     "staff_group",
+    "voice_erase_for_user",
+    "voice_message_upload",
+    "voice_transcription_run",
 ]

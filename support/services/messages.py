@@ -42,6 +42,7 @@ from support.services.store import (
 __all__ = [
     "conversation_mark_read",
     "message_post",
+    "message_rate_limit",
     "message_report",
     "product_card_post",
 ]
@@ -49,8 +50,9 @@ __all__ = [
 _SHORTCUT = re.compile(r"^/([-a-zA-Z0-9_]{1,40})$")
 
 
-def _rate_limit(author_key: str) -> None:
-    """Count one message against the author's window (one Redis round trip; shared by all server processes)."""
+def message_rate_limit(author_key: str) -> None:
+    """Count one message against the author's window (one Redis round trip; shared by all server processes).
+    A voice message is counted when it is uploaded, so its transcript is posted without counting again."""
     window = max(1, settings.SUPPORT_RATE_LIMIT_WINDOW_SECONDS)
     key = f"support:rate:{author_key}:{int(timezone.now().timestamp()) // window}"
     if window_count(key, timeout=window * 2) > settings.SUPPORT_RATE_LIMIT_MESSAGES:
@@ -69,6 +71,7 @@ def message_post(
     client_id: Any = "",
     kind: str = Message.Kind.TEXT,
     payload: dict[str, Any] | None = None,
+    rate_limit: bool = True,
 ) -> MessagePost:
     """Validate, store with the next sequence number, broadcast on commit; idempotent on `client_id`.
 
@@ -112,7 +115,8 @@ def message_post(
         if kind != Message.Kind.NOTE:
             rule = StoreRule(refuse_closed=True, first_response=True)
     try:
-        _rate_limit(author_key)
+        if rate_limit:
+            message_rate_limit(author_key)
     except ValidationError:
         existing = message_existing(conversation, author_key, client_id)
         if existing is None:

@@ -47,3 +47,33 @@ def other_moderator(db):
     group, _ = Group.objects.get_or_create(name="moderators")
     moderator.groups.add(group)
     return moderator
+
+
+class FakeSpeech:
+    """A speech-to-text engine for tests: answers `text`, or raises `error` (the next `fail_times` calls)."""
+
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.text = "where is my order"
+        self.error: Exception | None = None
+        self.fail_times = 0
+        self.calls: list = []
+
+    def transcribe(self, audio):
+        self.calls.append(audio)
+        if self.error is not None and (self.fail_times <= 0 or len(self.calls) <= self.fail_times):
+            raise self.error
+        return self.text
+
+
+@pytest.fixture
+def fake_speech(monkeypatch) -> FakeSpeech:
+    """Voice on, with a fake engine (the engines themselves are tested in tests/support/speech)."""
+    import support.selectors.voice
+    import support.services.voice
+
+    engine = FakeSpeech()
+    monkeypatch.setattr(support.services.voice, "speech_backend", lambda: engine)
+    monkeypatch.setattr(support.selectors.voice, "speech_backend", lambda: engine)
+    return engine

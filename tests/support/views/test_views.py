@@ -155,3 +155,30 @@ def test_export_for_user_leaves_out_notes_and_other_shoppers(user, other_user, m
     bodies = [m["body"] for m in export["conversations"][0]["messages"]]
     assert "my question" in bodies
     assert "internal" not in bodies
+
+
+def _launcher(rf, user) -> str:
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.template.loader import render_to_string
+
+    request = rf.get("/")
+    request.user = user
+    request.session = SessionStore()
+    return render_to_string("support/partials/launcher.html", {"user": user}, request=request)
+
+
+def test_hold_to_talk_is_offered_with_a_speech_backend(rf, user, fake_speech):
+    html = _launcher(rf, user)
+
+    assert 'data-role="voice"' in html
+    assert "Hold to talk" in html
+    assert 'data-voice-max-seconds="60"' in html
+
+
+def test_hold_to_talk_is_not_rendered_without_a_backend(rf, user, settings):
+    settings.SPEECH_TO_TEXT_BACKEND = "off"
+
+    html = _launcher(rf, user)
+
+    assert 'data-role="voice"' not in html
+    assert "Hold to talk" not in html
