@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.settings import email_settings
+from common.env import email_settings
 
 
 def test_console_is_the_default_backend():
