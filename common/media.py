@@ -7,7 +7,8 @@ public; pictures go out with their real type, `nosniff`, a sandboxing CSP and a 
 stored name is never reused), so a proxy or CDN in front keeps them and the app sees each file about once.
 
 `private_media` answers the signed links made by `common.storage.private_file_url`; `private_file_response`
-is what an app's own authorising view returns after its access check. Both say `private, no-store`.
+is what an app's own authorising view returns after its access check. Both say `private, no-store` and answer
+a single HTTP Range (206/416), read by seeking the stored file, so an `<audio>` player can seek a recording.
 `UploadFaultsMiddleware` turns `StorageUnavailable` raised by a page view into a 503 with the message (the API's
 exception handler maps it already, as a `ServiceError`) and a body over Django's size limits into a 413.
 """
@@ -16,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -37,7 +40,10 @@ from common.storage import (
 )
 
 __all__ = [
+    "ByteRange",
+    "RangeNotSatisfiable",
     "UploadFaultsMiddleware",
+    "byte_range_parse",
     "private_file_response",
     "private_media",
     "public_media",
@@ -126,22 +132,102 @@ def public_media(request: HttpRequest, path: str) -> HttpResponse:
     return response
 
 
+@dataclass(frozen=True)
+class ByteRange:
+    """An inclusive byte range `start`..`end` of a file of `size` bytes (HTTP Range, RFC 9110 §14)."""
+
+    start: int
+    end: int
+    size: int
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start + 1
+
+
+class RangeNotSatisfiable(Exception):
+    pass
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def byte_range_parse(header: str | None, size: int) -> ByteRange | None:
+    """The single range a `Range` header asks for, clipped to `size`; None to send the whole file (no header,
+    a malformed one, several ranges: all allowed to be ignored). Raises RangeNotSatisfiable when the range
+    starts past the end (or asks for the last 0 bytes, or the file is empty)."""
+    if not header:
+        return None
+    match = _RANGE.match(header.strip())
+    if match is None:
+        return None
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:  # bytes=-n: the last n bytes
+        suffix = int(last)
+        if suffix == 0 or size == 0:
+            raise RangeNotSatisfiable
+        return ByteRange(start=max(size - suffix, 0), end=size - 1, size=size)
+    start = int(first)
+    if last and int(last) < start:
+        return None  # syntactically invalid: ignored
+    if start >= size:
+        raise RangeNotSatisfiable
+    end = min(int(last), size - 1) if last else size - 1
+    return ByteRange(start=start, end=end, size=size)
+
+
 def private_file_response(
-    name: str, *, download: bool = True, content_type: str | None = None
+    name: str,
+    *,
+    request: HttpRequest | None = None,
+    download: bool = True,
+    content_type: str | None = None,
 ) -> HttpResponse:
     """The file `name` from the private storage, for an app's view that has already checked access
-    (`<entity>_access(...)` then `return private_file_response(obj.file.name)`). Never cached by proxies.
-    `content_type` is the type the app checked on upload (a voice message's sniffed type), else guessed from
-    the name; only INLINE_TYPES are served inline with `download=False`."""
+    (`<entity>_access(...)` then `return private_file_response(obj.file.name, request=request)`). Never cached
+    by proxies. `content_type` is the type the app checked on upload (a voice message's sniffed type), else
+    guessed from the name; only INLINE_TYPES are served inline with `download=False`.
+
+    With `request`, a single `Range: bytes=a-b`, `bytes=a-` or `bytes=-n` is answered with 206 and only those
+    bytes (an `<audio>` player seeks this way), an unsatisfiable one with 416 and `Content-Range: bytes */size`;
+    the bytes are read by seeking the storage's file, so it works the same on the local disk and on S3."""
     storage = private_storage()
-    content = _read(lambda: storage.open(name, "rb"))
-    return _file_response(
+    try:
+        handle = storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    with handle:
+        size = handle.size
+        header = request.headers.get("Range") if request is not None else None
+        if request is not None and request.headers.get("If-Range"):
+            header = None  # no validator to compare against: send the whole, current file
+        try:
+            wanted = byte_range_parse(header, size)
+        except RangeNotSatisfiable:
+            refused = HttpResponse(status=416)
+            refused["Content-Range"] = f"bytes */{size}"
+            refused["Accept-Ranges"] = "bytes"
+            refused["Cache-Control"] = "private, no-store"
+            return refused
+        if wanted is None:
+            content = handle.read()
+        else:
+            handle.seek(wanted.start)
+            content = handle.read(wanted.length)
+    response = _file_response(
         name,
         content,
         cache_control="private, no-store",
         download=download,
         content_type=content_type,
     )
+    response["Accept-Ranges"] = "bytes"
+    if wanted is not None:
+        response.status_code = 206
+        response["Content-Range"] = f"bytes {wanted.start}-{wanted.end}/{size}"
+    return response
 
 
 @require_safe
@@ -154,7 +240,7 @@ def private_media(request: HttpRequest, token: str) -> HttpResponse:
         name = str(payload["n"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise Http404 from None
-    return private_file_response(_clean_name(name), download=True)
+    return private_file_response(_clean_name(name), request=request, download=True)
 
 
 class UploadFaultsMiddleware:

@@ -1,5 +1,5 @@
 """Vouchers and sales over the API: put a code on the signed-in shopper's cart (answers the priced cart:
-discount, shipping waived, total), take it off, and list the sales running now.
+discount, the lines the code applies to, shipping waived, total), take it off, and list the sales running now.
 
 Refusals: 400 `{"code": [message]}` (unknown, expired, not yet valid, minimum not met, not applicable), 403
 `{"detail"}` (another shopper's personal code), 409 `{"detail", "code"}` (used up, already used by you).
@@ -26,10 +26,23 @@ class VoucherApplySerializer(serializers.Serializer):
     code = PlainCharField(max_length=32)
 
 
+class VoucherLineSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    variant_id = serializers.IntegerField()
+    discount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="This line's share of the discount."
+    )
+
+
 class CartPricingSerializer(serializers.Serializer):
     voucher_code = serializers.CharField(help_text="The code on the cart; empty without one.")
     voucher_problem = serializers.CharField(
         help_text="Why the code on the cart no longer applies; empty when it does."
+    )
+    applies_to_lines = VoucherLineSerializer(
+        many=True,
+        help_text="The cart lines (by product and variant) the code's scope covers (its products, "
+        "categories and variants; every line for a code without a scope); empty when it does not apply.",
     )
     subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
     discount = serializers.DecimalField(max_digits=12, decimal_places=2)
@@ -60,6 +73,7 @@ def _pricing(user) -> Response:
                 "voucher_problem": summary.voucher_refusal.message
                 if summary.voucher_refusal
                 else "",
+                "applies_to_lines": summary.voucher_lines,
                 "subtotal": summary.subtotal,
                 "discount": summary.discount,
                 "shipping_cost": summary.shipping.cost,

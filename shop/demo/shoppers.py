@@ -47,9 +47,7 @@ def create_shoppers(rng: random.Random, count: int, now) -> list[int]:
         accounts.append(user)
     User.objects.bulk_create(accounts)
     moderators, _created = Group.objects.get_or_create(name="moderators")
-    moderators.user_set.add(  # type: ignore[attr-defined]  # the reverse of User.groups
-        *[u for u in accounts if u.username == "moderator"]
-    )
+    moderators.user_set.add(*[u for u in accounts if u.username == "moderator"])
     all_users = users + accounts
     demo_accounts_created.fire(all_users)
     return [user.id for user in users] + [accounts[0].id]

@@ -225,6 +225,15 @@ def cart_count_scope(*, user_id: int | None = None, session_key: str | None = No
 
 
 @dataclass(frozen=True)
+class VoucherLine:
+    """A cart line the voucher on the cart applies to (its scope covers it), with its share of the discount."""
+
+    product_id: int
+    variant_id: int
+    discount: Decimal
+
+
+@dataclass(frozen=True)
 class CheckoutSummary:
     lines: list[CartLine]
     subtotal: Decimal
@@ -244,6 +253,19 @@ class CheckoutSummary:
         if self.voucher is None:
             return tuple(Decimal("0.00") for _line in self.lines)
         return self.voucher.line_discounts
+
+    @property
+    def voucher_lines(self) -> list[VoucherLine]:
+        """The lines the cart's voucher applies to (empty when none applies), so a client can mark them."""
+        if self.voucher is None:
+            return []
+        return [
+            VoucherLine(product_id=line.product_id, variant_id=line.variant_id, discount=share)
+            for line, hit, share in zip(
+                self.lines, self.voucher.line_in_scope, self.voucher.line_discounts, strict=True
+            )
+            if hit
+        ]
 
 
 def checkout_summary(*, cart: CartView, shipping_method: str) -> CheckoutSummary:

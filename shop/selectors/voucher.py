@@ -48,6 +48,8 @@ class VoucherQuote:
     discount: Decimal
     line_discounts: tuple[Decimal, ...] = field(default_factory=tuple)
     free_shipping: bool = False
+    # Which lines the voucher's scope covers (aligned with the lines given), whatever their share.
+    line_in_scope: tuple[bool, ...] = field(default_factory=tuple)
 
 
 def _refuse(message: str, code: str, status: int = 400) -> ServiceError:
@@ -170,6 +172,7 @@ def voucher_check(
         discount=discount,
         line_discounts=tuple(discount_share(total=discount, weights=weights)),
         free_shipping=voucher.kind == Voucher.Kind.FREE_SHIPPING,
+        line_in_scope=tuple(scope),
     )
 
 

@@ -96,4 +96,6 @@ class VoiceAudioView(ChatView):
         voice = selectors.voice_access(
             user=request.user, session_key=session_key_of(request), voice_id=voice_id
         )
-        return private_file_response(voice.audio.name, download=False, content_type=voice.mime_type)
+        return private_file_response(
+            voice.audio.name, request=request, download=False, content_type=voice.mime_type
+        )

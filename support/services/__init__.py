@@ -7,7 +7,8 @@
 - `conversations`: start, adopt, close, rate, close idle ones;
 - `presence`: a moderator's status and capacity;
 - `messages`: `message_post`, the one path for every message, product cards, read receipts, reports;
-- `voice`: voice messages: upload checks, transcription (its Celery task, queued on commit), erasure.
+- `voice`: voice messages: upload checks, transcription (its Celery task, queued on commit), erasure, and
+  deleting the audio file after commit whenever a row goes.
 
 support.tasks imports from here; nothing here imports support.tasks.
 """
@@ -46,6 +47,7 @@ from support.services.presence import presence_set
 from support.services.store import MessagePost
 from support.services.voice import (
     VoiceUpload,
+    voice_audio_delete_on_commit,
     voice_erase_for_user,
     voice_message_upload,
     voice_transcription_run,
@@ -78,6 +80,7 @@ __all__ = [
     "product_card_post",
     "queue_auto_assign",
     "staff_group",
+    "voice_audio_delete_on_commit",
     "voice_erase_for_user",
     "voice_message_upload",
     "voice_transcription_run",

@@ -52,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "VoiceUpload",
+    "voice_audio_delete_on_commit",
     "voice_erase_for_user",
     "voice_message_upload",
     "voice_transcribe",
@@ -317,20 +318,23 @@ def _voice_post(
 
 
 def voice_erase_for_user(*, user: User) -> None:
-    """Erasing an account (social's `account_erasing`, inside its transaction): the rows go, and their audio
-    files are deleted from private storage once the erasure commits."""
-    voices = VoiceMessage.objects.filter(conversation__user=user)
-    names = [name for name in voices.values_list("audio", flat=True) if name]
-    voices.delete()
-    if not names:
+    """Erasing an account (social's `account_erasing`, inside its transaction): the rows go; their audio
+    files are deleted from private storage once the erasure commits (`voice_audio_delete_on_commit`)."""
+    VoiceMessage.objects.filter(conversation__user=user).delete()
+
+
+def voice_audio_delete_on_commit(*, name: str, using: str | None = None) -> None:
+    """A voice message's row was deleted (by any path: a service, the admin, a cascade from its conversation
+    or its shopper's account, a queryset delete): delete its audio file from private storage once the
+    transaction commits, so a rolled-back delete keeps the file and a committed one never leaves it orphaned.
+    Registered by support's AppConfig as the `post_delete` receiver of VoiceMessage."""
+    if not name:
         return
 
-    def delete_files() -> None:
-        storage = private_storage()
-        for name in names:
-            try:
-                storage.delete(name)
-            except Exception:  # noqa: BLE001 - a leftover file is logged, never blocks the erasure
-                logger.warning("could not delete voice file %s", name, exc_info=True)
+    def delete_file() -> None:
+        try:
+            private_storage().delete(name)
+        except Exception:  # noqa: BLE001 - a leftover file is logged, never blocks the delete
+            logger.warning("could not delete voice file %s", name, exc_info=True)
 
-    transaction.on_commit(delete_files, robust=True)
+    transaction.on_commit(delete_file, using=using, robust=True)

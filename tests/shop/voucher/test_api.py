@@ -24,10 +24,14 @@ def cart(user):
 def test_applying_a_code_answers_the_priced_cart(shopper_api, cart):
     VoucherFactory(code="TEN", value=Decimal("10"))
     response = shopper_api.post(URL, {"code": "ten"}, format="json")
+    line = cart.items.get()
     assert response.status_code == 200
     assert response.json() == {
         "voucher_code": "TEN",
         "voucher_problem": "",
+        "applies_to_lines": [
+            {"product_id": line.product_id, "variant_id": line.variant_id, "discount": "2.00"}
+        ],
         "subtotal": "20.00",
         "discount": "2.00",
         "shipping_cost": "4.90",
@@ -35,6 +39,40 @@ def test_applying_a_code_answers_the_priced_cart(shopper_api, cart):
         "total": "22.90",
         "currency": "EUR",
     }
+
+
+@pytest.mark.parametrize("scope", ["products", "categories", "variants"])
+def test_a_scoped_code_names_only_the_lines_it_applies_to(shopper_api, cart, scope):
+    covered = cart.items.get()
+    other = CartItemFactory(cart=cart, product__price=Decimal("5.00"), quantity=1)
+    target = {
+        "products": covered.product,
+        "categories": covered.product.category,
+        "variants": covered.variant,
+    }[scope]
+    voucher = VoucherFactory(code="SCOPED", value=Decimal("10"))
+    getattr(voucher, scope).set([target])
+
+    body = shopper_api.post(URL, {"code": "SCOPED"}, format="json").json()
+
+    assert (body["discount"], body["applies_to_lines"]) == (
+        "2.00",
+        [{"product_id": covered.product_id, "variant_id": covered.variant_id, "discount": "2.00"}],
+    )
+    assert other.product_id not in {line["product_id"] for line in body["applies_to_lines"]}
+
+
+def test_without_a_code_no_line_is_named(shopper_api, cart):
+    assert shopper_api.get(URL).json()["applies_to_lines"] == []
+
+
+def test_the_schema_describes_the_lines_a_code_applies_to(api_client):
+    schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    components = schema["components"]["schemas"]
+    assert components["CartPricing"]["properties"]["applies_to_lines"]["items"] == {
+        "$ref": "#/components/schemas/VoucherLine"
+    }
+    assert set(components["VoucherLine"]["properties"]) == {"product_id", "variant_id", "discount"}
 
 
 def test_an_expired_code_is_a_400_on_the_code_field(shopper_api, cart):

@@ -141,6 +141,19 @@ def test_the_shopper_plays_their_recording(shopper, voice):
     assert response.content == voice.audio.open("rb").read()
 
 
+def test_the_player_seeks_with_a_range(shopper, voice):
+    whole = voice.audio.open("rb").read()
+
+    response = shopper.get(audio_url(voice), headers={"Range": "bytes=100-199"})
+
+    assert (response.status_code, response["Content-Range"], response["Content-Type"]) == (
+        206,
+        f"bytes 100-199/{len(whole)}",
+        "audio/webm",
+    )
+    assert response.content == whole[100:200]
+
+
 def test_moderators_play_recordings(moderator, voice):
     client = APIClient()
     client.force_login(moderator)

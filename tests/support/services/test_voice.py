@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from celery.exceptions import Retry
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
 
 from common.errors import ServiceError
 from common.storage import private_storage
@@ -281,3 +283,49 @@ def test_an_unexpected_error_in_the_task_is_retried_then_labelled(
     voice.refresh_from_db()
     assert (voice.status, voice.error) == ("failed", "failed: RuntimeError")
     assert voice.message.payload["voice"]["status"] == "failed"
+
+
+def test_deleting_a_conversation_in_the_admin_deletes_its_audio_after_commit(
+    conversation, user, fake_speech, admin_client, django_capture_on_commit_callbacks
+):
+    name = send(conversation, user).voice.audio.name
+    url = reverse("admin:support_conversation_delete", args=[conversation.pk])
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = admin_client.post(url, {"post": "yes"})
+        assert private_storage().exists(name)  # nothing deleted before commit
+    for callback in callbacks:
+        callback()
+
+    assert response.status_code == 302
+    assert not VoiceMessage.objects.exists()
+    assert not private_storage().exists(name)
+
+
+def test_a_queryset_delete_of_conversations_deletes_their_audio(
+    conversation, user, fake_speech, django_capture_on_commit_callbacks
+):
+    name = send(conversation, user).voice.audio.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Conversation.objects.filter(pk=conversation.pk).delete()
+
+    assert not private_storage().exists(name)
+
+
+def test_a_rolled_back_delete_keeps_the_audio(
+    conversation, user, fake_speech, django_capture_on_commit_callbacks
+):
+    voice = send(conversation, user).voice
+
+    def delete_then_fail() -> None:
+        with transaction.atomic():
+            conversation.delete()
+            raise RuntimeError("rolled back")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
+        delete_then_fail()
+
+    assert callbacks == []
+    assert VoiceMessage.objects.filter(pk=voice.pk).exists()
+    assert private_storage().exists(voice.audio.name)

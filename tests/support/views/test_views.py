@@ -95,6 +95,20 @@ def test_customer_context_shows_orders_and_earlier_chats(client, moderator, user
     assert order.get_status_display() in html
 
 
+def test_customer_context_shows_the_shoppers_avatar_beside_the_name(
+    client, moderator, user, conversation
+):
+    from social.models import Profile
+
+    Profile.objects.update_or_create(user=user, defaults={"avatar": "avatars/shopper.png"})
+    client.force_login(moderator)
+    html = client.get(reverse("support:console_context", args=[conversation.id])).content.decode()
+    assert (
+        '<img src="/media/avatars/shopper.png" alt="" width="32" height="32" loading="lazy" '
+        'decoding="async" class="avatar avatar-medium">'
+    ) in html
+
+
 def test_customer_context_refuses_shoppers(shopper_client, conversation):
     response = shopper_client.get(reverse("support:console_context", args=[conversation.id]))
     assert response.status_code == 403
