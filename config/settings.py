@@ -98,6 +98,8 @@ TEMPLATES = [
                 "shop.context_processors.shop_navigation",
                 "common.edge_cache.csrf_placeholder",
             ],
+            # The shared package is no app: its tags for the cached page layout (common/fragments.py).
+            "libraries": {"layout": "common.layout_tags"},
         },
     },
 ]

@@ -14,7 +14,7 @@ def shop_navigation(request: HttpRequest) -> dict[str, Callable[[], object]]:
     the feed's next page, htmx swaps) that show no navigation then run no query for it. Templates call a
     callable context value and the cache makes later uses free.
     """
-    from shop.selectors import cart_item_count, category_roots_cached
+    from shop.selectors import cart_item_count, catalogue_cache_version, category_roots_cached
 
     @cache
     def cart_count() -> int:
@@ -28,4 +28,9 @@ def shop_navigation(request: HttpRequest) -> dict[str, Callable[[], object]]:
     def nav_categories() -> list:
         return list(category_roots_cached())
 
-    return {"nav_categories": nav_categories, "cart_count": cart_count}
+    # The category strip in the cached page layout changes with the catalogue version (common/fragments.py).
+    return {
+        "nav_categories": nav_categories,
+        "cart_count": cart_count,
+        "catalogue_version": catalogue_cache_version,
+    }

@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 from common.edge_cache import CSRF_PLACEHOLDER
+from common.fragments import PATH_PLACEHOLDER, fill_csrf
 from social.selectors.text import render_rich_text
 
 register = template.Library()
@@ -26,7 +27,8 @@ def richtext(value: str) -> SafeString:
 def social_unread_count(context) -> int:
     from social.selectors import notification_unread_count
 
-    user = getattr(context.get("request"), "user", None)
+    # The context's user (the auth context processor's): the cached page layout renders with a stand-in request.
+    user = context.get("user") or getattr(context.get("request"), "user", None)
     if user is None or not user.is_authenticated:
         return 0
     return notification_unread_count(user=user)
@@ -77,7 +79,6 @@ def order_shared_post(order):
 
 POST_CARD_CACHE_SECONDS = 24 * 3600
 _PARTS_CONTEXT_KEY = "_post_card_parts"
-PATH_PLACEHOLDER = "__socialshop_current_path__"
 
 
 class _PlaceholderRequest:
@@ -239,8 +240,7 @@ def _card_part(context, post, index: int) -> SafeString:
     prefetched = context.get(_PARTS_CONTEXT_KEY) or {}
     parts = prefetched.get(post.pk) or _card_parts(context, [post])[post.pk]
     html = parts[index]
-    token = context.get("csrf_token")
-    html = html.replace(CSRF_PLACEHOLDER, str(token) if token else "")
+    html = fill_csrf(html, context.get("csrf_token"))
     if index == 1 and PATH_PLACEHOLDER in html:
         request = context.get("request")
         path = request.get_full_path() if request is not None else ""
