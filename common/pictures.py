@@ -110,13 +110,36 @@ def srcset(picture: Picture, fmt: str, *, storage: Storage | None = None) -> str
     )
 
 
-def renditions_build(image: Image.Image, formats: Iterable[str]) -> dict[tuple[int, str], bytes]:
-    """Encode `image` at every rendition width in every format (pure: no storage)."""
+def _upright(image: Image.Image) -> Image.Image:
+    """`image` turned as its EXIF says and in RGB (RGBA when it has transparency), ready to encode."""
     image = ImageOps.exif_transpose(image) or image
     has_alpha = image.mode in {"RGBA", "LA", "PA"} or (
         image.mode == "P" and "transparency" in image.info
     )
-    image = image.convert("RGBA" if has_alpha else "RGB")
+    return image.convert("RGBA" if has_alpha else "RGB")
+
+
+def _encode(image: Image.Image, formats: Iterable[str]) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for fmt in formats:
+        pil_format, _mime, options = _ENCODERS[fmt]
+        buffer = BytesIO()
+        image.save(buffer, format=pil_format, **options)
+        out[fmt] = buffer.getvalue()
+    return out
+
+
+def _store_missing(store: Storage, name: str, built: dict[tuple[int, str], bytes]) -> None:
+    """Save each rendition of `name` not stored yet (names derive from the original's, never reused)."""
+    for (size, fmt), data in built.items():
+        target = rendition_name(name, size, fmt)
+        if not store.exists(target):
+            store.save(target, ContentFile(data))
+
+
+def renditions_build(image: Image.Image, formats: Iterable[str]) -> dict[tuple[int, str], bytes]:
+    """Encode `image` at every rendition width in every format (pure: no storage)."""
+    image = _upright(image)
     out: dict[tuple[int, str], bytes] = {}
     for width in rendition_widths_for(image.width):
         height = max(1, round(image.height * width / image.width))
@@ -125,11 +148,8 @@ def renditions_build(image: Image.Image, formats: Iterable[str]) -> dict[tuple[i
             if width == image.width
             else image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
         )
-        for fmt in formats:
-            pil_format, _mime, options = _ENCODERS[fmt]
-            buffer = BytesIO()
-            resized.save(buffer, format=pil_format, **options)
-            out[(width, fmt)] = buffer.getvalue()
+        for fmt, data in _encode(resized, formats).items():
+            out[(width, fmt)] = data
     return out
 
 
@@ -142,10 +162,7 @@ def renditions_store(*, name: str, storage: Storage | None = None) -> Picture:
         source.load()
         built = renditions_build(source, formats)
         width, height = (ImageOps.exif_transpose(source) or source).size
-    for (rendition_width, fmt), data in built.items():
-        target = rendition_name(name, rendition_width, fmt)
-        if not store.exists(target):
-            store.save(target, ContentFile(data))
+    _store_missing(store, name, built)
     widths = tuple(sorted({w for w, _fmt in built}))
     logger.info("renditions stored", extra={"picture": name, "widths": widths})
     return Picture(name=name, width=width, height=height, renditions=widths)
@@ -165,20 +182,13 @@ def square_renditions_build(
     image: Image.Image, sides: Iterable[int], formats: Iterable[str]
 ) -> dict[tuple[int, str], bytes]:
     """Centre-crop `image` to a square and encode it at every side of `sides` that fits (pure: no storage)."""
-    image = ImageOps.exif_transpose(image) or image
-    has_alpha = image.mode in {"RGBA", "LA", "PA"} or (
-        image.mode == "P" and "transparency" in image.info
-    )
-    image = image.convert("RGBA" if has_alpha else "RGB")
+    image = _upright(image)
     formats = tuple(formats)
     out: dict[tuple[int, str], bytes] = {}
     for side in square_sides_for(image.width, image.height, sides):
         square = ImageOps.fit(image, (side, side), Image.Resampling.LANCZOS, centering=(0.5, 0.5))
-        for fmt in formats:
-            pil_format, _mime, options = _ENCODERS[fmt]
-            buffer = BytesIO()
-            square.save(buffer, format=pil_format, **options)
-            out[(side, fmt)] = buffer.getvalue()
+        for fmt, data in _encode(square, formats).items():
+            out[(side, fmt)] = data
     return out
 
 
@@ -195,10 +205,7 @@ def square_renditions_store(
     with store.open(name, "rb") as handle, Image.open(handle) as source:
         source.load()
         built = square_renditions_build(source, sides, formats)
-    for (side, fmt), data in built.items():
-        target = rendition_name(name, side, fmt)
-        if not store.exists(target):
-            store.save(target, ContentFile(data))
+    _store_missing(store, name, built)
     made = tuple(sorted({side for side, _fmt in built}))
     logger.info("square renditions stored", extra={"picture": name, "sides": made})
     top = made[-1] if made else 0

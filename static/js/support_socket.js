@@ -35,6 +35,11 @@ export async function api(path, { method = "GET", body } = {}) {
     },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
+  return jsonOrThrow(response);
+}
+
+// The JSON body of an API answer; a non-2xx answer throws an Error carrying the server's message and status.
+export async function jsonOrThrow(response) {
   let data = null;
   try {
     data = await response.json();
@@ -50,9 +55,9 @@ export async function api(path, { method = "GET", body } = {}) {
   return data;
 }
 
-function newClientId() {
-  if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
-  return `c-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+export function newClientId(prefix = "") {
+  if (window.crypto && window.crypto.randomUUID) return `${prefix}${window.crypto.randomUUID()}`;
+  return `${prefix || "c-"}${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
 
 export class ChatSocket {

@@ -3,18 +3,13 @@
 // POST /api/v1/support/conversations/<id>/voice/; the transcript comes back as the shopper's `message.new`.
 // Pointer: press and hold, release to send (leaving the button cancels). Keyboard: Space or Enter starts,
 // pressing again sends, Escape cancels. The button is only shown when the browser can record.
-import { csrfToken } from "./support_socket.js";
+import { csrfToken, jsonOrThrow, newClientId } from "./support_socket.js";
 
 const TYPES = ["audio/webm;codecs=opus", "audio/ogg;codecs=opus", "audio/webm", "audio/mp4"];
 const MIN_MS = 400;
 
 export function canRecord() {
   return Boolean(window.MediaRecorder && navigator.mediaDevices && navigator.mediaDevices.getUserMedia);
-}
-
-function newClientId() {
-  if (window.crypto && window.crypto.randomUUID) return `v-${window.crypto.randomUUID()}`;
-  return `v-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
 
 export async function uploadVoice(conversationId, blob, clientId) {
@@ -28,19 +23,7 @@ export async function uploadVoice(conversationId, blob, clientId) {
     headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
     body: form,
   });
-  let data = null;
-  try {
-    data = await response.json();
-  } catch (error) {
-    data = null;
-  }
-  if (!response.ok) {
-    const detail = data && (data.detail || Object.values(data).flat().join(" "));
-    const failure = new Error(detail || `HTTP ${response.status}`);
-    failure.status = response.status;
-    throw failure;
-  }
-  return data;
+  return jsonOrThrow(response);
 }
 
 // button: the hold-to-talk <button>; state: a live region; options: conversationId() -> id,
@@ -71,7 +54,7 @@ export function setupHoldToTalk(button, state, { conversationId, onPending, onEr
   const send = async (blob) => {
     const id = conversationId();
     if (!id) return;
-    const clientId = newClientId();
+    const clientId = newClientId("v-");
     setState(text("Uploading"));
     try {
       onPending(await uploadVoice(id, blob, clientId));
