@@ -17,12 +17,13 @@ import colorsys
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
@@ -367,28 +368,15 @@ def _store_renditions(relative: str) -> tuple[int, ...]:
     """Store the renditions of the demo picture `relative` (a SIZE x SIZE original), from the cross-seed cache
     when it has them, else made once with common.pictures and cached (or left for later, `renditions_later`).
     Returns the widths stored."""
-    from PIL import Image
-
     formats = picture_formats()
     widths = rendition_widths_for(SIZE)
-    wanted = [(width, fmt) for width in widths for fmt in formats]
-    folder = _cache_dir() / f"renditions-{RENDITION_RECIPE}" / Path(relative).stem
-    if not all((folder / f"{width}w.{fmt}").exists() for width, fmt in wanted):
-        if _renditions_later.get():
-            return ()
-        folder.mkdir(parents=True, exist_ok=True)
-        with default_storage.open(relative, "rb") as handle, Image.open(handle) as source:
-            source.load()
-            built = renditions_build(source, formats)
-        for (width, fmt), data in built.items():
-            partial = folder / f"{width}w.{fmt}.{os.getpid()}.part"
-            partial.write_bytes(data)
-            partial.replace(folder / f"{width}w.{fmt}")
-    for width, fmt in wanted:
-        target = rendition_name(relative, width, fmt)
-        if not default_storage.exists(target):
-            default_storage.save(target, ContentFile((folder / f"{width}w.{fmt}").read_bytes()))
-    return widths
+    stored = _cached_renditions(
+        relative,
+        folder_name=Path(relative).stem,
+        wanted=[(width, fmt) for width in widths for fmt in formats],
+        build=lambda source: renditions_build(source, formats),
+    )
+    return widths if stored else ()
 
 
 def square_renditions(
@@ -397,27 +385,45 @@ def square_renditions(
     """Store the square renditions (common.pictures.square_renditions_build) of the demo picture `relative`
     (a square AVATAR_SIZE original: other apps' avatars), through the same cross-seed cache as the shots, or
     none under `renditions_later`. Returns the sides stored."""
+    made = square_sides_for(AVATAR_SIZE, AVATAR_SIZE, sides)
+    stored = _cached_renditions(
+        relative,
+        folder_name=f"{Path(relative).stem}-square",
+        wanted=[(side, fmt) for side in made for fmt in formats],
+        build=lambda source: square_renditions_build(source, made, formats),
+    )
+    return made if stored else ()
+
+
+def _cached_renditions(
+    relative: str,
+    *,
+    folder_name: str,
+    wanted: list[tuple[int, str]],
+    build: Callable[[Any], dict[tuple[int, str], bytes]],
+) -> bool:
+    """Copy the `wanted` (size, format) renditions of `relative` into storage from the cross-seed cache, making
+    and caching them with `build` first when missing. False (nothing stored) under `renditions_later` when the
+    cache lacks some."""
     from PIL import Image
 
-    made = square_sides_for(AVATAR_SIZE, AVATAR_SIZE, sides)
-    wanted = [(side, fmt) for side in made for fmt in formats]
-    folder = _cache_dir() / f"renditions-{RENDITION_RECIPE}" / f"{Path(relative).stem}-square"
-    if not all((folder / f"{side}w.{fmt}").exists() for side, fmt in wanted):
+    folder = _cache_dir() / f"renditions-{RENDITION_RECIPE}" / folder_name
+    if not all((folder / f"{size}w.{fmt}").exists() for size, fmt in wanted):
         if _renditions_later.get():
-            return ()
+            return False
         folder.mkdir(parents=True, exist_ok=True)
         with default_storage.open(relative, "rb") as handle, Image.open(handle) as source:
             source.load()
-            built = square_renditions_build(source, made, formats)
-        for (side, fmt), data in built.items():
-            partial = folder / f"{side}w.{fmt}.{os.getpid()}.part"
+            built = build(source)
+        for (size, fmt), data in built.items():
+            partial = folder / f"{size}w.{fmt}.{os.getpid()}.part"
             partial.write_bytes(data)
-            partial.replace(folder / f"{side}w.{fmt}")
-    for side, fmt in wanted:
-        target = rendition_name(relative, side, fmt)
+            partial.replace(folder / f"{size}w.{fmt}")
+    for size, fmt in wanted:
+        target = rendition_name(relative, size, fmt)
         if not default_storage.exists(target):
-            default_storage.save(target, ContentFile((folder / f"{side}w.{fmt}").read_bytes()))
-    return made
+            default_storage.save(target, ContentFile((folder / f"{size}w.{fmt}").read_bytes()))
+    return True
 
 
 def object_for(noun: str, root: str) -> tuple[str, bool]:
