@@ -32,6 +32,8 @@ class IntentName(StrEnum):
     ORDER_CANCEL = "order_cancel"
     ORDER_RETURN = "order_return"
     PRODUCTS = "products"
+    # Set by the orchestrator (it needs the catalogue), never by `detect_intent`.
+    PRODUCT_QUESTION = "product_question"
     HELP = "help"
 
 

@@ -35,7 +35,7 @@ from common.errors import ServiceError
 from shop import selectors as shop_selectors
 from shop import services as shop_services
 from shop.models import Order
-from support.assistant import catalogue, generation, retrieval
+from support.assistant import catalogue, generation, product_questions, retrieval
 from support.assistant.intents import Intent, IntentName, detect_intent
 from support.assistant.passages import best_passage
 from support.assistant.types import AssistantAnswer, AssistantContext, HistoryItem
@@ -62,8 +62,12 @@ def answer(*, text: str, context: AssistantContext) -> AssistantAnswer:
         )
     pending = pending_action_from_history(context.history, current_text=text)
     intent = detect_intent(text, pending_action=pending)
-    handler = _HANDLERS[intent.name]
-    result = handler(text=text, intent=intent, context=context, pending=pending)
+    result = product_questions.answer_if_about_product(text=text, intent=intent, context=context)
+    if result is None:
+        handler = _HANDLERS[intent.name]
+        result = handler(text=text, intent=intent, context=context, pending=pending)
+    else:
+        intent = Intent(IntentName.PRODUCT_QUESTION)
     result = _with_intent(result, intent.name.value)
     if intent.name in (IntentName.HELP, IntentName.ORDER_STATUS) and not result.handoff:
         result = generation.rewrite_answer(question=text, grounded=result)

@@ -35,10 +35,12 @@ class HistoryItem:
 
 @dataclass(frozen=True)
 class AssistantContext:
-    """Who asks and about what. `user` is None for a visitor who is not logged in."""
+    """Who asks and about what. `user` is None for a visitor who is not logged in; `product_id` is the product
+    whose page the chat was opened from, when the chat knows it."""
 
     user: User | None = None
     order_number: str | None = None
+    product_id: int | None = None
     history: list[HistoryItem] = field(default_factory=list)
 
 
