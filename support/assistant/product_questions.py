@@ -44,7 +44,7 @@ __all__ = [
 
 # Share (idf-weighted) of the new question's words an earlier question must contain to count as the same
 # question. Tuned on the tuning half of tests/fixtures/assistant_product_questions.json (bench).
-SIMILAR_QUESTION_MIN = 0.6
+SIMILAR_QUESTION_MIN = 0.5
 # Earlier questions read per product at most (pages of the product page's list).
 QUESTION_PAGES = 5
 # A name matches when this share of its words is in the message (all of them for a one- or two-word name).
