@@ -565,6 +565,9 @@ SPEECH_TO_TEXT_MODEL = os.environ.get("SPEECH_TO_TEXT_MODEL", "whisper-1")
 SPEECH_TO_TEXT_TIMEOUT_SECONDS = env_float("SPEECH_TO_TEXT_TIMEOUT_SECONDS", 30.0)
 # Transcription retries after a backend timeout or outage (backoff 2, 4, 8 ... s); then a labelled failure.
 SPEECH_TO_TEXT_MAX_RETRIES = env_int("SPEECH_TO_TEXT_MAX_RETRIES", 3)
+# PocketSphinx's language model: empty = its general English one; a path = an ARPA (or binary) model, such as
+# the shop's own vocabulary written by `manage.py speech_language_model` (measured in bench/speech_wer.py).
+SPEECH_TO_TEXT_POCKETSPHINX_LM = os.environ.get("SPEECH_TO_TEXT_POCKETSPHINX_LM", "")
 SUPPORT_VOICE_MAX_BYTES = env_int("SUPPORT_VOICE_MAX_BYTES", 2 * 1024 * 1024)
 SUPPORT_VOICE_MAX_SECONDS = env_float("SUPPORT_VOICE_MAX_SECONDS", 60.0)
 

@@ -27,7 +27,8 @@ __all__ = [
 
 def speech_backend() -> SpeechToText | None:
     """The configured engine: SPEECH_TO_TEXT_BACKEND `openai` (needs SPEECH_TO_TEXT_URL), `pocketsphinx`,
-    `off`, or `auto` (the URL when set, else PocketSphinx when installed)."""
+    `off`, or `auto` (the URL when set, else PocketSphinx when installed). PocketSphinx uses the language model
+    at SPEECH_TO_TEXT_POCKETSPHINX_LM when set (`manage.py speech_language_model` writes the shop's own)."""
     choice = (settings.SPEECH_TO_TEXT_BACKEND or "auto").strip().lower()
     url = settings.SPEECH_TO_TEXT_URL
     if choice == "auto":
@@ -40,5 +41,5 @@ def speech_backend() -> SpeechToText | None:
             timeout=settings.SPEECH_TO_TEXT_TIMEOUT_SECONDS,
         )
     if choice == "pocketsphinx" and pocketsphinx_installed():
-        return PocketSphinxSpeech()
+        return PocketSphinxSpeech(lm_path=settings.SPEECH_TO_TEXT_POCKETSPHINX_LM)
     return None

@@ -1,7 +1,8 @@
 """Speech to text on this machine with CMU PocketSphinx (the `pocketsphinx` wheel bundles its en-US model).
 
 English only and far less accurate than Whisper, but needs no service. Loading the model takes a moment, so each
-process keeps one decoder, used by one thread at a time.
+process keeps one decoder per language model, used by one thread at a time. `lm_path` swaps the general English
+language model for another ARPA/binary model, such as the shop's own (`support.speech.vocabulary`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from support.speech.audio import DecodedAudio
 __all__ = ["PocketSphinxSpeech", "pocketsphinx_installed"]
 
 _lock = threading.Lock()
-_decoder: Any = None
+_decoders: dict[str, Any] = {}
 
 
 def pocketsphinx_installed() -> bool:
@@ -26,15 +27,21 @@ def pocketsphinx_installed() -> bool:
 class PocketSphinxSpeech:
     name = "pocketsphinx"
 
+    def __init__(self, *, lm_path: str = "") -> None:
+        self.lm_path = lm_path
+
     def transcribe(self, audio: DecodedAudio) -> str:
-        global _decoder
         from pocketsphinx import Decoder
 
         with _lock:
-            if _decoder is None:
-                _decoder = Decoder(samprate=audio.sample_rate, loglevel="FATAL")
-            _decoder.start_utt()
-            _decoder.process_raw(audio.pcm, full_utt=True)
-            _decoder.end_utt()
-            hypothesis = _decoder.hyp()
+            decoder = _decoders.get(self.lm_path)
+            if decoder is None:
+                options: dict[str, Any] = {"samprate": audio.sample_rate, "loglevel": "FATAL"}
+                if self.lm_path:
+                    options["lm"] = self.lm_path
+                decoder = _decoders[self.lm_path] = Decoder(**options)
+            decoder.start_utt()
+            decoder.process_raw(audio.pcm, full_utt=True)
+            decoder.end_utt()
+            hypothesis = decoder.hyp()
         return hypothesis.hypstr if hypothesis is not None else ""
