@@ -85,3 +85,18 @@ def test_asking_for_a_person_hands_the_conversation_over(user):
 
     conversation.refresh_from_db()
     assert conversation.status != Conversation.Status.BOT
+
+
+def test_a_product_question_in_the_chat_is_answered_with_the_buyer_answer_it_quotes(user):
+    from tests.factories.qa import AnswerFactory, QuestionFactory
+
+    product = ProductFactory(name="Harbour slides", slug="harbour-slides")
+    question = QuestionFactory(product=product, body="Are they slippery on wet tiles?")
+    AnswerFactory(question=question, body="A little on wet tiles, fine on sand.")
+    conversation = conversation_start(user=user, session_key=None)
+
+    reply = shopper_says(conversation, user, "Are the Harbour slides slippery when wet?", "p1")
+
+    assert "A little on wet tiles, fine on sand." in reply.body
+    assert reply.payload["sources"][0]["type"] == "product_answer"
+    assert Conversation.objects.get(pk=conversation.pk).status == Conversation.Status.BOT
