@@ -266,6 +266,10 @@ class ConversationConsumer(_SupportSocket):
             raise _FrameError("invalid", _("'body' must be text."))
         if not isinstance(client_id, str) or not client_id:
             raise _FrameError("invalid", _("'client_id' must be a non-empty string."))
+        product_id = frame.get("product_id")
+        payload = services.page_product_payload(product_id)
+        if product_id is not None and not payload:
+            raise _FrameError("invalid", _("'product_id' must be a positive whole number."))
         user, session_key = self._identity()
         conversation = self.conversation
 
@@ -278,6 +282,7 @@ class ConversationConsumer(_SupportSocket):
                     author=user,
                     session_key=session_key,
                     client_id=client_id,
+                    payload=payload,
                 )
             return (None if result.created else selectors.message_frame(result.message)), outbox
 

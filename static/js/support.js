@@ -178,7 +178,10 @@ if (root) {
     if (!body || !chat) return;
     showError("");
     input.value = "";
-    const clientId = await chat.send(body);
+    // Sent from a product page: the assistant may answer about that product.
+    const page = document.querySelector("[data-support-product]");
+    const productId = page ? Number(page.dataset.supportProduct) : 0;
+    const clientId = await chat.send(body, productId > 0 ? { product_id: productId } : {});
     if (chat.outbox.has(clientId) && !list.querySelector(`li[data-client-id="${CSS.escape(clientId)}"]`)) {
       const pending = renderMessage(
         { id: 0, role: "shopper", kind: "text", author: text("You"), body, created_at: new Date().toISOString(), client_id: clientId },

@@ -246,7 +246,7 @@ export class ChatSocket {
       try {
         const frame = await api(`conversations/${this.conversationId}/messages/`, {
           method: "POST",
-          body: { client_id: clientId, body },
+          body: { client_id: clientId, body, ...extra },
         });
         this.handleFrame(frame);
       } catch (error) {

@@ -28,6 +28,11 @@ __all__ = ["MessageListView", "NoteView", "ProductCardView", "ReadView", "Report
 
 class MessageSendSerializer(serializers.Serializer):
     client_id = StrictCharField(max_length=64)
+    product_id = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="The product whose page the shopper writes from (the assistant may answer about it).",
+    )
     # The byte limit is the service's; this only bounds what is parsed.
     body = StrictCharField(max_length=20000, trim_whitespace=False)
 
@@ -94,6 +99,7 @@ class MessageListView(ChatView):
             author=request.user,
             session_key=session_key_of(request),
             client_id=data.validated_data["client_id"],
+            payload=services.page_product_payload(data.validated_data.get("product_id")),
         )
         return Response(
             selectors.message_frame(result.message),

@@ -44,7 +44,7 @@ from support.services.messages import (
     product_card_post,
 )
 from support.services.presence import presence_set
-from support.services.store import MessagePost
+from support.services.store import PAGE_PRODUCT_KEY, MessagePost, page_product_payload
 from support.services.voice import (
     VoiceUpload,
     voice_audio_delete_on_commit,
@@ -74,6 +74,8 @@ __all__ = [
     "conversation_start",
     "conversations_close_idle",
     "message_post",
+    "page_product_payload",
+    "PAGE_PRODUCT_KEY",
     "message_report",
     "outbox_send",
     "presence_set",

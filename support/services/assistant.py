@@ -22,7 +22,7 @@ from support.assistant.types import AssistantAnswer, AssistantContext, HistoryIt
 from support.models import Conversation, Message
 from support.selectors import product_card_payload
 from support.services.assignment import conversation_request_human
-from support.services.store import ASSISTANT_KEY, automatic_message_post
+from support.services.store import ASSISTANT_KEY, PAGE_PRODUCT_KEY, automatic_message_post
 
 logger = logging.getLogger(__name__)
 
@@ -91,9 +91,11 @@ def assistant_reply_post(*, message_id: int) -> Message | None:
         .order_by("-id")
         .values_list("role", "body", "payload")[:HISTORY_LIMIT]
     )
+    page_product = (message.payload or {}).get(PAGE_PRODUCT_KEY)
     context = AssistantContext(
         user=conversation.user,
         order_number=conversation.order.number if conversation.order is not None else None,
+        product_id=page_product if isinstance(page_product, int) else None,
         history=[HistoryItem(role=r, body=b, payload=p or {}) for r, b, p in reversed(earlier)],
     )
     answer = _assistant_answer(text=message.body, context=context)

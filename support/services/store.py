@@ -25,6 +25,8 @@ from support.selectors import message_frame
 from support.services.broadcasting import broadcast_on_commit, conversation_group, staff_group
 
 __all__ = [
+    "PAGE_PRODUCT_KEY",
+    "page_product_payload",
     "ASSISTANT_KEY",
     "SYSTEM_KEY",
     "MessagePost",
@@ -297,3 +299,16 @@ def automatic_message_post(
         payload=payload or {},
         rule=StoreRule(),
     )
+
+
+# A shopper's message may carry the product whose page the chat was sent from (a hint for the assistant).
+PAGE_PRODUCT_KEY = "page_product_id"
+
+
+def page_product_payload(product_id: Any) -> dict[str, Any]:
+    """The stored payload of a shopper's message sent from a product page: `{PAGE_PRODUCT_KEY: id}`, or
+    nothing when no (positive whole-number) id came with it. Only a hint: the assistant re-reads the product
+    through the shop's selectors and ignores an inactive or unknown one."""
+    if isinstance(product_id, bool) or not isinstance(product_id, int) or product_id <= 0:
+        return {}
+    return {PAGE_PRODUCT_KEY: product_id}

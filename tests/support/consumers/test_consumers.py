@@ -428,3 +428,26 @@ async def test_console_hears_new_messages_at_most_once_per_interval(
     assert await console.receive_nothing(timeout=0.8)
     await shopper.disconnect()
     await console.disconnect()
+
+
+async def test_a_message_sent_from_a_product_page_stores_the_product(waiting, shopper_session):
+    socket = await open_socket(f"/ws/support/{waiting.id}/", shopper_session)
+    await socket.send_json_to(
+        {"type": "message.send", "client_id": "pp-1", "body": "Waterproof?", "product_id": 41}
+    )
+    await receive_until(socket, "message.new")
+    stored = await database_sync_to_async(Message.objects.get)(client_id="pp-1")
+    assert stored.payload == {"page_product_id": 41}
+    await socket.disconnect()
+
+
+async def test_a_product_id_that_is_not_a_number_gets_an_error_frame(waiting, shopper_session):
+    socket = await open_socket(f"/ws/support/{waiting.id}/", shopper_session)
+    await socket.send_json_to(
+        {"type": "message.send", "client_id": "pp-2", "body": "Waterproof?", "product_id": "x"}
+    )
+    frame = await receive_until(socket, "error")
+    assert "product_id" in frame["message"]
+    exists = await database_sync_to_async(Message.objects.filter(client_id="pp-2").exists)()
+    assert not exists
+    await socket.disconnect()
