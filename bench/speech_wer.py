@@ -165,7 +165,8 @@ def main() -> None:
                     f"{ratio:.2f}x | {result['exact']:.0%} | {result['intents']:.0%} | "
                     f"{result['seconds'] * 1000:.0f} |"
                 )
-                notes += [f"{voice}, {label.split(':')[0]}: {s}" for s in result["samples"][:2]]
+                short = label.split(" (")[0].split(":")[0]
+                notes += [f"{voice}, {short}: {s}" for s in result["samples"][:2]]
     load_after = os.getloadavg()[0]
 
     body = f"""{len(sentences)} labelled shop sentences (`tests/fixtures/speech_sentences.json`), spoken by `espeak-ng`
