@@ -237,6 +237,9 @@ def main() -> None:
         "--skip-fixture", action="store_true", help="reuse the last data step's URLs"
     )
     parser.add_argument("--no-report", action="store_true")
+    parser.add_argument(
+        "--report", action="store_true", help="write docs/benchmarks.md even for a --pages subset"
+    )
     args = parser.parse_args()
 
     configure_env(args.db, args.redis)
@@ -307,7 +310,7 @@ def main() -> None:
         print(line, flush=True)
     load_end = " / ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"floor: {floor['cpu_ms']:.3f} ms CPU/request; load average {load_avg} -> {load_end}")
-    if args.pages or args.profile or args.no_report:
+    if args.profile or args.no_report or (args.pages and not args.report):
         return
     head = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
