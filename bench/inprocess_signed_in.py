@@ -11,7 +11,7 @@ It uses an existing seeded database (`seed_demo`; never the shared demo database
 runs the data step of `bench/load_signed_in.py` (signs N shoppers in through the session engine, fills their
 carts, lists the URLs of each page kind), then in a child process with `DJANGO_DEBUG=0`, PostgreSQL (psycopg
 pool) and Redis drives Django's test Client over each page kind with the same URL draws as the load bench:
-one pass over the drawn requests to warm the caches, then `--passes` measured passes. It reports, per page,
+two passes over the drawn requests to warm the caches, then `--passes` measured passes. It reports, per page,
 the median over passes of the process CPU per request (ms), the queries per request, and the same for a floor
 (a minimal Django view with SecurityMiddleware and CommonMiddleware, in its own child process, same run).
 
@@ -117,7 +117,9 @@ for kind, requests in plan.items():
     hooks = [] if floor else [connections["default"].execute_wrapper(count)]
     for hook in hooks:
         hook.__enter__()
-    run(requests)  # warm: caches, pools, imports
+    # Warm twice: caches that fill per shopper on a first view (widget lists, badges) reach their steady state.
+    run(requests)
+    run(requests)
     cpu, qs, statuses = [], [], {}
     profiler = cProfile.Profile() if profile == kind else None
     for _ in range(passes):
@@ -323,7 +325,7 @@ def main() -> None:
         + f"` on tree {head}: `seed_demo` data (database `{args.db}`), DJANGO_DEBUG=0, PostgreSQL "
         f"(psycopg pool), Redis; {args.shoppers} shoppers signed in through the session engine; per page "
         f"{args.requests} requests drawn as in `bench/load_signed_in.py` (random shopper, random URL of the "
-        f"kind), one warm pass, then {args.passes} measured passes with Django's test Client; CPU = "
+        f"kind), two warm passes, then {args.passes} measured passes with Django's test Client; CPU = "
         "`time.process_time` of the serving process per request, median pass. The floor is a minimal "
         "Django view with SecurityMiddleware and CommonMiddleware, same client, same run: "
         f"{floor['cpu_ms']:.3f} ms. Load average (1/5/15 min) {load_avg} at the start, {load_end} at the "
