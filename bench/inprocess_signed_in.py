@@ -326,7 +326,7 @@ def main() -> None:
         f"(psycopg pool), Redis; {args.shoppers} shoppers signed in through the session engine; per page "
         f"{args.requests} requests drawn as in `bench/load_signed_in.py` (random shopper, random URL of the "
         f"kind), two warm passes, then {args.passes} measured passes with Django's test Client; CPU = "
-        "`time.process_time` of the serving process per request, median pass. The floor is a minimal "
+        "`time.process_time` of the serving process per request, median pass (and the fastest pass, which other load on the machine inflates least). The floor is a minimal "
         "Django view with SecurityMiddleware and CommonMiddleware, same client, same run: "
         f"{floor['cpu_ms']:.3f} ms. Load average (1/5/15 min) {load_avg} at the start, {load_end} at the "
         "end (process CPU time is not inflated by other processes, only by cache effects).",
@@ -334,14 +334,17 @@ def main() -> None:
     ]
     if before_tree:
         lines += [
-            f"| page | before ({args.compare}) CPU ms | after CPU ms | after / before | before queries "
+            f"| page | before ({args.compare}) CPU ms, median (min) | after CPU ms, median (min) "
+            "| after / before, medians (mins) | before queries "
             "| after queries | floor / after |",
             "|---|---|---|---|---|---|---|",
         ]
         for row in rows:
             b, a = row["before"], row["after"]
             lines.append(
-                f"| {row['kind']} | {b['cpu_ms']:.2f} | {a['cpu_ms']:.2f} | {a['cpu_ms'] / b['cpu_ms']:.2f} "
+                f"| {row['kind']} | {b['cpu_ms']:.2f} ({min(b['cpu_all']):.2f}) "
+                f"| {a['cpu_ms']:.2f} ({min(a['cpu_all']):.2f}) | {a['cpu_ms'] / b['cpu_ms']:.2f} "
+                f"({min(a['cpu_all']) / min(b['cpu_all']):.2f}) "
                 f"| {b['queries']:.1f} | {a['queries']:.1f} | {floor['cpu_ms'] / a['cpu_ms']:.3f} |"
             )
     else:
