@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum, prefetch_related_objects
 from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -330,15 +330,15 @@ def order_access(*, user: User, number: str) -> Order:
 
 
 def order_detail(*, user: User, number: str) -> Order:
+    """The order page's order: the access check's own row with its lines and events prefetched onto it (the
+    order is not read twice)."""
     order = order_access(user=user, number=number)
-    return (
-        Order.objects.filter(id=order.id)
-        .prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id")),
-            Prefetch("events", queryset=OrderStatusEvent.objects.order_by("created_at", "id")),
-        )
-        .get()
+    prefetch_related_objects(
+        [order],
+        Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id")),
+        Prefetch("events", queryset=OrderStatusEvent.objects.order_by("created_at", "id")),
     )
+    return order
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,8 @@ class PostSerializer(serializers.Serializer):
     kind = serializers.CharField()
     author = AuthorSerializer()
     body = serializers.CharField()
-    images = serializers.SerializerMethodField()
+    # A nested field, not a method building a new PhotoSerializer (and deep-copying its fields) per post.
+    images = PhotoSerializer(source="images.all", many=True, read_only=True)
     products = TaggedProductSerializer(source="product_tags.all", many=True)
     review = serializers.SerializerMethodField()
     like_count = serializers.IntegerField()
@@ -96,10 +97,6 @@ class PostSerializer(serializers.Serializer):
     liked_by_me = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     url = serializers.CharField(source="get_absolute_url")
-
-    @extend_schema_field(PhotoSerializer(many=True))
-    def get_images(self, post) -> list[dict]:
-        return list(PhotoSerializer(post.images.all(), many=True).data)
 
     def get_review(self, post) -> dict | None:
         if post.kind != Post.Kind.REVIEW or post.review is None:
