@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, IntegerField, Sum, Value
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -80,12 +80,33 @@ def voucher_for_cart(*, cart: Cart | None) -> Voucher | None:
         return None
 
 
+def _scope_ids(voucher: Voucher) -> tuple[set[int], set[int], set[int]]:
+    """The voucher's listed products, categories and variants in one query (a UNION of the three link tables),
+    so a cart costs the same whatever the code's scope."""
+    links = (
+        Voucher.products.through.objects.filter(voucher_id=voucher.id)
+        .annotate(scope=Value(0, output_field=IntegerField()))
+        .values_list("scope", "product_id")
+        .union(
+            Voucher.categories.through.objects.filter(voucher_id=voucher.id)
+            .annotate(scope=Value(1, output_field=IntegerField()))
+            .values_list("scope", "category_id"),
+            Voucher.variants.through.objects.filter(voucher_id=voucher.id)
+            .annotate(scope=Value(2, output_field=IntegerField()))
+            .values_list("scope", "productvariant_id"),
+            all=True,
+        )
+    )
+    found: tuple[set[int], set[int], set[int]] = (set(), set(), set())
+    for scope, pk in links:
+        found[scope].add(pk)
+    return found
+
+
 def _in_scope(voucher: Voucher, lines: Sequence[PricedLine]) -> list[bool]:
     """Which lines the voucher covers: all without a scope, else a line whose product, category (or a parent)
     or variant is listed (the scopes add up)."""
-    product_ids = set(voucher.products.values_list("id", flat=True))
-    root_ids = list(voucher.categories.values_list("id", flat=True))
-    variant_ids = set(voucher.variants.values_list("id", flat=True))
+    product_ids, root_ids, variant_ids = _scope_ids(voucher)
     if not product_ids and not root_ids and not variant_ids:
         return [True for _line in lines]
     category_ids: set[int] = set()
