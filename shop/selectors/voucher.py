@@ -85,15 +85,14 @@ def _scope_ids(voucher: Voucher) -> tuple[set[int], set[int], set[int]]:
     so a cart costs the same whatever the code's scope."""
     links = (
         Voucher.products.through.objects.filter(voucher_id=voucher.id)
-        .annotate(scope=Value(0, output_field=IntegerField()))
-        .values_list("scope", "product_id")
+        .values_list(Value(0, output_field=IntegerField()), "product_id")
         .union(
-            Voucher.categories.through.objects.filter(voucher_id=voucher.id)
-            .annotate(scope=Value(1, output_field=IntegerField()))
-            .values_list("scope", "category_id"),
-            Voucher.variants.through.objects.filter(voucher_id=voucher.id)
-            .annotate(scope=Value(2, output_field=IntegerField()))
-            .values_list("scope", "productvariant_id"),
+            Voucher.categories.through.objects.filter(voucher_id=voucher.id).values_list(
+                Value(1, output_field=IntegerField()), "category_id"
+            ),
+            Voucher.variants.through.objects.filter(voucher_id=voucher.id).values_list(
+                Value(2, output_field=IntegerField()), "productvariant_id"
+            ),
             all=True,
         )
     )

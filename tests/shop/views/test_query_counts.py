@@ -24,7 +24,7 @@ def fill_cart(user, lines: int) -> None:
     for _ in range(lines):
         product, variants = variant_product(sizes=("S", "M"), category=category)
         variant = variants["M / Navy"]
-        variant.images.add(ProductImageFactory(product=product))
+        variant.images.add(ProductImageFactory.create(product=product))
         services.cart_add_item(cart=cart, product_id=product.id, variant_id=variant.id, quantity=1)
     voucher = VoucherFactory(categories=[category])
     services.voucher_apply(cart=cart, code=voucher.code)
@@ -56,7 +56,7 @@ def test_the_cart_page_and_api_cost_the_same_with_1_and_10_lines(client):
 def product_page_queries(client, sizes: int) -> int:
     product, variants = variant_product(sizes=tuple(f"S{index}" for index in range(sizes)))
     for variant in variants.values():
-        variant.images.add(ProductImageFactory(product=product))
+        variant.images.add(ProductImageFactory.create(product=product))
     return queries(client, product.get_absolute_url())
 
 
