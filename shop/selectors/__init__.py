@@ -7,6 +7,7 @@ from shop.selectors.commerce import *  # noqa: F403
 from shop.selectors.interactions import *  # noqa: F403
 from shop.selectors.invoice import *  # noqa: F403
 from shop.selectors.pricing import *  # noqa: F403
+from shop.selectors.promotion import *  # noqa: F403
 from shop.selectors.purchases import *  # noqa: F403
 from shop.selectors.qa import *  # noqa: F403
 from shop.selectors.returns import *  # noqa: F403

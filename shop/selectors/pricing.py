@@ -37,12 +37,19 @@ __all__ = [
     "price_quote",
     "promotions_running",
     "promotions_running_ids",
+    "sale_price",
 ]
 
 CENT = Decimal("0.01")
 PROMOTIONS_CACHE_SECONDS = 60
 _LOCAL_SECONDS = 1.0
 _local: tuple[float, str, list[RunningPromotion]] | None = None
+
+
+def sale_price(*, list_price: Decimal, percent_off: Decimal) -> Decimal:
+    """The list price cut by a sale's percentage, rounded to the cent once (half up)."""
+    factor = (Decimal(100) - percent_off) / Decimal(100)
+    return (list_price * factor).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -67,8 +74,7 @@ class RunningPromotion:
         )
 
     def sale_price(self, list_price: Decimal) -> Decimal:
-        factor = (Decimal(100) - self.percent_off) / Decimal(100)
-        return (list_price * factor).quantize(CENT, rounding=ROUND_HALF_UP)
+        return sale_price(list_price=list_price, percent_off=self.percent_off)
 
     @property
     def label(self) -> str:

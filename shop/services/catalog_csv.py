@@ -147,12 +147,34 @@ class RowErrors:
 
 
 def csv_decode(data: bytes, errors: RowErrors) -> str | None:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            errors.add(1, "", _("The file is not readable UTF-16 text."))
-            return None
+    """The file's text: UTF-8 (with or without a byte order mark), or UTF-16/UTF-32 with one. Anything else is a
+    row report on the line where reading stopped (line 1 for a wide encoding without its mark)."""
+    # UTF-32's little-endian mark starts with UTF-16's: look for the longer one first.
+    for marks, encoding in (
+        ((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"), "utf-32"),
+        ((b"\xff\xfe", b"\xfe\xff"), "utf-16"),
+    ):
+        if data.startswith(marks):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                errors.add(
+                    1,
+                    "",
+                    _("The file is not readable %(encoding)s text; save it as UTF-8 CSV.")
+                    % {"encoding": encoding.upper()},
+                )
+                return None
+    if b"\x00" in data[:4]:
+        errors.add(
+            1,
+            "",
+            _(
+                "The file looks like UTF-16 or UTF-32 text without a byte order mark; "
+                "save it as UTF-8 CSV."
+            ),
+        )
+        return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -227,6 +227,26 @@ def product_variant(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     variant_id = selectors.variant_id_parse(raw)
     if variant_id is None:
         raise Http404(_("This option is not available."))
+    if request.GET.get("panel") == "summary":
+        # The picker inside another form (a group buy's open/join): the option's price, picture and picker.
+        # The field keeps that form's name ("variant"); without htmx the radio simply stays chosen.
+        if not request.htmx:
+            return redirect(f"{product_obj.get_absolute_url()}?variant={variant_id}")
+        summary = selectors.variant_choice(
+            product=product_obj, variant_id=variant_id, strict=True, product_picture=True
+        )
+        response = render(
+            request,
+            "shop/partials/variant_summary.html",
+            {
+                "product": product_obj,
+                "choice": summary,
+                "field_name": "variant",
+                "legend": _("Size / colour"),
+            },
+        )
+        patch_vary_headers(response, ["HX-Request"])
+        return response
     choice = selectors.variant_choice(
         product=product_obj,
         variant_id=variant_id,

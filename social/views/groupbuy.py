@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shop.models import Product
-from shop.selectors import VariantChoice, product_get_active, variant_choice
+from shop.selectors import VariantChoice, product_get_active, variant_choice, variant_id_parse
 from social.forms import CommitForm, OpenForm
 from social.selectors import (
     group_buy_get,
@@ -42,9 +42,13 @@ def _initial_address(user) -> dict:
     }
 
 
-def _variant_picker(product: Product) -> VariantChoice:
-    """The product page's options (sold-out ones disabled in the template), without its pictures."""
-    return variant_choice(product=product, product_picture=False)
+def _variant_picker(product: Product, form: CommitForm | None = None) -> VariantChoice:
+    """The product page's picker (sold-out options disabled, the chosen option's price and picture); a form sent
+    back with errors keeps the option it chose."""
+    chosen = (
+        variant_id_parse(form["variant"].value()) if form is not None and form.is_bound else None
+    )
+    return variant_choice(product=product, variant_id=chosen)
 
 
 @require_GET
@@ -89,7 +93,7 @@ def groupbuy_start(request: SignedInRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "social/groupbuy/start.html",
-        {"product": product, "form": form, "choice": _variant_picker(product)},
+        {"product": product, "form": form, "choice": _variant_picker(product, form)},
         status=status,
     )
 
@@ -102,7 +106,8 @@ def _detail_context(
     if form is None and membership is None and request.user.is_authenticated:
         form = CommitForm(initial=_initial_address(request.user))
     return {
-        "choice": _variant_picker(group.product) if form is not None and picker else None,
+        "choice": _variant_picker(group.product, form) if form is not None and picker else None,
+        "product": group.product,
         "group": group,
         "members": group_buy_members(group=group),
         "membership": membership,

@@ -110,3 +110,44 @@ def test_admin_can_add_a_user_with_the_custom_user_model(admin_client):
     )
     assert response.status_code == 302
     assert get_user_model().objects.filter(username="newstaff").exists()
+
+
+def test_voucher_admin_form_refuses_a_percentage_above_100_with_the_service_message(client):
+    from shop.models import Voucher
+
+    client.force_login(UserFactory(username="vboss", is_staff=True, is_superuser=True))
+    response = client.post(
+        "/admin/shop/voucher/add/",
+        {
+            "code": "HUGE",
+            "kind": "percent",
+            "value": "150",
+            "min_spend": "0",
+            "max_uses_per_user": "1",
+            "is_active": "on",
+            "redemptions-TOTAL_FORMS": "0",
+            "redemptions-INITIAL_FORMS": "0",
+        },
+    )
+    assert "A percentage must be above 0 and at most 100." in response.content.decode()
+    assert not Voucher.objects.exists()
+
+
+def test_promotion_admin_form_refuses_a_sale_without_products_or_categories(client):
+    from shop.models import Promotion
+
+    client.force_login(UserFactory(username="pboss", is_staff=True, is_superuser=True))
+    response = client.post(
+        "/admin/shop/promotion/add/",
+        {
+            "name": "Nothing on sale",
+            "percent_off": "20",
+            "starts_at_0": "2026-01-01",
+            "starts_at_1": "00:00:00",
+            "ends_at_0": "2026-01-08",
+            "ends_at_1": "00:00:00",
+            "is_active": "on",
+        },
+    )
+    assert "Name at least one product or category the sale applies to." in response.content.decode()
+    assert not Promotion.objects.exists()

@@ -95,3 +95,29 @@ def test_refund_shows_on_the_order_page(shopper_client, user):
     services.return_approve(return_request=request, actor=UserFactory(is_staff=True, username="s"))
     html = shopper_client.get(order.get_absolute_url()).content.decode()
     assert f"Refunded {Decimal('19.90')} to your card" in html
+
+
+def test_a_form_asking_to_return_more_than_was_bought_is_a_400_and_stores_nothing(
+    shopper_client, user
+):
+    order = delivered_order(user=user, quantity=2)
+    response = shopper_client.post(
+        f"/orders/{order.number}/return/",
+        {f"line_{order.lines.get().id}": "5", "reason": "Tampered"},
+    )
+    assert response.status_code == 400
+    assert "You can return at most 2 of this item." in response.content.decode()
+    assert not ReturnRequest.objects.exists()
+
+
+def test_a_form_asking_for_more_than_remains_after_an_earlier_return_is_refused(
+    shopper_client, user
+):
+    order = delivered_order(user=user, quantity=2)
+    line = order.lines.get()
+    url = f"/orders/{order.number}/return/"
+    shopper_client.post(url, {f"line_{line.id}": "1", "reason": "One is enough"})
+    response = shopper_client.post(url, {f"line_{line.id}": "2", "reason": "Both"})
+    assert response.status_code == 400
+    assert "You can return at most 1 of this item." in response.content.decode()
+    assert ReturnRequest.objects.get().lines.get().quantity == 1

@@ -160,6 +160,31 @@ def test_utf16_with_bom_and_utf8_with_bom_are_read(tops):
     assert services.catalog_import(data=b"\xef\xbb\xbf" + text.encode()).ok
 
 
+def test_utf32_with_a_byte_order_mark_is_read(tops):
+    text = "\n".join([HEADER, row(product_name="Tee ☀")]) + "\n"
+    assert services.catalog_import(data=text.encode("utf-32")).applied
+    assert Product.objects.get().name == "Tee ☀"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_a_wide_encoding_without_its_mark_is_reported_on_line_one(tops, encoding):
+    report = services.catalog_import(data=("\n".join([HEADER, row()]) + "\n").encode(encoding))
+    assert [str(error) for error in report.errors] == [
+        "line 1: The file looks like UTF-16 or UTF-32 text without a byte order mark; "
+        "save it as UTF-8 CSV."
+    ]
+    assert not Product.objects.exists()
+
+
+@pytest.mark.parametrize("mark", [b"\xef\xbb\xbf", b"\xff\xfe", b"\xff\xfe\x00\x00"])
+def test_wrong_columns_behind_a_byte_order_mark_are_reported_on_line_one(tops, mark):
+    encoding = {3: "utf-8", 2: "utf-16-le", 4: "utf-32-le"}[len(mark)]
+    report = services.catalog_import(data=mark + "slug,name\nx,y\n".encode(encoding))
+    messages = [str(error) for error in report.errors]
+    assert messages[0].startswith("line 1, slug: Unknown column")
+    assert not Product.objects.exists()
+
+
 def test_a_sku_of_another_product_is_refused(tops):
     services.catalog_import(data=csv_bytes(row()))
     report = services.catalog_import(data=csv_bytes(row(product_slug="other", sku="TEE-S")))
