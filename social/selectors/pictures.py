@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
+from common.pictures import picture_formats
 from social.models import PostImage, Profile
 
 __all__ = ["avatars_without_renditions", "post_images_without_renditions"]
@@ -15,7 +18,11 @@ def post_images_without_renditions() -> list[int]:
 
 
 def avatars_without_renditions() -> list[int]:
-    """Ids of profiles with an avatar whose renditions were never recorded."""
+    """Ids of profiles with an avatar whose renditions were never recorded, or were recorded in other formats
+    than those made now (WebP alone, before AVIF avatars)."""
     return list(
-        Profile.objects.filter(avatar_renditions=[]).exclude(avatar="").values_list("id", flat=True)
+        Profile.objects.exclude(avatar="")
+        .filter(Q(avatar_renditions=[]) | ~Q(avatar_formats=list(picture_formats())))
+        .order_by("id")
+        .values_list("id", flat=True)
     )
