@@ -8,7 +8,11 @@ A fresh browser context per row (empty cache), signed in as `shopper`; the login
 counted. "First load" is everything the page fetched until the network was idle, without scrolling (lazy
 pictures below the fold wait); `--scroll` also scrolls to the bottom and counts what that loads. Bytes are
 Chromium's encoded (on the wire) lengths from the DevTools protocol, headers included. It also prints the
-largest picture relative to its shown size: `natural / shown` in CSS px, and per device pixel (`/ dpr`).
+largest picture relative to its shown size: `natural / shown` in CSS px, and per device pixel (`/ dpr`), and for
+the product page the width of the main picture's file the browser chose (issue 16: at least 1,200 px at 2x).
+
+Exit status 1 when the home page's first load at 1366 px is over 1 MB, when a home or list picture is more than
+2x its shown size per device pixel, or when the product's main picture is under 1,200 px at 2x.
 """
 
 from __future__ import annotations
@@ -30,6 +34,19 @@ PASSWORD = "socialshop-shopper"
 # (label, width, height, device pixel ratio)
 VIEWPORTS = [("1366", 1366, 900, 1), ("1366@2x", 1366, 900, 2), ("390@3x", 390, 844, 3)]
 PAGES = {"home": "/", "products": "/products/", "product": "{product}", "feed": "/social/"}
+# Issue 16's limits: pictures on these pages at most 2x their shown size per device pixel.
+LIST_PAGES = {"home", "products"}
+MAX_RATIO_PER_DEVICE_PX = 2.0
+MIN_MAIN_PICTURE_AT_2X = 1200
+HOME_MAX_BYTES = 1_000_000
+
+# The width of the product gallery's shown picture file (from its rendition name), 0 elsewhere.
+_MAIN_PICTURE_JS = """() => {
+  const img = document.querySelector('[data-gallery-slide]:not([hidden]) img');
+  if (!img || !img.currentSrc) return 0;
+  const width = (img.currentSrc.match(/\\/(\\d+)w\\.[a-z]+$/) || [])[1];
+  return width ? Number(width) : img.naturalWidth;
+}"""
 
 _PICTURE_RATIO_JS = """() => {
   // A file shown at several sizes (the gallery's picture reused by a 48 px tag) counts at its largest: the
@@ -62,6 +79,11 @@ class Weight:
     image_requests: int
     worst_ratio: float
     dpr: int
+    main_picture: int = 0
+
+    @property
+    def ratio_per_device_px(self) -> float:
+        return self.worst_ratio / self.dpr
 
 
 def _login(context, base_url: str) -> None:
@@ -99,6 +121,7 @@ def measure(browser, base_url: str, path: str, page_name: str, viewport, *, scro
     if "/accounts/logout/" not in page.content():
         raise SystemExit(f"not signed in on {path}: check the password and the cookie settings")
     worst = page.evaluate(_PICTURE_RATIO_JS)
+    main_picture = int(page.evaluate(_MAIN_PICTURE_JS))
     if worst.get("src"):
         print(
             f"  {page_name} {label}: {worst['natural']} px shown at {worst['shown']} px: {worst['src']}"
@@ -113,6 +136,7 @@ def measure(browser, base_url: str, path: str, page_name: str, viewport, *, scro
         image_requests=len(image_ids),
         worst_ratio=float(worst.get("ratio", 0)),
         dpr=dpr,
+        main_picture=main_picture,
     )
     context.close()
     return weight
@@ -142,17 +166,41 @@ def main() -> int:
         browser.close()
     print(
         "| page | viewport | requests | kB transferred | of which pictures (kB, requests) "
-        "| largest picture / shown size (CSS px; per device px) |"
+        "| largest picture / shown size (CSS px; per device px) | main picture file (px) |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for row in rows:
         print(
             f"| {row.page} | {row.viewport} | {row.requests} | {row.total / 1000:.0f} "
             f"| {row.images / 1000:.0f} ({row.image_requests}) "
-            f"| {row.worst_ratio:.2f}; {row.worst_ratio / row.dpr:.2f} |"
+            f"| {row.worst_ratio:.2f}; {row.ratio_per_device_px:.2f} "
+            f"| {row.main_picture or '-'} |"
         )
-    over = [row for row in rows if row.page == "home" and row.total > 1_000_000]
-    return 1 if over else 0
+    failures = [
+        f"home at {row.viewport}: {row.total / 1000:.0f} kB > 1 MB"
+        for row in rows
+        if row.page == "home" and row.viewport == "1366" and row.total > HOME_MAX_BYTES
+    ]
+    failures += [
+        f"{row.page} at {row.viewport}: a picture {row.ratio_per_device_px:.2f}x its shown size"
+        for row in rows
+        if row.page in LIST_PAGES and row.ratio_per_device_px > MAX_RATIO_PER_DEVICE_PX
+    ]
+    failures += [
+        f"product at {row.viewport}: main picture {row.main_picture} px < {MIN_MAIN_PICTURE_AT_2X}"
+        for row in rows
+        if row.page == "product" and row.dpr >= 2 and row.main_picture < MIN_MAIN_PICTURE_AT_2X
+    ]
+    worst: dict[str, float] = {}
+    for row in rows:
+        worst[row.page] = max(worst.get(row.page, 0.0), row.ratio_per_device_px)
+    print(
+        "Worst picture / shown size per device px: "
+        + ", ".join(f"{page} {ratio:.2f}" for page, ratio in worst.items())
+    )
+    for failure in failures:
+        print(f"NOT MET: {failure}")
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

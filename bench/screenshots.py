@@ -3,6 +3,10 @@
 Run against a running site seeded with the demo (`make run`, or `seed_demo --small` + uvicorn):
 
     .venv/bin/python bench/screenshots.py --base-url http://127.0.0.1:8000 [--out docs/ux] [--pages home,product]
+        [--widths 1366,390,320] [--shot-widths 1366,390]
+
+Every width in `--widths` is audited; screenshots are written for those in `--shot-widths` only (the 320 px
+audit checks the smallest phone without adding pictures to the repository).
 
 For every page and viewport it records: axe-core violations by impact (WCAG 2.2 AA rules plus
 label-content-name-mismatch), console errors, failed requests (404s), how far `<main>` starts from the top,
@@ -29,7 +33,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORDS = {"shopper": "socialshop-shopper", "moderator": "socialshop-moderator"}
-VIEWPORTS = {"desktop": (1366, 900), "phone": (390, 844)}
+# width -> height of the window
+VIEWPORTS = {1366: 900, 390: 844, 320: 640}
 AXE_OPTIONS = {
     "resultTypes": ["violations"],
     "runOnly": {
@@ -151,7 +156,11 @@ def main() -> int:
     parser.add_argument("--out", default="docs/ux")
     parser.add_argument("--pages", default=",".join(PAGES))
     parser.add_argument("--schemes", default="light,dark")
+    parser.add_argument("--widths", default="1366,390")
+    parser.add_argument("--shot-widths", default="1366,390")
     args = parser.parse_args()
+    widths = [int(width) for width in args.widths.split(",")]
+    shot_widths = {int(width) for width in args.shot_widths.split(",")}
 
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
@@ -167,7 +176,8 @@ def main() -> int:
         product_path = post_path = ""
         for name in args.pages.split(","):
             who, path = PAGES[name]
-            for width, height in VIEWPORTS.values():
+            for width in widths:
+                height = VIEWPORTS.get(width, 844)
                 for scheme in args.schemes.split(","):
                     context = browser.new_context(
                         viewport={"width": width, "height": height}, color_scheme=scheme
@@ -183,7 +193,8 @@ def main() -> int:
                     page = context.new_page()
                     figures, shot = audit(page, args.base_url, path, axe=axe)
                     figures.page, figures.viewport, figures.scheme = name, f"{width}", scheme
-                    small_png(shot, out / f"{name}-{width}-{scheme}.png")
+                    if width in shot_widths:
+                        small_png(shot, out / f"{name}-{width}-{scheme}.png")
                     rows.append(figures)
                     context.close()
                     print(

@@ -57,13 +57,17 @@ _ENCODERS: dict[str, tuple[str, str, dict[str, int]]] = {
 @dataclass(frozen=True)
 class Picture:
     """A stored picture as a page needs it: the original's storage name, its size, the rendition widths made
-    for it (empty until the renditions task ran: the page then shows the original), and its alt text."""
+    for it (empty until the renditions task ran: the page then shows the original), its alt text and, where
+    recorded, the formats made."""
 
     name: str
     width: int = 0
     height: int = 0
     renditions: tuple[int, ...] = field(default=())
     alt: str = ""
+    # The formats the renditions were stored in, when the row records them (avatars); empty means every
+    # format of picture_formats() (product and post photos record widths only).
+    formats: tuple[str, ...] = field(default=())
 
     @property
     def url(self) -> str:
@@ -199,9 +203,11 @@ def square_renditions_store(
     formats: Iterable[str] = ("webp",),
     storage: Storage | None = None,
 ) -> Picture:
-    """Make and store the square renditions of the stored picture `name` (kept when already stored). Returns
-    a square `Picture` whose width and height are the largest side made."""
+    """Make and store the square renditions of the stored picture `name` in `formats` (files already stored
+    are kept: a row made in WebP alone only gains its AVIF files). Returns a square `Picture` whose width and
+    height are the largest side made, with the formats made."""
     store = storage or default_storage
+    formats = tuple(formats)
     with store.open(name, "rb") as handle, Image.open(handle) as source:
         source.load()
         built = square_renditions_build(source, sides, formats)
@@ -209,4 +215,6 @@ def square_renditions_store(
     made = tuple(sorted({side for side, _fmt in built}))
     logger.info("square renditions stored", extra={"picture": name, "sides": made})
     top = made[-1] if made else 0
-    return Picture(name=name, width=top, height=top, renditions=made)
+    return Picture(
+        name=name, width=top, height=top, renditions=made, formats=formats if made else ()
+    )

@@ -220,6 +220,7 @@ class ConversationConsumer(_SupportSocket):
                 session_key=session_key,
                 conversation_id=self.scope["url_route"]["kwargs"]["conversation_id"],
             )
+            selectors.author_profile_load(user)  # each posted frame's avatar then asks nothing
             return conversation, selectors.conversation_role_for(
                 conversation=conversation, user=user
             )

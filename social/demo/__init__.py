@@ -24,7 +24,7 @@ from social.demo.notifications import follow_notifications_seed
 from social.demo.posts import posts_seed
 from social.models import Profile
 from social.models.profiles import AVATAR_SIDES
-from social.services.pictures import AVATAR_FORMATS
+from social.services.pictures import avatar_formats
 
 __all__ = ["seed"]
 
@@ -47,13 +47,17 @@ def seed(*, rng: random.Random, small: bool, log: Callable[[str], None]) -> None
         # avatar_renditions` under `seed_demo --renditions-later`: pages show the originals meanwhile.
         profiles = list(Profile.objects.filter(user_id__in=ids))
         sides: dict[str, tuple[int, ...]] = {}
+        formats = avatar_formats()
         for profile in profiles:
             name = avatar_picture(username=names[profile.user_id])
             if name not in sides:
-                sides[name] = square_renditions(name, sides=AVATAR_SIDES, formats=AVATAR_FORMATS)
+                sides[name] = square_renditions(name, sides=AVATAR_SIDES, formats=tuple(formats))
             profile.avatar = name
             profile.avatar_renditions = list(sides[name])
-        Profile.objects.bulk_update(profiles, ["avatar", "avatar_renditions"], batch_size=1000)
+            profile.avatar_formats = formats if sides[name] else []
+        Profile.objects.bulk_update(
+            profiles, ["avatar", "avatar_renditions", "avatar_formats"], batch_size=1000
+        )
         graph = follow_graph_build(rng=rng, ids=ids, shopper_id=shopper_id, small=small)
         with transaction.atomic():
             follows_store(graph.edges)

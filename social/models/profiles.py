@@ -24,6 +24,10 @@ class Profile(models.Model):
     # The square sides stored for the avatar (AVATAR_SIDES that fit it); filled by the renditions task that
     # social.services.pictures queues on commit, emptied when the avatar changes (pages show the original).
     avatar_renditions = models.JSONField(default=list, blank=True, editable=False)
+    # The formats those sides were stored in, best first (common.pictures.picture_formats() when they were
+    # made): `{% avatar %}` offers an AVIF source only when AVIF files exist; `manage.py avatar_renditions`
+    # makes the formats a row lacks (rows made before AVIF avatars record ["webp"]).
+    avatar_formats = models.JSONField(default=list, blank=True, editable=False)
     is_private = models.BooleanField(default=False)
     share_purchases_default = models.BooleanField(default=False)
     # Off: the recommender leaves this user's data out of training and serves them non-personalised lists.
@@ -49,4 +53,7 @@ class Profile(models.Model):
             return None
         sides = tuple(self.avatar_renditions or ())
         top = sides[-1] if sides else 0
-        return Picture(name=self.avatar.name, width=top, height=top, renditions=sides)
+        formats = tuple(self.avatar_formats or ()) if sides else ()
+        return Picture(
+            name=self.avatar.name, width=top, height=top, renditions=sides, formats=formats
+        )

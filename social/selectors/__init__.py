@@ -8,6 +8,7 @@ from social.selectors.interactions import *  # noqa: F403
 from social.selectors.moderation import *  # noqa: F403
 from social.selectors.notifications import *  # noqa: F403
 from social.selectors.people import *  # noqa: F403
+from social.selectors.pictures import *  # noqa: F403
 from social.selectors.posts import *  # noqa: F403
 from social.selectors.text import *  # noqa: F403
 from social.selectors.writing import *  # noqa: F403

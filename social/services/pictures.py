@@ -1,6 +1,7 @@
 """Post photo and avatar renditions: after a post photo or an avatar is stored, a task makes its renditions
 (common.pictures) and records them on the row, so pages only ever link renditions that exist (the same recipe as
-product pictures in shop.services.pictures). Avatars get small centre-cropped squares (AVATAR_SIDES, WebP).
+product pictures in shop.services.pictures). Avatars get small centre-cropped squares (AVATAR_SIDES) in the
+same formats as every picture (AVIF and WebP, `avatar_formats()`), and the row records sides and formats.
 
 The task takes the row's id, is idempotent (stored renditions are kept, the row is overwritten with the same
 values) and retries when the store is briefly unreachable; a row deleted meanwhile is a no-op.
@@ -24,8 +25,8 @@ from social.models import PostImage, Profile
 from social.models.profiles import AVATAR_SIDES
 
 __all__ = [
-    "AVATAR_FORMATS",
     "avatar_file_names",
+    "avatar_formats",
     "avatar_renditions_make",
     "avatar_renditions_queue",
     "avatar_renditions_task",
@@ -88,29 +89,35 @@ def post_image_renditions_task(image_id: int) -> None:
     post_image_renditions_make(image_id=image_id)
 
 
-# Avatars are shown at 22-96 px: WebP alone (an AVIF source would save a few hundred bytes per face).
-AVATAR_FORMATS = ("webp",)
+def avatar_formats() -> list[str]:
+    """The formats avatar renditions are made in: those of every picture (AVIF then WebP where Pillow has
+    AVIF), so `{% avatar %}` offers the same `<picture>` as `{% picture %}`."""
+    return list(picture_formats())
 
 
 def avatar_file_names(*, name: str, sides: list[int] | tuple[int, ...]) -> list[str]:
-    """The stored names of an avatar: its original and the square renditions recorded for it."""
+    """The stored names of an avatar: its original and the square renditions recorded for it, in every format
+    a rendition may have been made in (a missing file is not an error for the storage API)."""
     if not name:
         return []
-    return [name, *(rendition_name(name, side, fmt) for side in sides for fmt in AVATAR_FORMATS)]
+    formats = sorted({*_RENDITION_FORMATS, *picture_formats()})
+    return [name, *(rendition_name(name, side, fmt) for side in sides for fmt in formats)]
 
 
 def avatar_renditions_make(*, profile_id: int) -> Profile | None:
     """Make and record the square renditions of a profile's current avatar; None when there is none.
 
-    Recorded only while the profile still has that avatar (it may have changed while the task waited). Demo
-    people share avatar files: when another profile already recorded this file's renditions, they exist in the
-    store and only the record is copied."""
+    Recorded only while the profile still has that avatar (it may have changed while the task waited). A row
+    made in fewer formats (WebP alone, before AVIF avatars) gains the missing files; those stored are kept.
+    Demo people share avatar files: when another profile already recorded this file's renditions in the same
+    formats, they exist in the store and only the record is copied."""
     profile = Profile.objects.filter(pk=profile_id).first()
     if profile is None or not profile.avatar:
         return None
     name = profile.avatar.name
+    formats = avatar_formats()
     twin = (
-        Profile.objects.filter(avatar=name)
+        Profile.objects.filter(avatar=name, avatar_formats=formats)
         .exclude(avatar_renditions=[])
         .values_list("avatar_renditions", flat=True)
         .first()
@@ -118,10 +125,13 @@ def avatar_renditions_make(*, profile_id: int) -> Profile | None:
     if twin:
         sides = list(twin)
     else:
-        picture = square_renditions_store(name=name, sides=AVATAR_SIDES, formats=AVATAR_FORMATS)
+        picture = square_renditions_store(name=name, sides=AVATAR_SIDES, formats=formats)
         sides = list(picture.renditions)
-    Profile.objects.filter(pk=profile_id, avatar=name).update(avatar_renditions=sides)
-    profile.avatar_renditions = sides
+    made = formats if sides else []
+    Profile.objects.filter(pk=profile_id, avatar=name).update(
+        avatar_renditions=sides, avatar_formats=made
+    )
+    profile.avatar_renditions, profile.avatar_formats = sides, made
     return profile
 
 

@@ -111,6 +111,7 @@ def profile_save(*, profile: Profile) -> Profile:
     new_avatar = profile.avatar.name if profile.avatar else ""
     if new_avatar != old_avatar:
         profile.avatar_renditions = []
+        profile.avatar_formats = []
     profile.save()
     if new_avatar and new_avatar != old_avatar:
         avatar_renditions_queue(profile_id=profile.pk)

@@ -6,8 +6,10 @@
 
 `size` is the CSS pixel side it is shown at: it becomes `width`/`height` (the box is reserved before the file
 arrives) and `sizes`, so the browser picks the 64 px rendition for a 40 px circle on a 1x screen and the 128 px
-one at 2x. Until the renditions task has recorded the sides (`Profile.avatar_renditions`), the original is shown
-alone, cropped by CSS (`object-fit: cover`). No storage request is made: URLs are computed from names.
+one at 2x. Where the row records AVIF files (`Profile.avatar_formats`), the `<img>` sits in a `<picture>` with
+an AVIF `<source>`, as `{% picture %}` does (the wrapper has `display: contents`, so layouts see the img alone).
+Until the renditions task has recorded the sides (`Profile.avatar_renditions`), the original is shown alone,
+cropped by CSS (`object-fit: cover`). No storage request is made: URLs are computed from names.
 """
 
 from __future__ import annotations
@@ -19,8 +21,7 @@ from django.core.files.storage import default_storage
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from common.pictures import rendition_name, srcset
-from social.services.pictures import AVATAR_FORMATS
+from common.pictures import mime_type, rendition_name, srcset
 
 register = template.Library()
 
@@ -40,14 +41,16 @@ def avatar(
         return mark_safe("")
     size = int(size)
     attrs: list[tuple[str, Any]] = []
+    sizes = f"{size}px"
     if picture.renditions:
-        fmt = AVATAR_FORMATS[0]
+        # The img's own srcset is WebP (every current browser decodes it); better formats become sources.
+        fmt = "webp"
         fallback = min((side for side in picture.renditions if side >= size), default=None)
         fallback = fallback or max(picture.renditions)
         attrs += [
             ("src", default_storage.url(rendition_name(picture.name, fallback, fmt))),
             ("srcset", srcset(picture, fmt)),
-            ("sizes", f"{size}px"),
+            ("sizes", sizes),
         ]
     else:
         attrs.append(("src", picture.url))
@@ -55,4 +58,13 @@ def avatar(
     if loading:
         attrs.append(("loading", loading))
     attrs += [("decoding", "async"), ("class", f"avatar {css_class}".strip())]
-    return format_html("<img {}>", format_html_join(" ", '{}="{}"', attrs))
+    img = format_html("<img {}>", format_html_join(" ", '{}="{}"', attrs))
+    sources = [fmt for fmt in picture.formats if fmt != "webp"] if picture.renditions else []
+    if not sources:
+        return img
+    source_tags = format_html_join(
+        "",
+        '<source type="{}" srcset="{}" sizes="{}">',
+        ((mime_type(fmt), srcset(picture, fmt), sizes) for fmt in sources),
+    )
+    return format_html('<picture class="avatar-picture">{}{}</picture>', source_tags, img)

@@ -110,7 +110,12 @@ def _post_body_key(post) -> str:
         post.created_at.isoformat(),
         author.get_username(),
         (
-            (profile.display_name, profile.avatar.name or "", profile.avatar_renditions)
+            (
+                profile.display_name,
+                profile.avatar.name or "",
+                profile.avatar_renditions,
+                profile.avatar_formats,
+            )
             if profile is not None
             else None
         ),

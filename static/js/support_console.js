@@ -1,7 +1,7 @@
 // The moderator console (templates/support/console.html): the live queue, several conversations at once,
 // customer context, canned replies, notes, product cards, transfer, close, report and presence.
 // The queue socket (ws/support/console/) only says "something changed"; the lists are re-read over HTTP.
-import { ChatSocket, api, insertMessage, renderMessage } from "./support_socket.js";
+import { ChatSocket, api, avatarImage, insertMessage, renderMessage } from "./support_socket.js";
 
 const root = document.getElementById("support-console");
 
@@ -29,7 +29,10 @@ if (root) {
   function queueItem(item, { claim }) {
     const li = document.createElement("li");
     const title = document.createElement("strong");
+    title.className = "console-item-title";
     title.textContent = `#${item.id} ${item.customer}${item.order ? ` · ${item.order}` : ""}`;
+    const face = avatarImage(item.customer_avatar, 32);
+    if (face) title.prepend(face);
     const detail = document.createElement("small");
     detail.textContent = claim ? ` ${text("Waiting")} ${minutes(item.waiting_seconds)}` : "";
     const last = document.createElement("div");

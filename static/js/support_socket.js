@@ -298,6 +298,36 @@ export function insertMessage(list, item) {
 }
 
 // Renders one message into an <li>, text only (textContent), links only to our own pages.
+// A person's avatar from the frames' `{src, srcset, srcset_avif}` (support.selectors: the URLs `{% avatar %}`
+// uses): a square <img> shown at `size` CSS px, in a <picture> with an AVIF source where AVIF files exist.
+// Decorative (alt ""): the name is always printed beside it. Null when there is no avatar or a URL is foreign.
+const sameSiteOrHttps = (url) => (url.startsWith("/") && !url.startsWith("//")) || url.startsWith("https://");
+
+export function avatarImage(sources, size) {
+  if (!sources || !sameSiteOrHttps(String(sources.src || ""))) return null;
+  const img = document.createElement("img");
+  img.className = "avatar support-avatar";
+  img.src = sources.src;
+  img.alt = "";
+  img.width = size;
+  img.height = size;
+  img.loading = "lazy";
+  img.decoding = "async";
+  if (sources.srcset) {
+    img.srcset = sources.srcset;
+    img.sizes = `${size}px`;
+  }
+  if (!sources.srcset_avif) return img;
+  const picture = document.createElement("picture");
+  picture.className = "avatar-picture";
+  const avif = document.createElement("source");
+  avif.type = "image/avif";
+  avif.srcset = sources.srcset_avif;
+  avif.sizes = `${size}px`;
+  picture.append(avif, img);
+  return picture;
+}
+
 export function renderMessage(frame, { mine = false, labels = {} } = {}) {
   const item = document.createElement("li");
   item.className = `support-message support-${frame.role} support-kind-${frame.kind}${mine ? " support-mine" : ""}`;
@@ -306,6 +336,8 @@ export function renderMessage(frame, { mine = false, labels = {} } = {}) {
   const author = document.createElement("span");
   author.className = "support-author";
   author.textContent = frame.kind === "note" ? `${frame.author} · ${labels.note || "note"}` : frame.author;
+  const face = avatarImage(frame.author_avatar, 20);
+  if (face) author.prepend(face);
   const body = document.createElement("p");
   body.className = "support-body";
   body.textContent = frame.body;

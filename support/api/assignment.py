@@ -11,7 +11,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from support import selectors, services
-from support.api.base import ChatView, ConsoleView, ConversationFrameSerializer, status_response
+from support.api.base import (
+    AvatarSourcesSerializer,
+    ChatView,
+    ConsoleView,
+    ConversationFrameSerializer,
+    status_response,
+)
 
 __all__ = ["AssignView", "ClaimView", "HandoffView", "QueueView"]
 
@@ -29,7 +35,8 @@ class ConsoleItemSerializer(serializers.Serializer):
     assigned_to = serializers.CharField(allow_null=True)
     assigned_to_id = serializers.IntegerField(allow_null=True)
     unread = serializers.IntegerField()
-    last_body = serializers.CharField()
+    last_body = serializers.CharField(allow_blank=True)
+    customer_avatar = AvatarSourcesSerializer(allow_null=True)
 
 
 class QueueSerializer(serializers.Serializer):
@@ -55,15 +62,14 @@ class QueueView(ConsoleView):
     def get(self, request: Request) -> Response:
         presence = selectors.presence_for(user=self.moderator(request))
         return Response(
-            {
-                "waiting": [vars(item) for item in selectors.queue_waiting()],
-                "mine": [
-                    vars(item)
-                    for item in selectors.console_items_for(moderator=self.moderator(request))
-                ],
-                "presence": presence.status,
-                "capacity": presence.capacity,
-            }
+            QueueSerializer(
+                {
+                    "waiting": selectors.queue_waiting(),
+                    "mine": selectors.console_items_for(moderator=self.moderator(request)),
+                    "presence": presence.status,
+                    "capacity": presence.capacity,
+                }
+            ).data
         )
 
 

@@ -26,6 +26,7 @@ from support.models import Conversation
 
 __all__ = [
     "SESSION_KEY",
+    "AvatarSourcesSerializer",
     "ChatView",
     "ConsoleView",
     "ConversationFrameSerializer",
@@ -77,6 +78,14 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class AvatarSourcesSerializer(serializers.Serializer):
+    """A person's avatar as URLs (social.selectors.AvatarSources): `src`, and the rendition srcsets once made."""
+
+    src = serializers.CharField()
+    srcset = serializers.CharField(allow_blank=True)
+    srcset_avif = serializers.CharField(allow_blank=True)
+
+
 class MessageFrameSerializer(serializers.Serializer):
     type = serializers.CharField()
     id = serializers.IntegerField()
@@ -84,6 +93,7 @@ class MessageFrameSerializer(serializers.Serializer):
     seq = serializers.IntegerField()
     author = serializers.CharField()
     author_id = serializers.IntegerField(allow_null=True)
+    author_avatar = AvatarSourcesSerializer(allow_null=True)
     role = serializers.CharField()
     kind = serializers.CharField()
     body = serializers.CharField()

@@ -23,6 +23,7 @@ from support.selectors.dashboard import Dashboard, DashboardRow, dashboard
 from support.selectors.export import export_for_user
 from support.selectors.messages import (
     SYNC_PAGE_SIZE,
+    author_profile_load,
     canned_reply_list,
     message_frame,
     messages_after,
@@ -34,6 +35,7 @@ from support.selectors.voice import voice_access, voice_enabled, voice_export_ro
 
 __all__ = [
     "SYNC_PAGE_SIZE",
+    "author_profile_load",
     "ConsoleItem",
     "CustomerContext",
     "Dashboard",

@@ -3,16 +3,19 @@ cards and the moderators' canned replies."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from shop.selectors import product_cards
+from social.selectors import avatar_sources_for
 from support.models import CannedReply, Conversation, Message
 from support.selectors.conversations import display_name
 
 __all__ = [
     "SYNC_PAGE_SIZE",
+    "author_profile_load",
     "canned_reply_list",
     "message_frame",
     "messages_after",
@@ -30,6 +33,11 @@ def message_frame(message: Message) -> dict[str, Any]:
     if message.is_hidden:
         body = _("This message was hidden by a moderator.")
         payload = {}
+    avatar = (
+        avatar_sources_for(message.author)
+        if message.role in {Message.Role.SHOPPER, Message.Role.MODERATOR}
+        else None
+    )
     return {
         "type": "message.new",
         "id": message.id,
@@ -41,6 +49,7 @@ def message_frame(message: Message) -> dict[str, Any]:
         if message.role == Message.Role.SYSTEM
         else display_name(message.author),
         "author_id": message.author_id,
+        "author_avatar": asdict(avatar) if avatar is not None else None,
         "role": message.role,
         "kind": message.kind,
         "body": body,
@@ -48,6 +57,13 @@ def message_frame(message: Message) -> dict[str, Any]:
         "created_at": message.created_at.isoformat(),
         "client_id": message.client_id,
     }
+
+
+def author_profile_load(user: Any) -> None:
+    """Load a signed-in author's profile onto `user` (none for a visitor): a socket does it once at connect,
+    so the avatar in each frame it posts asks nothing more (the chat's hot path stays one statement)."""
+    if getattr(user, "is_authenticated", False):
+        avatar_sources_for(user)
 
 
 def messages_after(
@@ -61,7 +77,7 @@ def messages_after(
     queryset = Message.objects.filter(conversation=conversation, id__gt=max(0, after_id))
     if not include_notes:
         queryset = queryset.exclude(kind=Message.Kind.NOTE)
-    return list(queryset.select_related("author").order_by("id")[:limit])
+    return list(queryset.select_related("author", "author__profile").order_by("id")[:limit])
 
 
 def product_card_payload(*, product_ids: list[int]) -> list[dict[str, Any]]:

@@ -34,8 +34,12 @@ def test_seeding_stores_square_avatar_renditions(people):
     profiles = list(Profile.objects.exclude(avatar=""))
     assert len(profiles) == 5
     for profile in profiles:
-        assert profile.avatar_renditions == [64, 128, 256]
+        assert (profile.avatar_renditions, profile.avatar_formats) == (
+            [64, 128, 256],
+            ["avif", "webp"],
+        )
         assert default_storage.exists(rendition_name(profile.avatar.name, 64, "webp"))
+        assert default_storage.exists(rendition_name(profile.avatar.name, 64, "avif"))
 
 
 def test_renditions_later_leaves_them_to_the_command(people):
@@ -45,5 +49,7 @@ def test_renditions_later_leaves_them_to_the_command(people):
 
     call_command("avatar_renditions", stdout=StringIO())
 
-    sides = list(Profile.objects.exclude(avatar="").values_list("avatar_renditions", flat=True))
-    assert sides == [[64, 128, 256]] * 5
+    made = list(
+        Profile.objects.exclude(avatar="").values_list("avatar_renditions", "avatar_formats")
+    )
+    assert made == [([64, 128, 256], ["avif", "webp"])] * 5

@@ -43,18 +43,32 @@ def _upload_avatar(user, capture, *, execute=True, **kwargs) -> Profile:
     return Profile.objects.get(user=user)
 
 
-def test_uploading_an_avatar_stores_square_webp_renditions(ana, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize(("fmt", "pil_format"), [("webp", "WEBP"), ("avif", "AVIF")])
+def test_uploading_an_avatar_stores_square_renditions_in_each_format(
+    ana, django_capture_on_commit_callbacks, fmt, pil_format
+):
     profile = _upload_avatar(ana, django_capture_on_commit_callbacks)
 
     # Uploads are stored at most 512 px (AVATAR_MAX_SIDE): 512 x 307 here, so the 64 and 128 px squares fit
     # its short side and 256 px does too.
-    assert profile.avatar_renditions == [64, 128, 256]
+    assert (profile.avatar_renditions, profile.avatar_formats) == ([64, 128, 256], ["avif", "webp"])
     for side in profile.avatar_renditions:
-        name = rendition_name(profile.avatar.name, side, "webp")
+        name = rendition_name(profile.avatar.name, side, fmt)
         with default_storage.open(name, "rb") as handle, Image.open(handle) as made:
-            assert (made.format, made.size) == ("WEBP", (side, side))
+            assert (made.format, made.size) == (pil_format, (side, side))
             # Centre crop: the left edge's blue band is gone, the middle colour is kept.
             assert made.convert("RGB").getpixel((0, side // 2))[2] < 120
+
+
+def test_avatars_are_webp_alone_where_avif_is_turned_off(
+    ana, settings, django_capture_on_commit_callbacks
+):
+    settings.PICTURE_FORMATS = "webp"
+
+    profile = _upload_avatar(ana, django_capture_on_commit_callbacks)
+
+    assert profile.avatar_formats == ["webp"]
+    assert not default_storage.exists(rendition_name(profile.avatar.name, 64, "avif"))
 
 
 def test_a_small_avatar_gets_one_square_at_its_short_side(ana, django_capture_on_commit_callbacks):
@@ -66,14 +80,16 @@ def test_a_small_avatar_gets_one_square_at_its_short_side(ana, django_capture_on
 def test_an_avatar_has_no_renditions_until_the_task_ran(ana, django_capture_on_commit_callbacks):
     profile = _upload_avatar(ana, django_capture_on_commit_callbacks, execute=False)
 
-    assert profile.avatar_renditions == []
+    assert (profile.avatar_renditions, profile.avatar_formats) == ([], [])
     assert not default_storage.exists(rendition_name(profile.avatar.name, 64, "webp"))
 
 
 def test_changing_the_avatar_deletes_the_old_renditions(ana, django_capture_on_commit_callbacks):
     first = _upload_avatar(ana, django_capture_on_commit_callbacks)
     old = [first.avatar.name] + [
-        rendition_name(first.avatar.name, side, "webp") for side in first.avatar_renditions
+        rendition_name(first.avatar.name, side, fmt)
+        for side in first.avatar_renditions
+        for fmt in ("avif", "webp")
     ]
     assert all(default_storage.exists(name) for name in old)
 
@@ -167,12 +183,38 @@ def _render(profile, size=40) -> str:
     )
 
 
-def test_the_tag_renders_srcset_and_the_shown_size(ana, django_capture_on_commit_callbacks):
-    profile = _upload_avatar(ana, django_capture_on_commit_callbacks)
-    url = {
-        side: default_storage.url(rendition_name(profile.avatar.name, side, "webp"))
+def _urls(profile, fmt) -> dict[int, str]:
+    return {
+        side: default_storage.url(rendition_name(profile.avatar.name, side, fmt))
         for side in (64, 128, 256)
     }
+
+
+def test_the_tag_renders_an_avif_source_beside_the_webp_srcset(
+    ana, django_capture_on_commit_callbacks
+):
+    profile = _upload_avatar(ana, django_capture_on_commit_callbacks)
+    avif, webp = _urls(profile, "avif"), _urls(profile, "webp")
+
+    html = _render(profile, size=40)
+
+    assert html == (
+        '<picture class="avatar-picture">'
+        f'<source type="image/avif" srcset="{avif[64]} 64w, {avif[128]} 128w, {avif[256]} 256w" '
+        'sizes="40px">'
+        f'<img src="{webp[64]}" srcset="{webp[64]} 64w, {webp[128]} 128w, {webp[256]} 256w" '
+        'sizes="40px" alt="" width="40" height="40" loading="lazy" decoding="async" class="avatar">'
+        "</picture>"
+    )
+
+
+def test_the_tag_renders_a_webp_img_alone_for_renditions_recorded_as_webp(
+    ana, django_capture_on_commit_callbacks
+):
+    profile = _upload_avatar(ana, django_capture_on_commit_callbacks)
+    Profile.objects.filter(pk=profile.pk).update(avatar_formats=["webp"])
+    profile.refresh_from_db()
+    url = _urls(profile, "webp")
 
     html = _render(profile, size=40)
 
@@ -242,16 +284,65 @@ def test_the_command_queues_only_avatars_without_renditions(
     assert Profile.objects.get(pk=done.pk).avatar_renditions == [64, 128, 256]
 
 
+def _as_made_before_avif(profile) -> None:
+    """The row and files as an avatar made in WebP alone left them (before AVIF avatars)."""
+    for side in profile.avatar_renditions:
+        default_storage.delete(rendition_name(profile.avatar.name, side, "avif"))
+    Profile.objects.filter(pk=profile.pk).update(avatar_formats=["webp"])
+
+
+def test_the_command_adds_the_avif_files_to_webp_only_renditions(
+    ana, django_capture_on_commit_callbacks
+):
+    profile = _upload_avatar(ana, django_capture_on_commit_callbacks)
+    _as_made_before_avif(profile)
+    out = StringIO()
+
+    call_command("avatar_renditions", stdout=out)
+
+    profile.refresh_from_db()
+    assert "1 avatars" in out.getvalue()
+    assert profile.avatar_formats == ["avif", "webp"]
+    assert all(
+        default_storage.exists(rendition_name(profile.avatar.name, side, "avif"))
+        for side in (64, 128, 256)
+    )
+
+
+def test_the_command_keeps_the_webp_files_it_adds_avif_beside(
+    ana, django_capture_on_commit_callbacks
+):
+    profile = _upload_avatar(ana, django_capture_on_commit_callbacks)
+    _as_made_before_avif(profile)
+    webp = rendition_name(profile.avatar.name, 64, "webp")
+    stored_at = default_storage.get_modified_time(webp)
+
+    call_command("avatar_renditions", stdout=StringIO())
+
+    assert default_storage.get_modified_time(webp) == stored_at
+
+
+def test_a_second_command_run_queues_nothing(ana, django_capture_on_commit_callbacks):
+    profile = _upload_avatar(ana, django_capture_on_commit_callbacks)
+    _as_made_before_avif(profile)
+    call_command("avatar_renditions", stdout=StringIO())
+    out = StringIO()
+
+    call_command("avatar_renditions", stdout=out)
+
+    assert "queued renditions for 0 avatars" in out.getvalue()
+
+
 def test_deleting_the_account_deletes_the_avatar_renditions(
     ana, django_capture_on_commit_callbacks
 ):
     profile = _upload_avatar(ana, django_capture_on_commit_callbacks)
-    made = rendition_name(profile.avatar.name, 64, "webp")
+    made = [rendition_name(profile.avatar.name, 64, fmt) for fmt in ("avif", "webp")]
 
     with django_capture_on_commit_callbacks(execute=True):
         services.account_delete(user=ana)
 
-    assert not default_storage.exists(made)
+    assert not any(default_storage.exists(name) for name in made)
     assert not default_storage.exists(profile.avatar.name)
 
 

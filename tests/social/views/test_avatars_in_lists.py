@@ -14,6 +14,8 @@ from tests.factories.social import CommentFactory, FollowFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
+# The page computes the suggestions itself (graph, purchases, categories, the people with their profiles).
+SUGGESTIONS_PAGE_QUERIES = 9
 AVATAR = re.compile(r'<img src="/media/avatars/(\w+)\.png" alt="" width="(\d+)" height="\d+"')
 
 
@@ -66,3 +68,21 @@ def test_follow_lists_show_avatars_in_a_fixed_number_of_queries(
 
     assert AVATAR.findall(followers_html) == [(f.username, "32") for f in followers]
     assert AVATAR.findall(following_html) == [(followers[0].username, "32")]
+
+
+@pytest.mark.parametrize("count", [2, 8])
+def test_people_you_may_know_cards_show_avatars_without_a_query_per_card(
+    ana, ben, count, django_assert_num_queries
+):
+    """Everyone ben follows is suggested to ana (followed by someone she follows), with their face."""
+    FollowFactory(follower=ana, followee=ben)
+    suggested = [_with_avatar(f"s{index}") for index in range(count)]
+    for person in suggested:
+        FollowFactory(follower=ben, followee=person)
+    client = _signed_in(ana)
+    client.get("/social/suggestions/")  # shared parts are cached by the first visit
+
+    with django_assert_num_queries(SUGGESTIONS_PAGE_QUERIES):
+        html = client.get("/social/suggestions/").content.decode()
+
+    assert sorted(AVATAR.findall(html)) == [(person.username, "40") for person in suggested]

@@ -87,6 +87,7 @@ async def test_message_send_is_stored_then_broadcast_to_the_sender(waiting, shop
         "seq": stored.seq,
         "author": "shopper1",
         "author_id": stored.author_id,
+        "author_avatar": None,  # no avatar yet (tests/support/api/test_console_avatars.py)
         "role": "shopper",
         "kind": "text",
         "body": "Hello <b>",

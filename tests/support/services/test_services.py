@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from shop.models import Order
-from support import services
+from support import selectors, services
 from support.models import CannedReply, Conversation, Message, ModeratorPresence, ReadState
 from tests.factories import ProductFactory, UserFactory
 
@@ -459,6 +459,8 @@ def test_a_shopper_message_reads_nothing_before_writing(
     from django.db import connection
 
     services.conversation_request_human(conversation=conversation)
+    # As the socket does at connect: the frame's avatar then asks nothing.
+    selectors.author_profile_load(user)
     expected = 1 if connection.vendor == "postgresql" else 4
     with django_assert_num_queries(expected):
         result = post(conversation, user, client_id="hot")
