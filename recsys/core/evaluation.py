@@ -121,7 +121,8 @@ def evaluate_scores(
     users: np.ndarray | None = None,
     chunk_size: int = 1024,
 ) -> EvaluationReport:
-    """Evaluate any scorer: `score(user_rows) -> dense scores (len(user_rows) x n_items)`.
+    """Evaluate any scorer: `score(user_rows) -> dense scores (len(user_rows) x n_items)`, a fresh array
+    each call (it is overwritten: training items get minus infinity).
 
     Vectorised per block of users (no loop over users): top-k membership by sorted-key search, AUC by one
     comparison pass per positive slot (see `AUC_SAMPLE_ITEMS`)."""
@@ -136,7 +137,8 @@ def evaluate_scores(
     step = chunk_rows(test.shape[1], chunk_size, budget=1 << 24)
     for start in range(0, len(users), step):
         chunk = users[start : start + step]
-        scores = np.array(score(chunk), dtype=np.float32)
+        # `score` returns a fresh block: excluded entries are overwritten in place (no copy of the block).
+        scores = np.asarray(score(chunk), dtype=np.float32)
         train_chunk = train[chunk]
         rows = np.repeat(np.arange(len(chunk)), np.diff(train_chunk.indptr))
         scores[rows, train_chunk.indices] = -np.inf
