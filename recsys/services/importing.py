@@ -89,6 +89,32 @@ def _insert(model, objects: list) -> None:
             )
 
 
+def _create(model, objects: list, *, key: str) -> None:
+    """Insert rows whose primary keys are needed back (shoppers, products, orders) and set `pk` on each.
+    PostgreSQL: one COPY stream, then the new keys read back by the unique field `key` in one query (the
+    whole import is one transaction, so no other writer can have taken those values); other databases:
+    `bulk_create`, which returns them."""
+    if not objects:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objects, batch_size=BATCH)
+        return
+    _insert(model, objects)
+    field_ = model._meta.get_field(key)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {connection.ops.quote_name(field_.column)}, "
+            f"{connection.ops.quote_name(model._meta.pk.column)} FROM {table} "
+            f"WHERE {connection.ops.quote_name(field_.column)} = ANY(%s)",
+            [[getattr(obj, field_.attname) for obj in objects]],
+        )
+        keys = dict(cursor.fetchall())
+    for obj in objects:
+        obj.pk = keys[getattr(obj, field_.attname)]
+        obj._state.adding = False
+
+
 def _unique_slug(base: str, taken: set[str], max_length: int) -> str:
     base = (slugify(base) or "x")[: max_length - 9]
     slug, n = base, 1
@@ -161,7 +187,7 @@ def _import_users(
         user = user_model(username=username, is_active=True)
         user.set_unusable_password()
         created.append((row, user))
-    user_model.objects.bulk_create([u for _, u in created], batch_size=BATCH)
+    _create(user_model, [u for _, u in created], key="username")
     _insert(
         ExternalId,
         [
@@ -237,14 +263,14 @@ def _import_items(
             stock=IMPORTED_STOCK,
         )
         created.append((row, product))
-    Product.objects.bulk_create([p for _, p in created], batch_size=BATCH)
-    Product.tags.through.objects.bulk_create(
+    _create(Product, [p for _, p in created], key="slug")
+    _insert(
+        Product.tags.through,
         [
             Product.tags.through(product_id=product.pk, tag_id=tag_ids[tag])
             for row, product in created
             for tag in dict.fromkeys(row.tags)
         ],
-        batch_size=BATCH,
     )
     _insert(
         ExternalId,
@@ -369,7 +395,7 @@ def _import_interactions(data, prefix, users, products, summary, log) -> None:
     for order, when in zip(orders, times, strict=True):
         order.created_at = when
     with _keeping_times(Order):
-        Order.objects.bulk_create(orders, batch_size=BATCH)
+        _create(Order, orders, key="idempotency_key")
     product_names = dict(
         Product.objects.filter(
             pk__in={o_product for _, o_product, _, _ in keys.values()}
