@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils.text import slugify
 
+from common.bulk import rows_copy
 from recsys.core.interchange import CATEGORY_SEPARATOR, InterchangeData, RowError, read_interchange
 from recsys.models import ExternalId
 from shop.models import (
@@ -60,33 +61,9 @@ class ImportSummary:
         self.created[name] = self.created.get(name, 0) + count
 
 
-_AUTO_FIELDS = ("AutoField", "BigAutoField", "SmallAutoField")
-
-
 def _insert(model, objects: list) -> None:
-    """Insert rows whose primary keys are not needed back. PostgreSQL: one COPY stream (several times faster
-    than batches of INSERT for hundreds of thousands of rows); other databases: `bulk_create`. Field values
-    go through the same `pre_save` and `get_db_prep_save` as `bulk_create` (defaults, `_keeping_times`)."""
-    if not objects:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objects, batch_size=BATCH)
-        return
-    fields = [
-        f
-        for f in model._meta.concrete_fields
-        if not (f.primary_key and f.get_internal_type() in _AUTO_FIELDS)
-    ]
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        for obj in objects:
-            copy.write_row(
-                [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
-            )
+    """Insert rows whose primary keys are not needed back (external ids, events, lines, reviews, follows)."""
+    rows_copy(model, objects)
 
 
 def _create(model, objects: list, *, key: str) -> None:
