@@ -264,6 +264,8 @@ def served_scores(
     trained = np.flatnonzero(~cold)
     if len(trained):
         if served is None:
+            if len(trained) == n:
+                return _lightfm_rows(model, rows)
             out[trained] = _lightfm_rows(model, rows[trained])
         else:
             popularity_rank = _popularity_rank_score(model)
@@ -276,6 +278,15 @@ def served_scores(
             light = counts[trained] <= served.light_threshold
             for group, mask in (("light", light), ("heavy", ~light)):
                 picked = trained[mask]
+                if len(picked) == n:
+                    # Everyone in one group: the recipe's block is fresh, return it without copying.
+                    return blend_recipe(
+                        served.recipe_for(group),
+                        rows,
+                        component,
+                        popularity_rank,
+                        fresh_components=True,
+                    )
                 if len(picked):
                     out[picked] = blend_recipe(
                         served.recipe_for(group),
