@@ -66,23 +66,28 @@ def user_gains(
     return hits.sum(axis=1), hits @ (1.0 / np.log2(np.arange(2, k + 2)))
 
 
-def _auc(scores: np.ndarray, test: sp.csr_matrix, rng: np.random.Generator) -> np.ndarray:
+def _auc_columns(n_items: int, rng: np.random.Generator) -> np.ndarray:
+    if n_items <= AUC_SAMPLE_ITEMS:
+        return np.arange(n_items)
+    return np.sort(rng.choice(n_items, AUC_SAMPLE_ITEMS, replace=False))
+
+
+def _auc(
+    sample: np.ndarray, columns: np.ndarray, positives: np.ndarray, test: sp.csr_matrix
+) -> np.ndarray:
     """Per row: the share of candidate negatives (finite score, not in `test`) ranked below each positive
-    (ties count half), averaged over the row's positives; 1 when a row has no negative."""
-    n, n_items = scores.shape
-    columns = (
-        np.arange(n_items)
-        if n_items <= AUC_SAMPLE_ITEMS
-        else np.sort(rng.choice(n_items, AUC_SAMPLE_ITEMS, replace=False))
-    )
-    sample = scores[:, columns]
+    (ties count half), averaged over the row's positives; 1 when a row has no negative.
+
+    `sample` holds the rows' scores at `columns` (excluded items minus infinity), `positives` the score of
+    each entry of `test` (CSR order)."""
+    n = sample.shape[0]
     negative = np.isfinite(sample) & ~(test[:, columns].toarray() > 0)
     n_negative = negative.sum(axis=1)
     counts = np.diff(test.indptr)
     padded = np.full((n, max(int(counts.max(initial=0)), 1)), np.nan, dtype=np.float32)
     rows = np.repeat(np.arange(n), counts)
     slots = np.arange(test.nnz) - test.indptr[rows]
-    padded[rows, slots] = scores[rows, test.indices]
+    padded[rows, slots] = positives
     below = np.zeros(n, dtype=np.float64)
     for slot in range(padded.shape[1]):
         active = np.flatnonzero(counts > slot)
@@ -111,6 +116,61 @@ def _metrics(values: dict[str, np.ndarray], rows: np.ndarray) -> Metrics:
     )
 
 
+Block = Callable[
+    [np.ndarray, sp.csr_matrix, sp.csr_matrix, np.ndarray],
+    tuple[np.ndarray, np.ndarray, np.ndarray],
+]
+"""(user rows, their training rows, their test rows, AUC columns) -> (top-k item rows with training items
+left out, -1 padded; scores at the AUC columns with training items at minus infinity; the score of each test
+entry in CSR order)."""
+
+
+def _dense_block(score: ScoreFunction, k: int) -> Block:
+    def block(chunk: np.ndarray, train_chunk: sp.csr_matrix, test_chunk: sp.csr_matrix, columns):
+        # `score` returns a fresh block: excluded entries are overwritten in place (no copy of the block).
+        scores = np.asarray(score(chunk), dtype=np.float32)
+        rows = np.repeat(np.arange(len(chunk)), np.diff(train_chunk.indptr))
+        scores[rows, train_chunk.indices] = -np.inf
+        top, _ = top_k_from_scores(scores, k)
+        test_rows = np.repeat(np.arange(len(chunk)), np.diff(test_chunk.indptr))
+        return top, scores[:, columns], scores[test_rows, test_chunk.indices]
+
+    return block
+
+
+def _popularity_block(popularity: np.ndarray, k: int) -> Block:
+    """The popularity baseline without a dense block: every user's list is the global order with their
+    training items left out, so only the best k + (most training items in the block) items can be in it."""
+    order = np.lexsort((np.arange(len(popularity)), -popularity))
+
+    def block(chunk: np.ndarray, train_chunk: sp.csr_matrix, test_chunk: sp.csr_matrix, columns):
+        n = len(chunk)
+        width = min(len(order), k + int(np.diff(train_chunk.indptr).max(initial=0)))
+        candidates = np.ascontiguousarray(np.broadcast_to(order[:width], (n, width)))
+        excluded = _membership(train_chunk, candidates)
+        # The first k candidates not excluded, in popularity order (False sorts before True).
+        picked = np.argsort(excluded, axis=1, kind="stable")[:, : min(k, width)]
+        top = np.take_along_axis(candidates, picked, axis=1)
+        top[np.take_along_axis(excluded, picked, axis=1)] = -1
+        if top.shape[1] < k:
+            top = np.hstack([top, np.full((n, k - top.shape[1]), -1, dtype=top.dtype)])
+        sample = np.tile(popularity[columns].astype(np.float32), (n, 1))
+        rows = np.repeat(np.arange(n), np.diff(train_chunk.indptr))
+        at = np.minimum(np.searchsorted(columns, train_chunk.indices), max(len(columns) - 1, 0))
+        hit = columns[at] == train_chunk.indices if len(columns) else np.zeros(0, dtype=bool)
+        sample[rows[hit], at[hit]] = -np.inf
+        counts = np.diff(test_chunk.indptr)
+        padded = np.full((n, max(int(counts.max(initial=0)), 1)), -1, dtype=np.int64)
+        test_rows = np.repeat(np.arange(n), counts)
+        slots = np.arange(test_chunk.nnz) - test_chunk.indptr[test_rows]
+        padded[test_rows, slots] = test_chunk.indices
+        positives = popularity[test_chunk.indices].astype(np.float32)
+        positives[_membership(train_chunk, padded)[test_rows, slots]] = -np.inf
+        return top, sample, positives
+
+    return block
+
+
 def evaluate_scores(
     score: ScoreFunction,
     *,
@@ -121,10 +181,34 @@ def evaluate_scores(
     users: np.ndarray | None = None,
     chunk_size: int = 1024,
 ) -> EvaluationReport:
-    """Evaluate any scorer: `score(user_rows) -> dense scores (len(user_rows) x n_items)`.
+    """Evaluate any scorer: `score(user_rows) -> dense scores (len(user_rows) x n_items)`, a fresh array
+    each call (it is overwritten: training items get minus infinity).
 
-    Vectorised per block of users (no loop over users): top-k membership by sorted-key search, AUC by one
-    comparison pass per positive slot (see `AUC_SAMPLE_ITEMS`)."""
+    Vectorised per block of users (no loop over users; a block holds at most 16 M scores, 64 MB): top-k by
+    per-row thresholds, membership by sorted-key search, AUC by one comparison pass per positive slot (see
+    `AUC_SAMPLE_ITEMS`)."""
+    step = chunk_rows(test.shape[1], chunk_size, budget=1 << 24)
+    return _evaluate_blocks(
+        _dense_block(score, k),
+        train=train,
+        test=test,
+        k=k,
+        light_threshold=light_threshold,
+        users=users,
+        step=step,
+    )
+
+
+def _evaluate_blocks(
+    block: Block,
+    *,
+    train: sp.csr_matrix,
+    test: sp.csr_matrix,
+    k: int,
+    light_threshold: int,
+    users: np.ndarray | None,
+    step: int,
+) -> EvaluationReport:
     train, test = train.tocsr(), test.tocsr()
     if users is None:
         users = np.flatnonzero(np.diff(test.indptr) > 0)
@@ -133,16 +217,13 @@ def evaluate_scores(
     ideal = np.concatenate([[1.0], np.cumsum(discounts)])
     rng = np.random.default_rng(0)
     parts: dict[str, list[np.ndarray]] = {m: [] for m in ("p", "r", "ndcg", "map", "hr", "auc")}
-    step = chunk_rows(test.shape[1], chunk_size, budget=1 << 24)
     for start in range(0, len(users), step):
         chunk = users[start : start + step]
-        scores = np.array(score(chunk), dtype=np.float32)
         train_chunk = train[chunk]
-        rows = np.repeat(np.arange(len(chunk)), np.diff(train_chunk.indptr))
-        scores[rows, train_chunk.indices] = -np.inf
-        top, _ = top_k_from_scores(scores, k)
         test_chunk = test[chunk]
         test_chunk.sort_indices()
+        columns = _auc_columns(test.shape[1], rng)
+        top, sample, positives = block(chunk, train_chunk, test_chunk, columns)
         hits = _membership(test_chunk, top).astype(np.float64)
         n_pos = np.diff(test_chunk.indptr).astype(np.float64)
         n_hits = hits.sum(axis=1)
@@ -153,7 +234,7 @@ def evaluate_scores(
         parts["ndcg"].append((hits @ discounts) / np.where(capped > 0, ideal[capped], 1.0))
         precision_at = np.cumsum(hits, axis=1) / np.arange(1, k + 1)
         parts["map"].append((precision_at * hits).sum(axis=1) / np.maximum(capped, 1))
-        parts["auc"].append(_auc(scores, test_chunk, rng))
+        parts["auc"].append(_auc(sample, columns, positives, test_chunk))
     values = {
         name: (np.concatenate(chunks) if chunks else np.zeros(0)) for name, chunks in parts.items()
     }
@@ -205,7 +286,13 @@ def evaluate_popularity(
     *, train: sp.csr_matrix, test: sp.csr_matrix, k: int = 10, users: np.ndarray | None = None
 ) -> EvaluationReport:
     """The most-interacted items for everyone (training items excluded)."""
-    popularity = popularity_scores(train)
-    return evaluate_scores(
-        lambda rows: np.tile(popularity, (len(rows), 1)), train=train, test=test, k=k, users=users
+    return _evaluate_blocks(
+        _popularity_block(popularity_scores(train), k),
+        train=train,
+        test=test,
+        k=k,
+        light_threshold=5,
+        users=users,
+        # No dense block here: the AUC sample (at most AUC_SAMPLE_ITEMS columns) bounds the block.
+        step=chunk_rows(min(test.shape[1], AUC_SAMPLE_ITEMS), 1024, budget=1 << 24),
     )

@@ -29,6 +29,7 @@ __all__ = [
     "score_matrix",
     "served_scores",
     "similar_items",
+    "standardised_scores",
     "top_k",
     "top_k_from_scores",
     "trending",
@@ -61,18 +62,25 @@ os.register_at_fork(after_in_child=_forget_selection_pool)
 
 
 def _popularity_z(model: TrainedModel) -> np.ndarray:
-    pop = np.log1p(model.item_popularity.astype(np.float64))
-    std = pop.std()
-    return ((pop - pop.mean()) / (std if std > 0 else 1.0)).astype(np.float32)
+    def build() -> np.ndarray:
+        pop = np.log1p(model.item_popularity.astype(np.float64))
+        std = pop.std()
+        return ((pop - pop.mean()) / (std if std > 0 else 1.0)).astype(np.float32)
+
+    return model._cached("_popularity_z_scores", build)
 
 
 def _popularity_rank_score(model: TrainedModel) -> np.ndarray:
     """Popularity as distinct scores in (0, 1]: most interacted first, ties to the lower item row (the same
     order as the popularity baseline), so "popularity only" never depends on how a sort breaks ties."""
-    order = np.lexsort((np.arange(model.n_items), -model.item_popularity))
-    scores = np.empty(model.n_items, dtype=np.float32)
-    scores[order] = (model.n_items - np.arange(model.n_items)) / model.n_items
-    return scores
+
+    def build() -> np.ndarray:
+        order = np.lexsort((np.arange(model.n_items), -model.item_popularity))
+        scores = np.empty(model.n_items, dtype=np.float32)
+        scores[order] = (model.n_items - np.arange(model.n_items)) / model.n_items
+        return scores
+
+    return model._cached("_popularity_rank_scores", build)
 
 
 def _augmented_items(model: TrainedModel) -> np.ndarray:
@@ -85,6 +93,41 @@ def _augmented_items(model: TrainedModel) -> np.ndarray:
     return model._cached("_augmented_items", build)
 
 
+def _blend_items(model: TrainedModel) -> np.ndarray:
+    """Item rows [q, 1, item bias, 1, popularity z, popularity rank] for the blended product."""
+
+    def build() -> np.ndarray:
+        items = _augmented_items(model)
+        width = items.shape[1]
+        out = np.empty((len(items), width + 3), dtype=np.float32)
+        out[:, :width], out[:, width] = items, 1.0
+        out[:, width + 1], out[:, width + 2] = _popularity_z(model), _popularity_rank_score(model)
+        return out
+
+    return model._cached("_blend_items", build)
+
+
+def _item_moments(model: TrainedModel) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and covariance (float64, over the catalogue) of the augmented item rows [q, 1, item bias]."""
+
+    def build() -> tuple[np.ndarray, np.ndarray]:
+        items = _augmented_items(model).astype(np.float64)
+        mean = items.mean(axis=0) if len(items) else np.zeros(items.shape[1])
+        centred = items - mean
+        return mean, centred.T @ centred / max(len(items), 1)
+
+    return model._cached("_item_moments", build)
+
+
+def row_moments(model: TrainedModel, augmented: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and (population) standard deviation over the catalogue of each row of `augmented @ items.T`,
+    from the items' mean and covariance: x . mean and sqrt(x' C x), with no pass over the scores."""
+    mean, covariance = _item_moments(model)
+    users = augmented.astype(np.float64)
+    variance = np.einsum("ij,jk,ik->i", users, covariance, users)
+    return users @ mean, np.sqrt(np.maximum(variance, 0.0))
+
+
 def score_matrix(
     model: TrainedModel,
     vectors: np.ndarray,
@@ -93,23 +136,46 @@ def score_matrix(
     blend_weights: np.ndarray | None = None,
 ) -> np.ndarray:
     """Dense scores (users x items). With blend weights, each user's scores are standardised and
-    `weight * standardised log popularity` is added (0 leaves that user's scores as the model gives them)."""
-    # One BLAS product with the biases folded in: [v, b, 1] . [q, 1, item bias] (no extra passes).
+    `weight * standardised log popularity` is added (0 leaves that user's scores as the model gives them;
+    `_POPULARITY_ONLY` or more serves popularity's rank scores alone).
+
+    One BLAS product whatever the blend: a user's raw scores are x . y with x = [v, b, 1] and
+    y = [q, 1, item bias]; their mean and standard deviation over the catalogue follow from the items' mean
+    and covariance (`row_moments`), so (x . y - mean) / std + w * pop = [x / std, -mean / std, w, 0] .
+    [y, 1, pop, rank], and popularity alone is [0, 0, 0, 1]. No pass over the dense block besides the product,
+    which is what made blended scoring several times slower than the product itself."""
     augmented = np.empty((len(vectors), vectors.shape[1] + 2), dtype=np.float32)
     augmented[:, :-2], augmented[:, -2], augmented[:, -1] = vectors, biases, 1.0
-    scores = augmented @ _augmented_items(model).T
-    if blend_weights is not None and np.any(blend_weights > 0):
-        blended = blend_weights > 0
-        part = scores[blended]
-        mean = part.mean(axis=1, keepdims=True)
-        std = part.std(axis=1, keepdims=True)
-        std[std == 0] = 1.0
-        weights = blend_weights[blended][:, None].astype(np.float32)
-        only = weights[:, 0] >= _POPULARITY_ONLY
-        mixed = (part - mean) / std + weights * _popularity_z(model)[None, :]
-        mixed[only] = _popularity_rank_score(model)[None, :]
-        scores[blended] = mixed
-    return scores
+    if blend_weights is None or not np.any(np.asarray(blend_weights) > 0):
+        return augmented @ _augmented_items(model).T
+    return _blended_product(model, augmented, np.asarray(blend_weights, dtype=np.float64))
+
+
+def standardised_scores(model: TrainedModel, vectors: np.ndarray, biases: np.ndarray) -> np.ndarray:
+    """Each user's LightFM scores minus their mean over the catalogue, over their standard deviation (rows
+    with no spread only centred): the blend with popularity weight 0, in one product."""
+    augmented = np.empty((len(vectors), vectors.shape[1] + 2), dtype=np.float32)
+    augmented[:, :-2], augmented[:, -2], augmented[:, -1] = vectors, biases, 1.0
+    return _blended_product(model, augmented, np.ones(len(vectors)), popularity=False)
+
+
+def _blended_product(
+    model: TrainedModel, augmented: np.ndarray, weights: np.ndarray, *, popularity: bool = True
+) -> np.ndarray:
+    width = augmented.shape[1]
+    users = np.zeros((len(augmented), width + 3), dtype=np.float64)
+    users[:, :width] = augmented
+    blended = weights > 0
+    mean, std = row_moments(model, augmented[blended])
+    # A row whose scores barely vary is only centred (as a zero spread is in `standardised`).
+    std[std <= 1e-6 * np.maximum(np.abs(mean), 1.0)] = 1.0
+    users[blended, :width] /= std[:, None]
+    users[blended, width] = -mean / std
+    users[blended, width + 1] = weights[blended] if popularity else 0.0
+    only = weights >= _POPULARITY_ONLY
+    users[only] = 0.0
+    users[only, width + 2] = 1.0
+    return users.astype(np.float32) @ _blend_items(model).T
 
 
 def chunk_rows(n_items: int, chunk_size: int = 1024, *, budget: int = 1 << 25) -> int:
@@ -198,6 +264,8 @@ def served_scores(
     trained = np.flatnonzero(~cold)
     if len(trained):
         if served is None:
+            if len(trained) == n:
+                return _lightfm_rows(model, rows)
             out[trained] = _lightfm_rows(model, rows[trained])
         else:
             popularity_rank = _popularity_rank_score(model)
@@ -210,6 +278,15 @@ def served_scores(
             light = counts[trained] <= served.light_threshold
             for group, mask in (("light", light), ("heavy", ~light)):
                 picked = trained[mask]
+                if len(picked) == n:
+                    # Everyone in one group: the recipe's block is fresh, return it without copying.
+                    return blend_recipe(
+                        served.recipe_for(group),
+                        rows,
+                        component,
+                        popularity_rank,
+                        fresh_components=True,
+                    )
                 if len(picked):
                     out[picked] = blend_recipe(
                         served.recipe_for(group),

@@ -32,7 +32,9 @@ from recsys.core.scoring import (
     _lightfm_rows,
     _popularity_rank_score,
     _popularity_z,
+    chunk_rows,
     score_matrix,
+    standardised_scores,
 )
 from recsys.core.selection import CandidateFigures, GroupChoice
 from recsys.core.splits import cold_user_split, holdout_split
@@ -130,9 +132,11 @@ def _precision(model: TrainedModel, fit: sp.csr_matrix, validation: sp.csr_matri
     """Mean precision@k on the validation split (vectorised: this runs after every epoch)."""
     vectors, biases = model.user_representations(model.user_features[users])
     hits = 0.0
-    for start in range(0, len(users), 1024):
-        chunk = users[start : start + 1024]
-        scores = score_matrix(model, vectors[start : start + 1024], biases[start : start + 1024])
+    # Blocks of at most 16 M scores (64 MB): a 100,000-item catalogue never holds all users' rows at once.
+    step = chunk_rows(model.n_items, 1024, budget=1 << 24)
+    for start in range(0, len(users), step):
+        chunk = users[start : start + step]
+        scores = score_matrix(model, vectors[start : start + step], biases[start : start + step])
         hits += _hits(scores, fit[chunk], validation[chunk], k)
     return hits / (k * max(len(users), 1))
 
@@ -164,31 +168,32 @@ def choose_blend(hits: np.ndarray, dcg: np.ndarray, *, min_z: float = 2.0) -> in
 def _best_blend(model, vectors, biases, exclude, truth, k, min_z) -> tuple[float, float]:
     """(weight, precision@k) of the popularity blend weight `choose_blend` picks for these users.
 
-    Raw scores are computed and standardised once per chunk; each weight only adds popularity and re-ranks.
-    """
-    popularity = _popularity_z(model)[None, :]
-    popularity_only = _popularity_rank_score(model)[None, :]
+    Per block: the raw and the standardised scores are one product each (`standardised_scores` takes the
+    moments from the items, no pass over the block); each weight then adds popularity into one scratch
+    block, which is ranked in place (no copies)."""
+    popularity = _popularity_z(model)
+    popularity_only = _popularity_rank_score(model)
     n = len(vectors)
     hits = np.zeros((n, len(BLEND_GRID)))
     dcg = np.zeros((n, len(BLEND_GRID)))
-    for start in range(0, n, 1024):
-        stop = min(start + 1024, n)
-        raw = score_matrix(model, vectors[start:stop], biases[start:stop])
-        mean = raw.mean(axis=1, keepdims=True)
-        std = raw.std(axis=1, keepdims=True)
-        std[std == 0] = 1.0
-        standard = (raw - mean) / std
+    step = chunk_rows(model.n_items, 1024, budget=1 << 23)
+    for start in range(0, n, step):
+        stop = min(start + step, n)
         chunk_exclude = None if exclude is None else exclude[start:stop]
         chunk_truth = truth[start:stop]
+        standard = standardised_scores(model, vectors[start:stop], biases[start:stop])
+        scratch = np.empty_like(standard)
         for i, weight in enumerate(BLEND_GRID):
             if weight == 0:
-                scores = raw
+                scores = score_matrix(model, vectors[start:stop], biases[start:stop])
             elif weight >= 1000:
-                scores = np.broadcast_to(popularity_only, raw.shape)
+                scratch[:] = popularity_only[None, :]
+                scores = scratch
             else:
-                scores = standard + weight * popularity
+                np.add(standard, np.float32(weight) * popularity[None, :], out=scratch)
+                scores = scratch
             hits[start:stop, i], dcg[start:stop, i] = user_gains(
-                scores, chunk_exclude, chunk_truth, k
+                scores, chunk_exclude, chunk_truth, k, copy=False
             )
     best = choose_blend(hits, dcg, min_z=min_z)
     return BLEND_GRID[best], hits[:, best].sum() / (k * max(n, 1))
@@ -266,14 +271,17 @@ def _cold_selection(
     ideal = np.concatenate([[1.0], np.cumsum(1.0 / np.log2(np.arange(2, k + 2)))])[
         np.minimum(np.diff(truth.indptr), k)
     ]
-    served = score_matrix(
-        model, vectors, biases, blend_weights=np.full(len(cold_rows), model.blend.cold_weight)
-    )
-    plain = score_matrix(model, vectors, biases)
-    popularity = np.tile(_popularity_rank_score(model), (len(cold_rows), 1))
+    blocks = {
+        "lightfm": lambda: score_matrix(model, vectors, biases),
+        "served": lambda: score_matrix(
+            model, vectors, biases, blend_weights=np.full(len(cold_rows), model.blend.cold_weight)
+        ),
+        "popularity": lambda: np.tile(_popularity_rank_score(model), (len(cold_rows), 1)),
+    }
     figures, columns = [], {}
-    for name, scores in (("lightfm", plain), ("served", served), ("popularity", popularity)):
-        hits, dcg = user_gains(scores, None, truth, k, copy=False)
+    for name, block in blocks.items():
+        # One dense block alive at a time (each is cold users x catalogue).
+        hits, dcg = user_gains(block(), None, truth, k, copy=False)
         columns[name] = (hits, dcg / ideal)
     for name in ("lightfm", "popularity"):
         hits, ndcg = columns[name]

@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils.text import slugify
 
+from common.bulk import rows_copy
 from recsys.core.interchange import CATEGORY_SEPARATOR, InterchangeData, RowError, read_interchange
 from recsys.models import ExternalId
 from shop.models import (
@@ -60,33 +61,35 @@ class ImportSummary:
         self.created[name] = self.created.get(name, 0) + count
 
 
-_AUTO_FIELDS = ("AutoField", "BigAutoField", "SmallAutoField")
-
-
 def _insert(model, objects: list) -> None:
-    """Insert rows whose primary keys are not needed back. PostgreSQL: one COPY stream (several times faster
-    than batches of INSERT for hundreds of thousands of rows); other databases: `bulk_create`. Field values
-    go through the same `pre_save` and `get_db_prep_save` as `bulk_create` (defaults, `_keeping_times`)."""
+    """Insert rows whose primary keys are not needed back (external ids, events, lines, reviews, follows)."""
+    rows_copy(model, objects)
+
+
+def _create(model, objects: list, *, key: str) -> None:
+    """Insert rows whose primary keys are needed back (shoppers, products, orders) and set `pk` on each.
+    PostgreSQL: one COPY stream, then the new keys read back by the unique field `key` in one query (the
+    whole import is one transaction, so no other writer can have taken those values); other databases:
+    `bulk_create`, which returns them."""
     if not objects:
         return
     if connection.vendor != "postgresql":
         model.objects.bulk_create(objects, batch_size=BATCH)
         return
-    fields = [
-        f
-        for f in model._meta.concrete_fields
-        if not (f.primary_key and f.get_internal_type() in _AUTO_FIELDS)
-    ]
+    _insert(model, objects)
+    field_ = model._meta.get_field(key)
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        for obj in objects:
-            copy.write_row(
-                [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
-            )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {connection.ops.quote_name(field_.column)}, "
+            f"{connection.ops.quote_name(model._meta.pk.column)} FROM {table} "
+            f"WHERE {connection.ops.quote_name(field_.column)} = ANY(%s)",
+            [[getattr(obj, field_.attname) for obj in objects]],
+        )
+        keys = dict(cursor.fetchall())
+    for obj in objects:
+        obj.pk = keys[getattr(obj, field_.attname)]
+        obj._state.adding = False
 
 
 def _unique_slug(base: str, taken: set[str], max_length: int) -> str:
@@ -161,7 +164,7 @@ def _import_users(
         user = user_model(username=username, is_active=True)
         user.set_unusable_password()
         created.append((row, user))
-    user_model.objects.bulk_create([u for _, u in created], batch_size=BATCH)
+    _create(user_model, [u for _, u in created], key="username")
     _insert(
         ExternalId,
         [
@@ -237,14 +240,14 @@ def _import_items(
             stock=IMPORTED_STOCK,
         )
         created.append((row, product))
-    Product.objects.bulk_create([p for _, p in created], batch_size=BATCH)
-    Product.tags.through.objects.bulk_create(
+    _create(Product, [p for _, p in created], key="slug")
+    _insert(
+        Product.tags.through,
         [
             Product.tags.through(product_id=product.pk, tag_id=tag_ids[tag])
             for row, product in created
             for tag in dict.fromkeys(row.tags)
         ],
-        batch_size=BATCH,
     )
     _insert(
         ExternalId,
@@ -369,7 +372,7 @@ def _import_interactions(data, prefix, users, products, summary, log) -> None:
     for order, when in zip(orders, times, strict=True):
         order.created_at = when
     with _keeping_times(Order):
-        Order.objects.bulk_create(orders, batch_size=BATCH)
+        _create(Order, orders, key="idempotency_key")
     product_names = dict(
         Product.objects.filter(
             pk__in={o_product for _, o_product, _, _ in keys.values()}

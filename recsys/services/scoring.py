@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from common.bulk import rows_copy
 from common.generations import generation_bump_on_commit
 from recsys import core
 from recsys.models import (
@@ -109,7 +110,7 @@ def score_users_chunk(*, run_id: int, user_ids: list[int]) -> int:
     ]
     with transaction.atomic():
         UserRecommendations.objects.filter(run=run, user_id__in=user_ids).delete()
-        UserRecommendations.objects.bulk_create(rows, batch_size=1000)
+        rows_copy(UserRecommendations, rows)
     return len(user_ids)
 
 

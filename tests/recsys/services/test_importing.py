@@ -239,3 +239,23 @@ def test_skip_invalid_with_a_clean_file_is_a_plain_import(tmp_path):
     assert err.getvalue() == ""
     assert "skipped" not in out.getvalue()
     assert table_counts()["Product"] == 3
+
+
+@pytest.mark.postgres
+def test_copied_shoppers_products_and_orders_keep_their_external_ids_and_links(tmp_path):
+    # On PostgreSQL shoppers, products and orders go in with COPY and their keys are read back: every
+    # external id, order line and tag must point at the row made from the same line of the file.
+    run_import(write_dataset(tmp_path))
+    users = dict(ExternalId.objects.filter(kind="user").values_list("external_id", "object_id"))
+    items = dict(ExternalId.objects.filter(kind="item").values_list("external_id", "object_id"))
+    names = {
+        external: get_user_model().objects.get(pk=pk).username for external, pk in users.items()
+    }
+    products = {external: Product.objects.get(pk=pk).name for external, pk in items.items()}
+    order = Order.objects.get()
+    assert names == {"u1": "demo-u1", "u2": "demo-u2", "u3": "demo-u3"}
+    assert products == {"i1": "Garden hose", "i2": "Trowel", "i3": "Kettle"}
+    assert (order.user_id, order.lines.get().product_id) == (users["u1"], items["i1"])
+    assert sorted(Product.objects.get(pk=items["i2"]).tags.values_list("name", flat=True)) == [
+        "outdoor"
+    ]
