@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from common.bulk import rows_copy
 from shop.models import (
     Attribute,
     AttributeValue,
@@ -54,28 +55,6 @@ LOOKUP_CHUNK = 5000
 def _chunks(items: Sequence, size: int = LOOKUP_CHUNK) -> Iterable[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _insert_rows(model: type[Model], rows: Sequence[Model]) -> None:
-    """Insert new rows (their ids are not read back: look them up by a unique key). On PostgreSQL one `COPY`
-    for all of them: `bulk_create` cost about as much per row as the whole of the import's checks."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model._default_manager.bulk_create(rows, batch_size=BATCH)
-        return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(f'"{field.column}"' for field in fields)
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-        with raw.copy(f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row(
-                    [
-                        field.get_db_prep_save(field.pre_save(row, True), connection)
-                        for field in fields
-                    ]
-                )
 
 
 def _update_rows(model: type[Model], fields: list[str], rows: Sequence[Model]) -> None:
@@ -235,7 +214,7 @@ def _store(
     touched = list(ids.values())
     for chunk in _chunks(touched):
         through.objects.filter(product_id__in=chunk).delete()
-    _insert_rows(
+    rows_copy(
         through,
         [
             through(product_id=ids[product.slug], tag_id=tag_id)
@@ -345,7 +324,7 @@ def _products(
         }
 
     new = [Product(slug=p.slug, **values(p)) for p in products if p.slug not in existing]
-    _insert_rows(Product, new)
+    rows_copy(Product, new)
     report.products_created = len(new)
     updates = {p.slug: p for p in products if p.slug in existing}
     for chunk in _chunks(list(updates)):
@@ -443,7 +422,7 @@ def _variants(
             (changed if variant.pk else new).append(variant)
             wanted_values[parsed.sku] = value_list
             wanted_pictures[parsed.sku] = [pictures[(product_id, name)] for name in parsed.images]
-    _insert_rows(ProductVariant, new)
+    rows_copy(ProductVariant, new)
     _update_rows(ProductVariant, ["name", "price", "stock", "is_active", "position"], changed)
     report.variants_created, report.variants_updated = len(new), len(changed)
     variant_ids = {variant.sku: variant.id for variant in changed}
@@ -456,7 +435,7 @@ def _variants(
     for relation, wanted, column in relations:
         for chunk in _chunks([variant.id for variant in changed]):
             relation.objects.filter(productvariant_id__in=chunk).delete()
-        _insert_rows(
+        rows_copy(
             relation,
             [
                 relation(productvariant_id=variant_ids[sku], **{column: target})
