@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from django.core.cache import cache
 
-__all__ = ["generation_bump", "generation_bump_on_commit", "generation_cached"]
+__all__ = ["generation_bump", "generation_bump_on_commit", "generation_cached", "generation_token"]
 
 T = TypeVar("T")
 
@@ -32,18 +32,25 @@ def _token_key(scope: str) -> str:
     return f"gen:{scope}"
 
 
-def generation_cached(*, scope: str, compute: Callable[[], T], timeout: int = 300) -> T:
-    """`compute()` cached for `scope` (e.g. "cart:user:12") until `generation_bump(scope)`."""
+def generation_token(scope: str) -> str | None:
+    """The current token of `scope`, to put in a cache key of one's own; None when values must not be cached
+    (Redis down, or the token could not be stored)."""
     if not getattr(cache, "redis_available", True):
-        return compute()
+        return None
     token_key = _token_key(scope)
     token = cache.get(token_key)
     if token is None:
         # First use (or the token was evicted): a new token, so no value stored before can be read.
         cache.add(token_key, secrets.token_hex(8), GENERATION_SECONDS)
         token = cache.get(token_key)
-        if token is None:
-            return compute()
+    return str(token) if token is not None else None
+
+
+def generation_cached(*, scope: str, compute: Callable[[], T], timeout: int = 300) -> T:
+    """`compute()` cached for `scope` (e.g. "cart:user:12") until `generation_bump(scope)`."""
+    token = generation_token(scope)
+    if token is None:
+        return compute()
     value_key = f"{scope}:{token}"
     missing = object()
     value = cache.get(value_key, missing)

@@ -31,6 +31,7 @@ __all__ = [
     "purchase_sharing_default",
     "question_invites_allowed",
     "review_shared",
+    "stock_changed",
     "user_created",
     "user_notified",
 ]
@@ -58,6 +59,10 @@ order_placed: Hook[[Order], None] = Hook("shop.order_placed")
 
 # A shopper asked to share a review (after commit): social publishes it to their followers.
 review_shared: Hook[[Review], None] = Hook("shop.review_shared")
+
+# These products' stock moved (an order, a cancellation, a restock, a variant sync), inside the writing
+# transaction: social bumps the posts blocks that show them.
+stock_changed: Hook[[list[int]], None] = Hook("shop.stock_changed")
 
 # Whether checkout pre-ticks "share this purchase with my followers" for this shopper (any True wins).
 purchase_sharing_default: Hook[[User], bool] = Hook("shop.purchase_sharing_default")

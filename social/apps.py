@@ -14,6 +14,7 @@ class SocialConfig(AppConfig):
         from social.models import Profile
         from social.services.notifications import notification_create
         from social.services.posts import purchase_share, review_share
+        from social.services.product_posts import product_posts_bump_for_tagged
         from social.services.profiles import profile_get_or_create
 
         # What the shop tells social (shop/hooks.py); the receivers are thin adapters over social's services.
@@ -56,6 +57,7 @@ class SocialConfig(AppConfig):
             return value.first() is not False
 
         shop_hooks.user_created.register(create_profile)
+        shop_hooks.stock_changed.register(product_posts_bump_for_tagged)
         shop_hooks.user_notified.register(store_notice)
         shop_hooks.order_placed.register(share_purchase)
         shop_hooks.review_shared.register(share_review)

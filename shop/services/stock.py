@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.db.models.functions import Greatest
 
+from shop.hooks import stock_changed
 from shop.models import Product, ProductVariant
 
 __all__ = [
@@ -88,6 +89,7 @@ def stock_decrement(*, product_id: int, quantity: int, variant_id: int | None = 
     if updated != 1:
         return False
     Product.objects.filter(id=product_id).update(stock=Greatest(F("stock") - quantity, 0))
+    stock_changed.fire([product_id])
     return True
 
 
@@ -104,6 +106,7 @@ def stock_restore(*, product_id: int, quantity: int, variant_id: int | None = No
     )
     if updated:
         Product.objects.filter(id=product_id).update(stock=F("stock") + quantity)
+        stock_changed.fire([product_id])
 
 
 def product_stock_sync(*, product_ids: list[int]) -> None:
@@ -116,3 +119,4 @@ def product_stock_sync(*, product_ids: list[int]) -> None:
     )
     for product_id in product_ids:
         Product.objects.filter(id=product_id).update(stock=totals.get(product_id) or 0)
+    stock_changed.fire(list(product_ids))

@@ -30,6 +30,7 @@ from social.models import PostImage, Profile
 from social.services.groupbuy import group_buy_release_user
 from social.services.notifications import user_group_name
 from social.services.pictures import avatar_file_names, post_image_file_names
+from social.services.product_posts import product_posts_bump_for_author
 
 __all__ = ["account_delete", "account_delete_with_password"]
 
@@ -94,6 +95,7 @@ def account_delete(*, user: User) -> None:
             store(session_key=session_key).delete()
         # Higher apps remove or anonymise what they keep about the account (inside this transaction).
         account_erasing.fire(user)
+        product_posts_bump_for_author(user_id)
         # Token auth for the API goes with the user row (CASCADE), like everything else personal.
         try:
             user.delete()

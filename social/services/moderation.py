@@ -22,7 +22,7 @@ from common.errors import ServiceError
 from common.ratelimit import RateLimited, rate_limit_hit
 from shop.models import Review, User
 from shop.services.catalog import product_rating_refresh
-from social.models import ModerationAction, Notification, Profile, Report
+from social.models import ModerationAction, Notification, Post, Profile, Report
 from social.selectors.graph import Viewer, signed_in_viewer
 from social.selectors.moderation import (
     moderation_access,
@@ -35,6 +35,7 @@ from social.selectors.moderation import (
     user_is_suspended,
 )
 from social.services.notifications import notification_create
+from social.services.product_posts import product_posts_bump_for_posts
 
 __all__ = ["ModerationError", "moderation_act", "report_create"]
 
@@ -171,6 +172,8 @@ def moderation_act(
             hidden = kind == ModerationAction.Kind.HIDE
             type(target)._default_manager.filter(pk=target.pk).update(is_hidden=hidden)
             target.is_hidden = hidden
+            if isinstance(target, Post):
+                product_posts_bump_for_posts([target.pk])
             if isinstance(target, Review):
                 # A hidden review no longer counts towards the product's rating summary.
                 product_rating_refresh(product_id=target.product_id)

@@ -23,6 +23,10 @@ from common.pictures import (
 from common.storage import StorageUnavailable
 from social.models import PostImage, Profile
 from social.models.profiles import AVATAR_SIDES
+from social.services.product_posts import (
+    product_posts_bump_for_author,
+    product_posts_bump_for_posts,
+)
 
 __all__ = [
     "avatar_file_names",
@@ -70,6 +74,7 @@ def post_image_renditions_make(*, image_id: int) -> PostImage | None:
         width=picture.width, height=picture.height, renditions=widths
     )
     image.width, image.height, image.renditions = picture.width, picture.height, widths
+    product_posts_bump_for_posts([image.post_id])
     return image
 
 
@@ -132,6 +137,7 @@ def avatar_renditions_make(*, profile_id: int) -> Profile | None:
         avatar_renditions=sides, avatar_formats=made
     )
     profile.avatar_renditions, profile.avatar_formats = sides, made
+    product_posts_bump_for_author(profile.user_id)
     return profile
 
 

@@ -33,6 +33,7 @@ from social.selectors.posts import post_can_view, product_posts_cache_key
 from social.selectors.text import extract_mentions
 from social.services.notifications import notification_create
 from social.services.pictures import post_image_file_names, post_image_renditions_queue
+from social.services.product_posts import product_posts_bump, product_posts_bump_for_posts
 
 __all__ = [
     "MAX_POST_IMAGES",
@@ -198,6 +199,7 @@ def _product_posts_forget(product_ids: Iterable[int]) -> None:
         return
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
+    product_posts_bump(product_ids)
 
 
 Placement = tuple[int, float, float]  # (PostImage id, x, y)
@@ -398,6 +400,7 @@ def post_update(
                 f"@{name}" for name in extract_mentions(post.body) if name not in old_mentions
             )
             _notify_mentions(text=new_text, actor=actor, post=post, skip_ids=set())
+        product_posts_bump_for_posts([post.pk])
     return post
 
 
@@ -405,6 +408,7 @@ def post_delete(*, post: Post, actor: User) -> None:
     _ensure_author(post, actor)
     files = [(image.image.storage, image.image.name) for image in post.images.all()]
     with transaction.atomic():
+        product_posts_bump_for_posts([post.pk])
         post.delete()
         for storage, name in files:
             transaction.on_commit(partial(storage.delete, name))
@@ -474,6 +478,7 @@ def like_create(*, user: User, post: Post) -> bool:
         with transaction.atomic():
             Like.objects.create(user=user, post=post)
             Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
+            product_posts_bump_for_posts([post.pk])
     except IntegrityError:
         return False
     if post.author_id != user.pk:
@@ -492,6 +497,7 @@ def like_delete(*, user: User, post: Post) -> bool:
         deleted, _rows = Like.objects.filter(user=user, post=post).delete()
         if deleted:
             Post.objects.filter(pk=post.pk).update(like_count=Greatest(F("like_count") - 1, 0))
+            product_posts_bump_for_posts([post.pk])
     return bool(deleted)
 
 
@@ -517,6 +523,7 @@ def comment_create(*, author: User, post: Post, body: str, parent_id: int | None
     with transaction.atomic():
         comment = Comment.objects.create(post=post, author=author, parent=parent, body=body)
         Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+        product_posts_bump_for_posts([post.pk])
         notified = {author.pk}
         name = author.get_username()
         url = f"{post.get_absolute_url()}#comment-{comment.pk}"
@@ -553,3 +560,4 @@ def comment_delete(*, comment: Comment, actor: User) -> None:
         Post.objects.filter(pk=post.pk).update(
             comment_count=Greatest(F("comment_count") - removed, 0)
         )
+        product_posts_bump_for_posts([post.pk])

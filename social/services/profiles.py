@@ -27,6 +27,7 @@ from social.selectors.people import (
 )
 from social.services.notifications import notification_create
 from social.services.pictures import avatar_file_names, avatar_renditions_queue
+from social.services.product_posts import product_posts_bump_for_author
 
 __all__ = [
     "AVATAR_MAX_SIDE",
@@ -113,6 +114,7 @@ def profile_save(*, profile: Profile) -> Profile:
         profile.avatar_renditions = []
         profile.avatar_formats = []
     profile.save()
+    product_posts_bump_for_author(profile.user_id)
     if new_avatar and new_avatar != old_avatar:
         avatar_renditions_queue(profile_id=profile.pk)
     if old_avatar and old_avatar != new_avatar:
@@ -141,6 +143,7 @@ def privacy_update(*, user: User, **flags: bool) -> Profile:
         setattr(profile, name, bool(value))
     with transaction.atomic():
         profile.save(update_fields=list(flags) or None)
+        product_posts_bump_for_author(user.pk)
         if was_private and not profile.is_private:
             Follow.objects.filter(followee=user, status=Follow.Status.PENDING).update(
                 status=Follow.Status.ACTIVE

@@ -264,3 +264,107 @@ def post_card_footer(context, post) -> SafeString:
     """The card's footer for this viewer's position (liked or not, author or not), with this response's
     CSRF token and path."""
     return _card_part(context, post, 1)
+
+
+# --- the product page's posts block, shared by every shopper ---------------------------------------------
+#
+# Rendered once per product, posts generation (bumped by `social.services.product_posts`), catalogue version
+# (prices, names), language and deployment; each candidate card is stored in every footer variant (visitor,
+# signed in, liked, author, author who liked). Per response only the choice is made: which cards this viewer
+# may see (one query, `product_posts_viewer_state`), which footer variant, and the CSRF token and path.
+
+PRODUCT_POSTS_LIMIT = 6
+_CARDS_MARKER = "__socialshop_product_posts_cards__"
+_FOOTER_POSITIONS: tuple[tuple[bool, bool, bool], ...] = (
+    (False, False, False),
+    (True, False, False),
+    (True, False, True),
+    (True, True, False),
+    (True, True, True),
+)
+
+
+def _shared_card(post) -> tuple[int, int, bool, dict[tuple[bool, bool, bool], str]]:
+    """(post id, author id, author public, card html per footer position)."""
+    profile = getattr(post.author, "profile", None)
+    public = profile is None or not profile.is_private
+    body = _render_post_body(post)
+    cards = {}
+    for position in _FOOTER_POSITIONS:
+        footer = _render_post_footer(post, position)
+        cards[position] = (
+            f'<article class="post-card" id="post-{post.pk}" data-post-id="{post.pk}">\n'
+            f"  {body}\n  {footer}\n</article>"
+        )
+    return (post.pk, post.author_id, public, cards)
+
+
+def _shared_block(product_id: int) -> tuple[str, str, list]:
+    """(head, tail, cards) of a product's block; cached under its generation when Redis is there."""
+    from common.fragments import deployment_version
+    from common.generations import generation_token
+    from shop.selectors.categories import catalogue_cache_version
+    from social.selectors.product_posts import product_posts_candidates
+    from social.services.product_posts import product_posts_scope
+
+    token = generation_token(product_posts_scope(product_id))
+    key = None
+    if token is not None:
+        content = (
+            token,
+            catalogue_cache_version(),
+            translation.get_language(),
+            deployment_version(),
+        )
+        key = f"social:product-posts-block:{product_id}:" + _digest(content)
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    cards = [_shared_card(post) for post in product_posts_candidates(product_id=product_id)]
+    head, _marker, tail = (
+        get_template("social/partials/product_posts_block.html")
+        .render({"cards": _CARDS_MARKER})
+        .partition(_CARDS_MARKER)
+    )
+    block = (head, tail, cards)
+    if key is not None:
+        cache.set(key, block, POST_CARD_CACHE_SECONDS)
+    return block
+
+
+@register.simple_tag(takes_context=True)
+def product_posts_block(context, product) -> SafeString:
+    """'What people say' for this viewer: the shared block's cards this viewer may see (blocks either way,
+    private accounts only to approved followers and the author), with this viewer's footers."""
+    from social.selectors.product_posts import product_posts_viewer_state
+
+    head, tail, cards = _shared_block(product.pk)
+    if not cards:
+        return mark_safe("")
+    user = context.get("user")
+    state = product_posts_viewer_state(
+        viewer=user,
+        post_ids=[card[0] for card in cards],
+        author_ids=sorted({card[1] for card in cards}),
+        private_ids=sorted({card[1] for card in cards if not card[2]}),
+    )
+    shown = []
+    for post_id, author_id, public, variants in cards:
+        if not state.may_see(author_id=author_id, author_public=public):
+            continue
+        signed_in = state.viewer_id is not None
+        position = (
+            signed_in,
+            signed_in and author_id == state.viewer_id,
+            post_id in state.liked_post_ids,
+        )
+        shown.append(variants[position])
+        if len(shown) >= PRODUCT_POSTS_LIMIT:
+            break
+    if not shown:
+        return mark_safe("")
+    html = fill_csrf(head + "\n".join(shown) + tail, context.get("csrf_token"))
+    request = context.get("request")
+    path = request.get_full_path() if request is not None else ""
+    html = html.replace(PATH_PLACEHOLDER, urlquote(path, safe="/"))
+    return mark_safe(html)  # noqa: S308 - rendered (escaped) by our templates
