@@ -54,15 +54,6 @@ def product_thumbnail(tag) -> dict:
     }
 
 
-@register.simple_tag(takes_context=True)
-def posts_for_product(context, product) -> list:
-    """The product page slot: visible posts that tag this product."""
-    from social.selectors import posts_for_product as select
-
-    request = context.get("request")
-    return select(viewer=getattr(request, "user", None), product_id=product.pk)
-
-
 @register.simple_tag
 def order_shared_post(order):
     from social.models import Post
@@ -274,6 +265,7 @@ def post_card_footer(context, post) -> SafeString:
 # may see (one query, `product_posts_viewer_state`), which footer variant, and the CSRF token and path.
 
 PRODUCT_POSTS_LIMIT = 6
+PRODUCT_POSTS_BLOCK_SECONDS = 3600
 _CARDS_MARKER = "__socialshop_product_posts_cards__"
 _FOOTER_POSITIONS: tuple[tuple[bool, bool, bool], ...] = (
     (False, False, False),
@@ -328,7 +320,8 @@ def _shared_block(product_id: int) -> tuple[str, str, list]:
     )
     block = (head, tail, cards)
     if key is not None:
-        cache.set(key, block, POST_CARD_CACHE_SECONDS)
+        # An hour at most: a writer that forgets the bump (a bulk load, a raw admin edit) is bounded.
+        cache.set(key, block, PRODUCT_POSTS_BLOCK_SECONDS)
     return block
 
 

@@ -243,3 +243,15 @@ def test_the_generation_is_per_product(ana, product):
     _post(ana, product)
 
     assert generation_token(product_posts_scope(other.pk)) == before
+
+
+def test_an_edited_shared_review_shows_on_the_next_request(ana, ben, product):
+    from shop.services.catalog import review_save
+
+    review = review_save(user=ana, product=product, rating=4, title="Good")
+    services.review_share(review=review)
+    assert "Good" in _page(ben, product)
+
+    review_save(user=ana, product=product, rating=2, title="Worse after a month")
+
+    assert "Worse after a month" in _page(ben, product)
