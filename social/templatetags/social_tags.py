@@ -260,12 +260,16 @@ def post_card_footer(context, post) -> SafeString:
 # --- the product page's posts block, shared by every shopper ---------------------------------------------
 #
 # Rendered once per product, posts generation (bumped by `social.services.product_posts`), catalogue version
-# (prices, names), language and deployment; each candidate card is stored in every footer variant (visitor,
-# signed in, liked, author, author who liked). Per response only the choice is made: which cards this viewer
-# may see (one query, `product_posts_viewer_state`), which footer variant, and the CSRF token and path.
+# (prices, names, shared reviews), language and deployment; each candidate's body is stored once with its
+# footer in every variant (visitor, signed in, liked, author, author who liked). Per response only the choice
+# is made: which cards this viewer may see (one query, `product_posts_viewer_state`), which footer, and the
+# CSRF token and path.
 
 PRODUCT_POSTS_LIMIT = 6
 PRODUCT_POSTS_BLOCK_SECONDS = 3600
+# The shape of a stored block; change it with the shape (a deploy keeps Redis, and `deployment_version` covers
+# templates and translations, not this code).
+_BLOCK_FORMAT = 2
 _CARDS_MARKER = "__socialshop_product_posts_cards__"
 _FOOTER_POSITIONS: tuple[tuple[bool, bool, bool], ...] = (
     (False, False, False),
@@ -276,19 +280,16 @@ _FOOTER_POSITIONS: tuple[tuple[bool, bool, bool], ...] = (
 )
 
 
-def _shared_card(post) -> tuple[int, int, bool, dict[tuple[bool, bool, bool], str]]:
-    """(post id, author id, author public, card html per footer position)."""
+def _shared_card(post) -> tuple[int, int, bool, str, dict[tuple[bool, bool, bool], str]]:
+    """(post id, author id, author public, card head with the body, footer per viewer position)."""
     profile = getattr(post.author, "profile", None)
     public = profile is None or not profile.is_private
-    body = _render_post_body(post)
-    cards = {}
-    for position in _FOOTER_POSITIONS:
-        footer = _render_post_footer(post, position)
-        cards[position] = (
-            f'<article class="post-card" id="post-{post.pk}" data-post-id="{post.pk}">\n'
-            f"  {body}\n  {footer}\n</article>"
-        )
-    return (post.pk, post.author_id, public, cards)
+    head = (
+        f'<article class="post-card" id="post-{post.pk}" data-post-id="{post.pk}">\n'
+        f"  {_render_post_body(post)}\n  "
+    )
+    footers = {position: _render_post_footer(post, position) for position in _FOOTER_POSITIONS}
+    return (post.pk, post.author_id, public, head, footers)
 
 
 def _shared_block(product_id: int) -> tuple[str, str, list]:
@@ -303,6 +304,7 @@ def _shared_block(product_id: int) -> tuple[str, str, list]:
     key = None
     if token is not None:
         content = (
+            _BLOCK_FORMAT,
             token,
             catalogue_cache_version(),
             translation.get_language(),
@@ -342,7 +344,7 @@ def product_posts_block(context, product) -> SafeString:
         private_ids=sorted({card[1] for card in cards if not card[2]}),
     )
     shown = []
-    for post_id, author_id, public, variants in cards:
+    for post_id, author_id, public, card_head, footers in cards:
         if not state.may_see(author_id=author_id, author_public=public):
             continue
         signed_in = state.viewer_id is not None
@@ -351,7 +353,7 @@ def product_posts_block(context, product) -> SafeString:
             signed_in and author_id == state.viewer_id,
             post_id in state.liked_post_ids,
         )
-        shown.append(variants[position])
+        shown.append(f"{card_head}{footers[position]}\n</article>")
         if len(shown) >= PRODUCT_POSTS_LIMIT:
             break
     if not shown:
