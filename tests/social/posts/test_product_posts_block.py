@@ -255,3 +255,28 @@ def test_an_edited_shared_review_shows_on_the_next_request(ana, ben, product):
     review_save(user=ana, product=product, rating=2, title="Worse after a month")
 
     assert "Worse after a month" in _page(ben, product)
+
+
+def test_an_approved_follower_sees_the_private_post_from_the_shared_copy(ana, ben, cleo, product):
+    services.privacy_update(user=cleo, is_private=True)
+    FollowFactory(follower=ana, followee=cleo)
+    _post(cleo, product, body="for my followers")
+    assert "for my followers" not in _page(ben, product)
+
+    services.follow_create(follower=ben, followee=cleo)
+    services.follow_request_approve(followee=cleo, follower_id=ben.pk)
+
+    assert "for my followers" in _page(ben, product)
+
+
+def test_a_restocked_tagged_product_can_be_added_again_on_the_next_request(ana, ben, product):
+    from shop.services.stock import stock_restore
+
+    other = ProductFactory(stock=1)
+    services.post_create(author=ana, body="both", product_ids=[product.pk, other.pk])
+    stock_decrement(product_id=other.pk, quantity=1)
+    assert _page(ben, product).count("Add to cart") == 1
+
+    stock_restore(product_id=other.pk, quantity=3)
+
+    assert _page(ben, product).count("Add to cart") == 2
