@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Exists,
@@ -41,8 +40,6 @@ __all__ = [
     "feed_for_user",
     "post_access",
     "post_can_view",
-    "posts_for_product",
-    "product_posts_cache_key",
     "posts_for_profile",
     "posts_for_tag",
     "visible_posts",
@@ -215,37 +212,6 @@ def posts_for_profile(
 ) -> FeedPage:
     posts = visible_posts(viewer=viewer).filter(author=author)
     return _page(posts, viewer=viewer, cursor=cursor, page_size=page_size)
-
-
-PRODUCT_POSTS_CANDIDATES = 100
-PRODUCT_POSTS_CACHE_SECONDS = 3600
-
-
-def product_posts_cache_key(product_id: int) -> str:
-    """The ids of the posts that tag a product (whoever may see them); the post services delete it when a
-    post's tags change."""
-    return f"social:product-posts:{product_id}"
-
-
-def posts_for_product(*, viewer: Viewer, product_id: int, limit: int = 6) -> list[Post]:
-    """'What people say': visible posts tagging the product, newest first.
-
-    Most products are tagged by no post: the ids of the posts tagging one are cached (shared by everyone),
-    so those pages run no post query at all; the visibility rule still runs per viewer on the candidates.
-    """
-    key = product_posts_cache_key(product_id)
-    candidate_ids = cache.get(key)
-    if candidate_ids is None:
-        candidate_ids = list(
-            PostProduct.objects.filter(product_id=product_id)
-            .order_by("-post__created_at", "-post_id")
-            .values_list("post_id", flat=True)[:PRODUCT_POSTS_CANDIDATES]
-        )
-        cache.set(key, candidate_ids, PRODUCT_POSTS_CACHE_SECONDS)
-    if not candidate_ids:
-        return []
-    posts = visible_posts(viewer=viewer).filter(pk__in=candidate_ids)
-    return _cards(_with_display(posts, viewer).order_by("-created_at", "-id")[:limit])
 
 
 def posts_for_tag(

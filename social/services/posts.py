@@ -16,7 +16,6 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.images import get_image_dimensions
 from django.db import IntegrityError, transaction
@@ -29,7 +28,7 @@ from common.uploads import clean_image_upload
 from shop.models import Order, Product, Review, User
 from shop.selectors import purchased_product_ids
 from social.models import Block, Comment, Follow, Like, Notification, Post, PostImage, PostProduct
-from social.selectors.posts import post_can_view, product_posts_cache_key
+from social.selectors.posts import post_can_view
 from social.selectors.text import extract_mentions
 from social.services.notifications import notification_create
 from social.services.pictures import post_image_file_names, post_image_renditions_queue
@@ -192,13 +191,7 @@ def _clean_tag_products(tags: Sequence[PhotoTag]) -> list[int]:
 
 
 def _product_posts_forget(product_ids: Iterable[int]) -> None:
-    """These products' "what people say" lists changed: drop the cached candidates now and again after
-    commit (a page read in between could have cached the old list)."""
-    keys = [product_posts_cache_key(product_id) for product_id in set(product_ids)]
-    if not keys:
-        return
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    """These products' "what people say" blocks changed: their shared copies go stale."""
     product_posts_bump(product_ids)
 
 

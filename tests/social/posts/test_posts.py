@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from social import selectors, services
+from social import services
 from social.models import Comment, Like, Notification, Post, PostProduct
-from tests.factories import ProductFactory, UserFactory
+from tests.factories import ProductFactory
 from tests.factories.social import BlockFactory, FollowFactory, PostFactory
 
 
@@ -267,18 +267,6 @@ def test_review_share(ana):
     assert post.kind == Post.Kind.REVIEW
     assert post.product_tags.get().verified_purchase is True
     assert services.review_share(review=review).pk == post.pk
-
-
-def test_product_posts_show_visible_posts_tagging_it(ana, ben):
-    product = ProductFactory()
-    public = services.post_create(author=ana, body="love it", product_ids=[product.pk])
-    services.privacy_update(user=ben, is_private=True)
-    services.post_create(author=ben, body="secret", product_ids=[product.pk])
-    services.post_create(author=ana, body="other", product_ids=[ProductFactory().pk])
-
-    posts = selectors.posts_for_product(viewer=UserFactory(), product_id=product.pk)
-
-    assert [post.pk for post in posts] == [public.pk]
 
 
 def test_suspended_user_cannot_post(ana):
