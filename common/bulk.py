@@ -11,12 +11,13 @@ Other databases (SQLite in tests) keep `bulk_create`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 from modeltranslation.translator import NotRegistered, translator
 from modeltranslation.utils import build_localized_fieldname, get_language
 
@@ -57,8 +58,8 @@ def values_copy(
 ) -> None:
     """Insert new rows of `model` given as plain values for the fields named in `columns` (attnames such as
     `category_id`), each row a tuple in that order or a mapping by name. Values must already be what the
-    column stores (str, int, Decimal, aware datetime); only JSON fields are adapted, with their adapter
-    chosen once per column. The other columns get their default once for the whole call (auto_now and
+    column stores (str, int, Decimal, aware datetime); only JSON fields are adapted (to their text, as COPY
+    takes it). The other columns get their default once for the whole call (auto_now and
     auto_now_add: one "now"), so a unique field with a callable default must be named. A named `created_at`
     is stored as given, even when the field is auto_now_add. A translated field (modeltranslation) named
     by its plain name also fills the column of the active language, as a model instance would.
@@ -91,9 +92,7 @@ def values_copy(
     for f in default_fields:
         if f.unique and f.has_default() and callable(f.default):
             raise ValueError(f"{model.__name__}.{f.attname} is unique: name it in the columns")
-    defaults = tuple(
-        f.get_db_prep_save(f.pre_save(probe, add=True), connection) for f in default_fields
-    )
+    defaults = tuple(_copy_value(f, f.pre_save(probe, add=True)) for f in default_fields)
     adapters = [
         (position, by_name[names[position]])
         for position in range(len(names))
@@ -114,9 +113,23 @@ def values_copy(
             if adapters:
                 adapted = list(values)
                 for position, f in adapters:
-                    adapted[position] = f.get_db_prep_save(adapted[position], connection)
+                    adapted[position] = _json_text(f, adapted[position])
                 values = tuple(adapted)
             copy.write_row(values + defaults)
+
+
+def _copy_value(field: Field, value: Any) -> Any:
+    """A default's value as COPY's text format takes it: JSON as its text (psycopg would dump a Jsonb
+    wrapper again for every row), anything else as `get_db_prep_save` makes it."""
+    if field.get_internal_type() == "JSONField":
+        return _json_text(field, value)
+    return field.get_db_prep_save(value, connection)
+
+
+def _json_text(field: Field, value: Any) -> str | None:
+    # COPY's text format hands each value to the column's input function, so JSON goes in as its text;
+    # None stays SQL NULL, as JSONField stores it.
+    return None if value is None else json.dumps(value, cls=getattr(field, "encoder", None))
 
 
 def _copy_available() -> bool:

@@ -203,29 +203,41 @@ def _import_items(
 ) -> dict[str, int]:
     categories = _mapping(prefix, ExternalId.Kind.CATEGORY)
     taken_slugs = set(Category.objects.values_list("slug", flat=True))
-    new_categories = 0
+    # Slugs are given in file order (each row's path from the top), then each level goes in with one COPY
+    # and its keys are read back for the next level's parents (one create per category cost seconds).
+    levels: dict[int, dict[str, tuple[str, str, str | None]]] = {}
     for row in data.items:
         for depth in range(1, len(row.category_path) + 1):
             key = CATEGORY_SEPARATOR.join(row.category_path[:depth])
-            if key in categories:
+            if key in categories or key in levels.get(depth, {}):
                 continue
-            parent = (
-                categories[CATEGORY_SEPARATOR.join(row.category_path[: depth - 1])]
-                if depth > 1
-                else None
+            levels.setdefault(depth, {})[key] = (
+                row.category_path[depth - 1][:120],
+                _unique_slug(f"{prefix}-{key.replace(CATEGORY_SEPARATOR, '-')}", taken_slugs, 140),
+                CATEGORY_SEPARATOR.join(row.category_path[: depth - 1]) if depth > 1 else None,
             )
-            category = Category.objects.create(
-                name=row.category_path[depth - 1][:120],
-                slug=_unique_slug(
-                    f"{prefix}-{key.replace(CATEGORY_SEPARATOR, '-')}", taken_slugs, 140
-                ),
-                parent_id=parent,
-            )
-            ExternalId.objects.create(
-                source=prefix, kind=ExternalId.Kind.CATEGORY, external_id=key, object_id=category.pk
-            )
-            categories[key] = category.pk
-            new_categories += 1
+    new_categories = 0
+    for depth in sorted(levels):
+        level = levels[depth]
+        pks = _create(
+            Category,
+            ["name", "slug", "parent_id"],
+            [
+                (name, slug, None if parent is None else categories[parent])
+                for name, slug, parent in level.values()
+            ],
+            key="slug",
+        )
+        values_copy(
+            ExternalId,
+            ["source", "kind", "external_id", "object_id"],
+            [
+                (prefix, ExternalId.Kind.CATEGORY.value, key, pk)
+                for key, pk in zip(level, pks, strict=True)
+            ],
+        )
+        categories.update(zip(level, pks, strict=True))
+        new_categories += len(level)
     summary.add("categories", new_categories)
 
     tag_ids = dict(Tag.objects.values_list("name", "id"))
@@ -283,7 +295,6 @@ def _import_interactions(data, prefix, users, products, summary, log) -> None:
     stamps = [r.timestamp for r in data.interactions if r.timestamp is not None]
     default_time = datetime.fromtimestamp(max(stamps), tz=UTC) if stamps else _DEFAULT_TIME
     user_pks = list(set(users.values()))
-    prices = dict(Product.objects.filter(pk__in=list(products.values())).values_list("pk", "price"))
 
     # view / cart / like -> ProductEvent (an event already stored with the same user, product, kind, time is kept)
     existing_events: set[tuple[int, int, str, float]] = set()
@@ -337,6 +348,12 @@ def _import_interactions(data, prefix, users, products, summary, log) -> None:
             f"{prefix}|{row.user_id}|{row.item_id}|{row.timestamp}|{n}".encode()
         ).hexdigest()
         keys[f"import:{prefix}:{digest[:40]}"] = (user_id, product_id, when, digest)
+    # Only purchased products need their price (a query over every product of a large shop cost seconds).
+    prices = dict(
+        Product.objects.filter(
+            pk__in=list({product_id for _, _, product_id, _, _ in purchases})
+        ).values_list("pk", "price")
+    )
     existing_orders = set(
         Order.objects.filter(idempotency_key__in=list(keys)).values_list(
             "idempotency_key", flat=True

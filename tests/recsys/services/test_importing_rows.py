@@ -33,11 +33,12 @@ def _rows(model, *, keep_created_at: bool = False) -> list[dict]:
         "category_id": categories,
         "user_id": usernames,
         "follower_id": usernames,
+        "parent_id": categories,
         "followee_id": usernames,
         "product_id": slugs,
         "order_id": orders,
     }
-    objects = {"user": usernames, "item": slugs}
+    objects = {"user": usernames, "item": slugs, "category": categories}
     rows = []
     for row in model.objects.order_by("pk").values():
         row.pop("id")
@@ -47,7 +48,7 @@ def _rows(model, *, keep_created_at: bool = False) -> list[dict]:
         if "password" in row:
             assert row.pop("password").startswith("!")
         for column, names in references.items():
-            if column in row:
+            if row.get(column) is not None:
                 row[column] = names[row[column]]
         if model is ExternalId and row["kind"] in objects:
             row["object_id"] = objects[row["kind"]][row["object_id"]]
@@ -62,9 +63,8 @@ def _snapshot() -> dict[str, list]:
         "product tags": sorted(
             Product.tags.through.objects.values_list("product__slug", "tag__name")
         ),
-        "external ids": [
-            row for row in _rows(ExternalId) if row["kind"] != ExternalId.Kind.CATEGORY
-        ],
+        "categories": _rows(Category),
+        "external ids": _rows(ExternalId),
         "events": _rows(ProductEvent, keep_created_at=True),
         "wishlist": _rows(WishlistItem, keep_created_at=True),
         "orders": _rows(Order, keep_created_at=True),
