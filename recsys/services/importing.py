@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils.text import slugify
 
-from common.bulk import rows_copy
+from common.bulk import values_copy
 from recsys.core.interchange import CATEGORY_SEPARATOR, InterchangeData, RowError, read_interchange
 from recsys.models import ExternalId
 from shop.models import (
@@ -44,6 +44,24 @@ __all__ = ["DatasetRejected", "ImportSummary", "dataset_import"]
 BATCH = 2000
 IMPORTED_STOCK = 1000
 _DEFAULT_TIME = datetime(2020, 1, 1, tzinfo=UTC)
+# An imported purchase: a delivered order to "Imported", no shipping, paid by "import", at the row's time.
+_ORDER_COLUMNS = (
+    "user_id",
+    "number",
+    "status",
+    "idempotency_key",
+    "ship_name",
+    "ship_line1",
+    "ship_city",
+    "ship_postal_code",
+    "ship_country",
+    "shipping_method",
+    "shipping_cost",
+    "subtotal",
+    "total",
+    "payment_provider",
+    "created_at",
+)
 
 
 class DatasetRejected(Exception):
@@ -61,35 +79,35 @@ class ImportSummary:
         self.created[name] = self.created.get(name, 0) + count
 
 
-def _insert(model, objects: list) -> None:
-    """Insert rows whose primary keys are not needed back (external ids, events, lines, reviews, follows)."""
-    rows_copy(model, objects)
-
-
-def _create(model, objects: list, *, key: str) -> None:
-    """Insert rows whose primary keys are needed back (shoppers, products, orders) and set `pk` on each.
-    PostgreSQL: one COPY stream, then the new keys read back by the unique field `key` in one query (the
-    whole import is one transaction, so no other writer can have taken those values); other databases:
-    `bulk_create`, which returns them."""
-    if not objects:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objects, batch_size=BATCH)
-        return
-    _insert(model, objects)
-    field_ = model._meta.get_field(key)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {connection.ops.quote_name(field_.column)}, "
-            f"{connection.ops.quote_name(model._meta.pk.column)} FROM {table} "
-            f"WHERE {connection.ops.quote_name(field_.column)} = ANY(%s)",
-            [[getattr(obj, field_.attname) for obj in objects]],
-        )
-        keys = dict(cursor.fetchall())
-    for obj in objects:
-        obj.pk = keys[getattr(obj, field_.attname)]
-        obj._state.adding = False
+def _create(model, columns: list[str], rows: list[tuple], *, key: str) -> list[int]:
+    """Insert rows whose primary keys are needed back (shoppers, products, orders); returns them in the
+    order of `rows`, read back by the unique column `key` (one of `columns`) in one query (the whole import
+    is one transaction, so no other writer can have taken those values)."""
+    if not rows:
+        return []
+    values_copy(model, columns, rows)
+    position = columns.index(key)
+    wanted = [row[position] for row in rows]
+    keys: dict[Any, int] = {}
+    if connection.vendor == "postgresql":
+        field_ = model._meta.get_field(key)
+        table = connection.ops.quote_name(model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {connection.ops.quote_name(field_.column)}, "
+                f"{connection.ops.quote_name(model._meta.pk.column)} FROM {table} "
+                f"WHERE {connection.ops.quote_name(field_.column)} = ANY(%s)",
+                [wanted],
+            )
+            keys.update(cursor.fetchall())
+    else:
+        for start in range(0, len(wanted), 500):
+            keys.update(
+                model._default_manager.filter(
+                    **{f"{key}__in": wanted[start : start + 500]}
+                ).values_list(key, "pk")
+            )
+    return [keys[value] for value in wanted]
 
 
 def _unique_slug(base: str, taken: set[str], max_length: int) -> str:
@@ -155,34 +173,28 @@ def _import_users(
     taken = set(
         user_model.objects.filter(username__in=list(usernames)).values_list("username", flat=True)
     )
-    created = []
+    accounts = []
     for row in new_rows:
         username = f"{prefix}-{slugify(row.user_id) or 'user'}"[:140]
         if username in taken:
             username = f"{username[:130]}-{hashlib.sha1(row.user_id.encode()).hexdigest()[:8]}"
         taken.add(username)
-        user = user_model(username=username, is_active=True)
-        user.set_unusable_password()
-        created.append((row, user))
-    _create(user_model, [u for _, u in created], key="username")
-    _insert(
+        # make_password(None) is what set_unusable_password stores: "!" and a random suffix per account.
+        accounts.append((username, make_password(None), True))
+    pks = _create(user_model, ["username", "password", "is_active"], accounts, key="username")
+    values_copy(
         ExternalId,
+        ["source", "kind", "external_id", "object_id", "attributes"],
         [
-            ExternalId(
-                source=prefix,
-                kind=ExternalId.Kind.USER,
-                external_id=row.user_id,
-                object_id=user.pk,
-                attributes=row.attributes,
-            )
-            for row, user in created
+            (prefix, ExternalId.Kind.USER.value, row.user_id, pk, row.attributes)
+            for row, pk in zip(new_rows, pks, strict=True)
         ],
     )
-    summary.add("users", len(created))
+    summary.add("users", len(pks))
     for external in deleted:
         known.pop(external)
-    log(f"users: {len(created):,} created, {len(known):,} already imported")
-    known.update({row.user_id: user.pk for row, user in created})
+    log(f"users: {len(pks):,} created, {len(known):,} already imported")
+    known.update({row.user_id: pk for row, pk in zip(new_rows, pks, strict=True)})
     return known
 
 
@@ -191,29 +203,41 @@ def _import_items(
 ) -> dict[str, int]:
     categories = _mapping(prefix, ExternalId.Kind.CATEGORY)
     taken_slugs = set(Category.objects.values_list("slug", flat=True))
-    new_categories = 0
+    # Slugs are given in file order (each row's path from the top), then each level goes in with one COPY
+    # and its keys are read back for the next level's parents (one create per category cost seconds).
+    levels: dict[int, dict[str, tuple[str, str, str | None]]] = {}
     for row in data.items:
         for depth in range(1, len(row.category_path) + 1):
             key = CATEGORY_SEPARATOR.join(row.category_path[:depth])
-            if key in categories:
+            if key in categories or key in levels.get(depth, {}):
                 continue
-            parent = (
-                categories[CATEGORY_SEPARATOR.join(row.category_path[: depth - 1])]
-                if depth > 1
-                else None
+            levels.setdefault(depth, {})[key] = (
+                row.category_path[depth - 1][:120],
+                _unique_slug(f"{prefix}-{key.replace(CATEGORY_SEPARATOR, '-')}", taken_slugs, 140),
+                CATEGORY_SEPARATOR.join(row.category_path[: depth - 1]) if depth > 1 else None,
             )
-            category = Category.objects.create(
-                name=row.category_path[depth - 1][:120],
-                slug=_unique_slug(
-                    f"{prefix}-{key.replace(CATEGORY_SEPARATOR, '-')}", taken_slugs, 140
-                ),
-                parent_id=parent,
-            )
-            ExternalId.objects.create(
-                source=prefix, kind=ExternalId.Kind.CATEGORY, external_id=key, object_id=category.pk
-            )
-            categories[key] = category.pk
-            new_categories += 1
+    new_categories = 0
+    for depth in sorted(levels):
+        level = levels[depth]
+        pks = _create(
+            Category,
+            ["name", "slug", "parent_id"],
+            [
+                (name, slug, None if parent is None else categories[parent])
+                for name, slug, parent in level.values()
+            ],
+            key="slug",
+        )
+        values_copy(
+            ExternalId,
+            ["source", "kind", "external_id", "object_id"],
+            [
+                (prefix, ExternalId.Kind.CATEGORY.value, key, pk)
+                for key, pk in zip(level, pks, strict=True)
+            ],
+        )
+        categories.update(zip(level, pks, strict=True))
+        new_categories += len(level)
     summary.add("categories", new_categories)
 
     tag_ids = dict(Tag.objects.values_list("name", "id"))
@@ -227,45 +251,39 @@ def _import_items(
 
     known = _mapping(prefix, ExternalId.Kind.ITEM)
     product_slugs = set(Product.objects.values_list("slug", flat=True))
-    created = []
-    for row in data.items:
-        if row.item_id in known:
-            continue
-        product = Product(
-            category_id=categories[CATEGORY_SEPARATOR.join(row.category_path)],
-            name=row.title,
-            slug=_unique_slug(f"{prefix}-{row.item_id}-{row.title}", product_slugs, 220),
-            description=row.description,
-            price=row.price if row.price is not None else Decimal("0.00"),
-            stock=IMPORTED_STOCK,
-        )
-        created.append((row, product))
-    _create(Product, [p for _, p in created], key="slug")
-    _insert(
-        Product.tags.through,
+    new_items = [row for row in data.items if row.item_id not in known]
+    pks = _create(
+        Product,
+        ["category_id", "name", "slug", "description", "price", "stock"],
         [
-            Product.tags.through(product_id=product.pk, tag_id=tag_ids[tag])
-            for row, product in created
-            for tag in dict.fromkeys(row.tags)
-        ],
-    )
-    _insert(
-        ExternalId,
-        [
-            ExternalId(
-                source=prefix,
-                kind=ExternalId.Kind.ITEM,
-                external_id=row.item_id,
-                object_id=product.pk,
+            (
+                categories[CATEGORY_SEPARATOR.join(row.category_path)],
+                row.title,
+                _unique_slug(f"{prefix}-{row.item_id}-{row.title}", product_slugs, 220),
+                row.description,
+                row.price if row.price is not None else Decimal("0.00"),
+                IMPORTED_STOCK,
             )
-            for row, product in created
+            for row in new_items
         ],
+        key="slug",
+    )
+    created = list(zip(new_items, pks, strict=True))
+    values_copy(
+        Product.tags.through,
+        ["product_id", "tag_id"],
+        [(pk, tag_ids[tag]) for row, pk in created for tag in dict.fromkeys(row.tags)],
+    )
+    values_copy(
+        ExternalId,
+        ["source", "kind", "external_id", "object_id"],
+        [(prefix, ExternalId.Kind.ITEM.value, row.item_id, pk) for row, pk in created],
     )
     summary.add("products", len(created))
     log(
         f"items: {len(created):,} products, {new_categories:,} categories, {len(new_tags):,} tags created"
     )
-    known.update({row.item_id: product.pk for row, product in created})
+    known.update({row.item_id: pk for row, pk in created})
     return known
 
 
@@ -277,7 +295,6 @@ def _import_interactions(data, prefix, users, products, summary, log) -> None:
     stamps = [r.timestamp for r in data.interactions if r.timestamp is not None]
     default_time = datetime.fromtimestamp(max(stamps), tz=UTC) if stamps else _DEFAULT_TIME
     user_pks = list(set(users.values()))
-    prices = dict(Product.objects.filter(pk__in=list(products.values())).values_list("pk", "price"))
 
     # view / cart / like -> ProductEvent (an event already stored with the same user, product, kind, time is kept)
     existing_events: set[tuple[int, int, str, float]] = set()
@@ -288,7 +305,7 @@ def _import_interactions(data, prefix, users, products, summary, log) -> None:
                 user_id__in=user_pks[start : start + 500]
             ).values_list("user_id", "product_id", "kind", "created_at")
         )
-    events: list[ProductEvent] = []
+    events: list[tuple[int, int, str, datetime]] = []
     wishlist: dict[tuple[int, int], datetime] = {}
     purchases: list[tuple[Any, int, int, datetime, int]] = []
     ratings: dict[tuple[int, int], tuple[float | None, datetime]] = {}
@@ -300,11 +317,7 @@ def _import_interactions(data, prefix, users, products, summary, log) -> None:
         if row.kind in ("view", "cart", "like"):
             event_key = (user_id, product_id, row.kind, when.timestamp())
             if event_key not in existing_events:
-                events.append(
-                    ProductEvent(
-                        user_id=user_id, product_id=product_id, kind=row.kind, created_at=when
-                    )
-                )
+                events.append((user_id, product_id, row.kind, when))
         elif row.kind == "wishlist":
             wishlist[(user_id, product_id)] = when
         elif row.kind == "purchase":
@@ -314,7 +327,7 @@ def _import_interactions(data, prefix, users, products, summary, log) -> None:
             previous = ratings.get((user_id, product_id))
             if previous is None or when >= previous[1]:
                 ratings[(user_id, product_id)] = (row.value, when)
-    _insert(ProductEvent, events)
+    values_copy(ProductEvent, ["user_id", "product_id", "kind", "created_at"], events)
     summary.add("product_events", len(events))
     log(f"interactions: {len(events):,} product events")
 
@@ -322,14 +335,9 @@ def _import_interactions(data, prefix, users, products, summary, log) -> None:
         WishlistItem.objects.filter(user_id__in=user_pks).values_list("user_id", "product_id")
     )
     new_wishlist = [
-        WishlistItem(user_id=u, product_id=p)
-        for (u, p) in wishlist
-        if (u, p) not in existing_wishlist
+        (u, p, when) for (u, p), when in wishlist.items() if (u, p) not in existing_wishlist
     ]
-    for item in new_wishlist:
-        item.created_at = wishlist[(item.user_id, item.product_id)]
-    with _keeping_times(WishlistItem):
-        _insert(WishlistItem, new_wishlist)
+    values_copy(WishlistItem, ["user_id", "product_id", "created_at"], new_wishlist)
     summary.add("wishlist_items", len(new_wishlist))
     log(f"interactions: {len(new_wishlist):,} wishlist items")
 
@@ -340,91 +348,84 @@ def _import_interactions(data, prefix, users, products, summary, log) -> None:
             f"{prefix}|{row.user_id}|{row.item_id}|{row.timestamp}|{n}".encode()
         ).hexdigest()
         keys[f"import:{prefix}:{digest[:40]}"] = (user_id, product_id, when, digest)
+    # Only purchased products need their price (a query over every product of a large shop cost seconds).
+    prices = dict(
+        Product.objects.filter(
+            pk__in=list({product_id for _, _, product_id, _, _ in purchases})
+        ).values_list("pk", "price")
+    )
     existing_orders = set(
         Order.objects.filter(idempotency_key__in=list(keys)).values_list(
             "idempotency_key", flat=True
         )
     )
-    orders, lines, times = [], [], []
-    for key, (user_id, product_id, when, digest) in keys.items():
-        if key in existing_orders:
-            continue
-        price = prices[product_id]
-        orders.append(
-            Order(
-                user_id=user_id,
-                number=f"IMP{digest[:16].upper()}",
-                status=Order.Status.DELIVERED,
-                idempotency_key=key,
-                ship_name="Imported",
-                ship_line1="",
-                ship_city="",
-                ship_postal_code="",
-                ship_country="",
-                shipping_method="import",
-                shipping_cost=Decimal("0.00"),
-                subtotal=price,
-                total=price,
-                payment_provider="import",
+    new_orders = [(key, value) for key, value in keys.items() if key not in existing_orders]
+    order_pks = _create(
+        Order,
+        list(_ORDER_COLUMNS),
+        [
+            (
+                user_id,
+                f"IMP{digest[:16].upper()}",
+                Order.Status.DELIVERED.value,
+                key,
+                "Imported",
+                "",
+                "",
+                "",
+                "",
+                "import",
+                Decimal("0.00"),
+                prices[product_id],
+                prices[product_id],
+                "import",
+                when,
             )
-        )
-        times.append(when)
-    for order, when in zip(orders, times, strict=True):
-        order.created_at = when
-    with _keeping_times(Order):
-        _create(Order, orders, key="idempotency_key")
+            for key, (user_id, product_id, when, digest) in new_orders
+        ],
+        key="idempotency_key",
+    )
     product_names = dict(
         Product.objects.filter(
             pk__in={o_product for _, o_product, _, _ in keys.values()}
         ).values_list("pk", "name")
     )
-    by_key = keys
-    for order in orders:
-        _user_id, product_id, _when_, _digest = by_key[order.idempotency_key]
-        lines.append(
-            OrderLine(
-                order_id=order.pk,
-                product_id=product_id,
-                product_name=product_names[product_id][:200],
-                unit_price=prices[product_id],
-                quantity=1,
-                line_total=prices[product_id],
+    values_copy(
+        OrderLine,
+        ["order_id", "product_id", "product_name", "unit_price", "quantity", "line_total"],
+        [
+            (
+                order_pk,
+                product_id,
+                product_names[product_id][:200],
+                prices[product_id],
+                1,
+                prices[product_id],
             )
-        )
-    _insert(OrderLine, lines)
-    summary.add("orders", len(orders))
-    log(f"interactions: {len(orders):,} orders")
+            for order_pk, (_key, (_user_id, product_id, _when, _digest)) in zip(
+                order_pks, new_orders, strict=True
+            )
+        ],
+    )
+    summary.add("orders", len(order_pks))
+    log(f"interactions: {len(order_pks):,} orders")
 
     existing_reviews = set(
         Review.objects.filter(user_id__in=user_pks).values_list("user_id", "product_id")
     )
     new_reviews = [
-        Review(
-            user_id=u,
-            product_id=p,
-            rating=int(Decimal(str(value)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)),
+        (
+            u,
+            p,
+            int(Decimal(str(value)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)),
+            when,
         )
-        for (u, p), (value, _when_) in ratings.items()
+        for (u, p), (value, when) in ratings.items()
         if (u, p) not in existing_reviews
     ]
-    for review in new_reviews:
-        review.created_at = ratings[(review.user_id, review.product_id)][1]
-    with _keeping_times(Review):
-        _insert(Review, new_reviews)
+    values_copy(Review, ["user_id", "product_id", "rating", "created_at"], new_reviews)
     summary.add("reviews", len(new_reviews))
     log(f"interactions: {len(new_reviews):,} reviews")
-
-
-@contextmanager
-def _keeping_times(model):
-    """Let bulk_create store the dataset's `created_at` instead of now (auto_now_add), in this process only."""
-    field_ = model._meta.get_field("created_at")
-    saved = field_.auto_now_add
-    field_.auto_now_add = False
-    try:
-        yield
-    finally:
-        field_.auto_now_add = saved
 
 
 def _import_follows(data, users, summary, log) -> None:
@@ -434,10 +435,7 @@ def _import_follows(data, users, summary, log) -> None:
             "follower_id", "followee_id"
         )
     )
-    new = [
-        Follow(follower_id=a, followee_id=b, status=Follow.Status.ACTIVE)
-        for a, b in sorted(pairs - existing)
-    ]
-    _insert(Follow, new)
+    new = [(a, b, Follow.Status.ACTIVE.value) for a, b in sorted(pairs - existing)]
+    values_copy(Follow, ["follower_id", "followee_id", "status"], new)
     summary.add("follows", len(new))
     log(f"follows: {len(new):,} created")
