@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from common.edge_cache import CSRF_PLACEHOLDER
+from common.fragments import deployment_version
 from shop.selectors.pricing import PriceQuote, price_quote, promotions_running
 
 register = template.Library()
@@ -81,9 +82,11 @@ CARD_CACHE_SECONDS = 3600
 
 def _card_cache_key(product, language: str) -> str:
     # Content-addressed: every field the card shows is in the key, so a price, stock, rating or picture change
-    # is a new key and no invalidation is needed.
+    # is a new key and no invalidation is needed; the deployment version makes a deploy of new card markup a new
+    # key too, instead of old cards living until they expire.
     picture = card_image(product)
     fields = (
+        deployment_version(),
         product.id,
         product.name,
         product.slug,

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.template import engines
 from django.template.loader import render_to_string
 
 from shop.templatetags.catalog_tags import category_options, product_cards
@@ -41,6 +42,17 @@ def test_a_price_change_shows_at_once():
     product_cards([product])
     product.price = Decimal("12.50")
     assert "12.50" in product_cards([product])
+
+
+def test_a_deploy_of_new_card_markup_is_a_new_card(monkeypatch):
+    product = ProductFactory(name="Rain boots")
+    product.card_image_url, product.card_image_alt = "", ""
+    product_cards([product])
+    new_template = engines["django"].from_string("new markup")
+    monkeypatch.setattr("shop.templatetags.catalog_tags.get_template", lambda name: new_template)
+    assert product_cards([product]) != "new markup"  # the same deployment: the cached card
+    monkeypatch.setattr("shop.templatetags.catalog_tags.deployment_version", lambda: "next")
+    assert product_cards([product]) == "new markup"
 
 
 def test_sold_out_shows_at_once():
