@@ -14,10 +14,10 @@ from recsys.core.dataset import build_dataset, identity_only, interaction_weight
 from recsys.core.evaluation import evaluate, evaluate_popularity, evaluate_scores
 from recsys.core.model import TrainedModel
 from recsys.core.protocol import ProtocolResult, run_cold_protocol, run_protocol
+from recsys.core.reasons import explain
 from recsys.core.representations import user_representation_from_features
 from recsys.core.scoring import (
     bought_together,
-    explain,
     score_matrix,
     served_scores,
     similar_items,
