@@ -222,7 +222,10 @@ if BROKER_IS_REDIS:
         "unacked_restore_throttle": 1,
     }
 else:
-    # AMQP: the broker notices a dead worker by its missed heartbeats and hands its tasks out again.
+    # AMQP: a publish returns only once RabbitMQ has the message (publisher confirms); without them a task sent
+    # just before the connection drops is written to a dead socket and lost, and the publish retry never runs.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
+    # The broker notices a dead worker by its missed heartbeats and hands its tasks out again.
     CELERY_BROKER_HEARTBEAT = 10
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 CELERY_TASK_SERIALIZER = "json"

@@ -206,6 +206,10 @@ def _publisher(broker_url: str):
 
     app = Celery("drill", broker=broker_url)
     app.conf.broker_connection_retry_on_startup = True
+    if broker_url.startswith("amqp"):
+        # As the project's settings do on AMQP: a send returns once the broker has the message, so one sent just
+        # before the cut is published again by the retry instead of being lost in the dead connection.
+        app.conf.broker_transport_options = {"confirm_publish": True}
     return app
 
 
