@@ -33,6 +33,8 @@ from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
+from _docs import write_section
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "docs" / "benchmarks.md"
 LABELLED = ROOT / "tests" / "fixtures" / "assistant_product_questions.json"
@@ -171,17 +173,6 @@ def share(outcome: Counter[str], kind: str) -> str:
     return f"{outcome[kind] / total:.0%} ({outcome[kind]})"
 
 
-def write_section(body: str) -> None:
-    text = BENCHMARKS.read_text(encoding="utf-8")
-    section = f"## {HEADING}\n\n{body.strip()}\n"
-    pattern = re.compile(rf"^## {re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _match: section + "\n", text).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + section
-    BENCHMARKS.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/ alone")
@@ -267,7 +258,7 @@ optional extra (`pip install -e '.[semantic]'`), or its packages installed aside
 """
     print(body)
     if not args.no_write:
-        write_section(body)
+        write_section(HEADING, body)
         print(f"wrote the '{HEADING}' section of {BENCHMARKS.relative_to(ROOT)}")
 
 

@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _docs import write_section
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "docs" / "benchmarks.md"
 LABELLED = ROOT / "tests" / "fixtures" / "speech_sentences.json"
@@ -110,17 +112,6 @@ def evaluate(backend, clips: list) -> dict:
     }
 
 
-def write_section(body: str) -> None:
-    text = BENCHMARKS.read_text(encoding="utf-8")
-    section = f"## {HEADING}\n\n{body.strip()}\n"
-    pattern = re.compile(rf"^## {re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _match: section + "\n", text).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + section
-    BENCHMARKS.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/ alone")
@@ -193,7 +184,7 @@ apart from the timing column).
 """
     print(body)
     if not args.no_write:
-        write_section(body)
+        write_section(HEADING, body)
         print(f"wrote the '{HEADING}' section of {BENCHMARKS.relative_to(ROOT)}")
 
 
