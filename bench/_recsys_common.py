@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# The recommender benches import the docs writer from here; its one home is bench/_docs.py.
+from _docs import write_section  # noqa: E402
+
 from recsys.core import build_dataset  # noqa: E402
 from recsys.core.interchange import read_interchange  # noqa: E402
+
+__all__ = ["CITATIONS", "ROOT", "load", "write_section"]
 
 DATA = ROOT / "bench" / "data"
 BENCHMARKS = ROOT / "docs" / "benchmarks.md"
@@ -35,17 +38,3 @@ def load(name: str, params):
         raise SystemExit(f"{name}: {len(data.errors)} bad rows, first: {data.errors[0]}")
     log, users, items, follows = data.to_core()
     return build_dataset(log, users=users, items=items, follows=follows, params=params)
-
-
-def write_section(heading: str, body: str) -> None:
-    """Replace (or append) this script's `## heading` section in docs/benchmarks.md, leaving others alone."""
-    text = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n"
-    section = f"## {heading}\n\n{body.strip()}\n"
-    pattern = re.compile(rf"^## {re.escape(heading)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _m: section + "\n", text).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + section
-    tmp = BENCHMARKS.with_suffix(".md.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, BENCHMARKS)

@@ -13,12 +13,13 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _docs import write_section  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "docs" / "benchmarks.md"
@@ -89,19 +90,6 @@ def semantic_available() -> tuple[bool, str]:
     return True, ""
 
 
-def write_section(body: str) -> None:
-    text = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n"
-    section = f"## {HEADING}\n\n{body.strip()}\n"
-    pattern = re.compile(rf"^## {re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _match: section + "\n", text).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + section
-    tmp = BENCHMARKS.with_suffix(".md.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, BENCHMARKS)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed passes over the question set")
@@ -151,7 +139,7 @@ Measured {time.strftime("%Y-%m-%d", time.gmtime())} on Python {platform.python_v
 Rerun: `.venv/bin/python bench/assistant_eval.py` (semantic row: `pip install -e '.[semantic]'` first).
 """
     if not args.no_write:
-        write_section(body)
+        write_section(HEADING, body)
         print(f"wrote the '{HEADING}' section of {BENCHMARKS.relative_to(ROOT)}")
 
 

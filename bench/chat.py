@@ -32,6 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from _docs import write_section  # noqa: E402
+
 if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection
 
@@ -391,17 +393,6 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-def write_section(text: str) -> None:
-    current = BENCHMARKS.read_text() if BENCHMARKS.exists() else "# Benchmarks\n"
-    start = current.find(HEADING)
-    if start == -1:
-        updated = current.rstrip("\n") + "\n\n" + text
-    else:
-        end = current.find("\n## ", start + len(HEADING))
-        updated = current[:start] + text + (current[end + 1 :] if end != -1 else "")
-    BENCHMARKS.write_text(updated.rstrip("\n") + "\n")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=500)
@@ -498,7 +489,7 @@ Rerun: `.venv/bin/python bench/chat.py` (options `--clients 500 --rate 200 --sec
 """
     print(section)
     if not args.no_write:
-        write_section(section)
+        write_section(HEADING.removeprefix("## "), section.removeprefix(HEADING))
 
 
 if __name__ == "__main__":

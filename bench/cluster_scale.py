@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
+from _docs import write_section  # noqa: E402
 from _load_drivers import CONCURRENCY, database_ensure, wrk_run  # noqa: E402
 from load_signed_in import WRK_SCRIPT  # noqa: E402
 
@@ -336,14 +337,7 @@ def write_report(
         "",
     ]
     text = "\n".join(lines)
-    path = ROOT / "docs" / "benchmarks.md"
-    current = path.read_text() if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        current = pattern.sub(lambda _m: text + "\n", current)
-    else:
-        current = current.rstrip() + "\n\n" + text
-    path.write_text(current.rstrip() + "\n")
+    write_section(SECTION.removeprefix("## "), text.removeprefix(SECTION))
     return text
 
 

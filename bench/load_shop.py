@@ -31,7 +31,6 @@ import json
 import os
 import platform
 import random
-import re
 import shutil
 import signal
 import statistics
@@ -45,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 sys.path.insert(0, str(ROOT / "bench"))
+from _docs import write_section  # noqa: E402
 from _load_drivers import (  # noqa: E402
     database_ensure,
     drive_closed_raw,
@@ -450,14 +450,7 @@ def write_report(
         "",
     ]
     text = "\n".join(lines)
-    path = ROOT / "docs" / "benchmarks.md"
-    current = path.read_text() if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        current = pattern.sub(lambda _m: text + "\n", current)
-    else:
-        current = current.rstrip() + "\n\n" + text
-    path.write_text(current.rstrip() + "\n")
+    write_section(SECTION.removeprefix("## "), text.removeprefix(SECTION))
     print("\n".join(summary))
     return text
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from collections import Counter
 from pathlib import Path
+
+from _docs import write_section  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "docs" / "benchmarks.md"
@@ -110,17 +111,6 @@ def report(outcome: Counter[str], misses: list[str]) -> str:
     return "\n".join(lines)
 
 
-def write_section(body: str) -> None:
-    text = BENCHMARKS.read_text(encoding="utf-8")
-    section = f"## {HEADING}\n\n{body.strip()}\n"
-    pattern = re.compile(rf"^## {re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _match: section + "\n", text).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + section
-    BENCHMARKS.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-write", action="store_true", help="print only")
@@ -130,7 +120,7 @@ def main() -> None:
     body = report(outcome, misses)
     print(body)
     if not args.no_write:
-        write_section(body)
+        write_section(HEADING, body)
         print(f"wrote the '{HEADING}' section of {BENCHMARKS.relative_to(ROOT)}")
 
 
